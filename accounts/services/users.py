@@ -1,0 +1,77 @@
+"""Issuing logins and passwords (§3.2, §3.3)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+
+# No look-alike characters (0/O, 1/l/I): parents type these from paper.
+_PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
+
+
+def generate_password(length: int = 10) -> str:
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    last_name: str,
+    first_name: str,
+    middle_name: str = "",
+    email: str = "",
+    phone: str = "",
+    roles: tuple[Role, ...] = (),
+    password: str | None = None,
+) -> tuple[User, str]:
+    """Create a user with the given roles; returns the user and the issued password.
+
+    Without ``password`` a random single-use one is issued and must be changed
+    at first login.
+    """
+    issued = password or generate_password()
+    user = User(
+        username=username,
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+        email=email,
+        phone=phone,
+        must_change_password=password is None,
+    )
+    user.set_password(issued)
+    user.full_clean()
+    user.save()
+    user_set_roles(user=user, roles=roles)
+    return user, issued
+
+
+def user_set_roles(*, user: User, roles: tuple[Role, ...] | frozenset[Role]) -> None:
+    groups = [Group.objects.get_or_create(name=role.value)[0] for role in roles]
+    user.groups.add(*groups)
+    user.__dict__.pop("roles", None)
+
+
+@transaction.atomic
+def user_issue_password(*, actor: User, user: User) -> str:
+    """A new random password, valid once: the user must change it at next login."""
+    password = generate_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    return password
+
+
+@transaction.atomic
+def user_password_changed(*, user: User) -> None:
+    """The user has set their own password: the issued one is gone."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from journal.admin import school_admin
+from journal.views.pages import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", school_admin.urls),
+    path("", include("journal.urls")),
+]

@@ -1,0 +1,248 @@
+"""The school's own Django admin: the administrator enters the structure (§4.1).
+
+Each administrator sees and edits only their school: querysets, foreign-key
+choices and new rows are all bound to ``request.school``. Changes that carry
+access (assignments, class teachers, parent links, student logins) go through
+the services, which keep the object permissions in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from journal.models import (
+    AcademicYear,
+    ClassGroup,
+    Course,
+    CurriculumItem,
+    Enrolment,
+    GradePeriodScheme,
+    Holiday,
+    ParentLink,
+    Room,
+    School,
+    Student,
+    StudyPeriod,
+    Subgroup,
+    Subject,
+    TeachingAssignment,
+)
+from journal.permissions import sync_user_object
+
+
+class SchoolAdminSite(admin.AdminSite):
+    site_header = _("Electronic journal: administration")
+    site_title = _("Electronic journal")
+    index_title = _("School structure")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_authenticated):
+            return False
+        return user.is_superuser or (user.has_role(Role.ADMINISTRATOR) and request.school is not None)
+
+
+school_admin = SchoolAdminSite(name="admin")
+
+# How each model reaches its school; used to scope lists and choices.
+SCHOOL_PATHS: dict[type[Model], str] = {
+    School: "pk",
+    AcademicYear: "school",
+    StudyPeriod: "year__school",
+    GradePeriodScheme: "year__school",
+    Holiday: "year__school",
+    Room: "school",
+    ClassGroup: "year__school",
+    Subject: "school",
+    CurriculumItem: "year__school",
+    Subgroup: "class_group__year__school",
+    Course: "class_group__year__school",
+    TeachingAssignment: "course__class_group__year__school",
+    Student: "school",
+    Enrolment: "student__school",
+    ParentLink: "student__school",
+}
+
+
+class SchoolScopedAdmin(admin.ModelAdmin):
+    """Lists, choices and permissions limited to the administrator's school."""
+
+    def _is_admin(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or request.user.has_role(Role.ADMINISTRATOR)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_admin(request)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{SCHOOL_PATHS[self.model]: request.school})
+
+    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        excluded = list(super().get_exclude(request, obj) or [])
+        if SCHOOL_PATHS.get(self.model) == "school" and not request.user.is_superuser:
+            excluded.append("school")
+        return excluded
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            kwargs["queryset"] = _scoped_choices(db_field.related_model, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            kwargs["queryset"] = _scoped_choices(db_field.related_model, request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
+        if SCHOOL_PATHS.get(self.model) == "school" and not change and not request.user.is_superuser:
+            obj.school = request.school  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+
+def _scoped_choices(model: type[Model], request: HttpRequest) -> QuerySet[Any]:
+    from accounts.models import User
+    from journal.selectors.schools import users_of_school
+
+    if model is User:
+        return users_of_school(request.school)
+    path = SCHOOL_PATHS.get(model)
+    if path is None:
+        return model._default_manager.all()
+    return model._default_manager.filter(**{path: request.school})
+
+
+class SchoolAdmin(SchoolScopedAdmin):
+    list_display = ("name", "short_name", "director_name", "week_days")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_superuser
+
+
+class StudyPeriodInline(admin.TabularInline):
+    model = StudyPeriod
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+class GradePeriodSchemeInline(admin.TabularInline):
+    model = GradePeriodScheme
+    extra = 0
+
+
+class AcademicYearAdmin(SchoolScopedAdmin):
+    list_display = ("name", "start", "end", "is_current", "is_archived")
+    inlines = (StudyPeriodInline, HolidayInline, GradePeriodSchemeInline)
+
+
+class ClassGroupAdmin(SchoolScopedAdmin):
+    list_display = ("__str__", "year", "class_teacher", "home_room")
+    list_filter = ("year", "grade")
+
+    def save_model(self, request: HttpRequest, obj: ClassGroup, form: ModelForm, change: bool) -> None:
+        from journal.services.structure import class_teacher_set
+
+        teacher = obj.class_teacher
+        previous = ClassGroup.objects.get(pk=obj.pk).class_teacher if change else None
+        obj.class_teacher = previous
+        super().save_model(request, obj, form, change)
+        class_teacher_set(actor=request.user, class_group=obj, teacher=teacher)
+
+
+class TeachingAssignmentInline(admin.TabularInline):
+    model = TeachingAssignment
+    extra = 0
+    fields = ("teacher", "date_from", "date_to")
+
+
+class CourseAdmin(SchoolScopedAdmin):
+    list_display = ("__str__", "class_group", "subject", "subgroup")
+    list_filter = ("class_group__grade", "subject")
+    inlines = (TeachingAssignmentInline,)
+
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
+        # Teachers removed or replaced in the inline lose their object permissions too.
+        touched = [(f.instance.teacher, f.instance.course) for f in formset.initial_forms if f.instance.pk]
+        super().save_formset(request, form, formset, change)
+        for assignment in formset.queryset.model.objects.filter(course=form.instance).select_related("teacher"):
+            touched.append((assignment.teacher, assignment.course))
+        for teacher, course in set(touched):
+            sync_user_object(teacher, course)
+
+
+class SubgroupAdmin(SchoolScopedAdmin):
+    list_display = ("__str__", "class_group", "subject")
+    filter_horizontal = ("members",)
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    extra = 0
+    fields = ("class_group", "date_from", "date_to", "reason_in", "reason_out", "note")
+
+
+class ParentLinkInline(admin.TabularInline):
+    model = ParentLink
+    extra = 0
+    fields = ("parent", "relation", "consent_given_at", "wants_paper_printout", "ended_at")
+
+
+class StudentAdmin(SchoolScopedAdmin):
+    list_display = ("full_name", "birth_date", "user")
+    search_fields = ("last_name", "first_name")
+    inlines = (EnrolmentInline, ParentLinkInline)
+
+    def save_model(self, request: HttpRequest, obj: Student, form: ModelForm, change: bool) -> None:
+        previous_user = Student.objects.get(pk=obj.pk).user if change else None
+        super().save_model(request, obj, form, change)
+        for user in {previous_user, obj.user} - {None}:
+            sync_user_object(user, obj)
+
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
+        parents = [f.instance.parent for f in formset.initial_forms if getattr(f.instance, "parent_id", None)]
+        super().save_formset(request, form, formset, change)
+        if formset.model is ParentLink:
+            parents += [link.parent for link in ParentLink.objects.filter(student=form.instance)]
+            for parent in set(parents):
+                sync_user_object(parent, form.instance)
+
+
+for model, model_admin in (
+    (School, SchoolAdmin),
+    (AcademicYear, AcademicYearAdmin),
+    (Room, SchoolScopedAdmin),
+    (Subject, SchoolScopedAdmin),
+    (CurriculumItem, SchoolScopedAdmin),
+    (ClassGroup, ClassGroupAdmin),
+    (Subgroup, SubgroupAdmin),
+    (Course, CourseAdmin),
+    (Student, StudentAdmin),
+):
+    school_admin.register(model, model_admin)

@@ -1,0 +1,170 @@
+"""People of a school: students, their enrolments, parents, staff membership."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from journal.models.structure import ClassGroup, School
+
+
+class SchoolMembership(models.Model):
+    """A user belongs to a school: staff, parents and students alike.
+
+    Roles are global groups; this row says in which school(s) they apply.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("school"))
+
+    class Meta:
+        verbose_name = _("school membership")
+        verbose_name_plural = _("school memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "school"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.school}"
+
+
+class Student(models.Model):
+    """A student as a person; a login (``user``) is optional."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="students", verbose_name=_("school"))
+    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student_profile",
+        verbose_name=_("login"),
+    )
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        ordering = ("last_name", "first_name", "middle_name")
+        indexes = [models.Index(fields=["school", "last_name", "first_name"])]
+        permissions = [("view_student_diary", _("Can read the student's diary"))]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        return f"{self.last_name} {self.first_name}"
+
+
+class EnrolmentReason(models.TextChoices):
+    START_OF_YEAR = "start", _("start of the year")
+    ARRIVAL = "arrival", _("arrival from another school")
+    TRANSFER = "transfer", _("transfer between classes")
+    DEPARTURE = "departure", _("departure to another school")
+    PROMOTION = "promotion", _("promotion to the next grade")
+    GRADUATION = "graduation", _("graduation")
+    OTHER = "other", _("other")
+
+
+class Enrolment(models.Model):
+    """A student in a class from one date to another: the «движение учащихся»."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("student"))
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("class")
+    )
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    reason_in = models.CharField(
+        _("reason of arrival"), max_length=16, choices=EnrolmentReason.choices, default=EnrolmentReason.START_OF_YEAR
+    )
+    reason_out = models.CharField(_("reason of leaving"), max_length=16, choices=EnrolmentReason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True, help_text=_("Order number, school moved to…"))
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ("student", "date_from")
+        indexes = [models.Index(fields=["class_group", "date_from", "date_to"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=F("date_from")),
+                name="enrolment_end_not_before_start",
+            ),
+            # Overlaps of closed enrolments are checked in Python (clean); the
+            # database guarantees at most one open enrolment per student.
+            models.UniqueConstraint(fields=["student"], condition=Q(date_to__isnull=True), name="enrolment_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        end = self.date_to.strftime("%d.%m.%Y") if self.date_to else "…"
+        return f"{self.student} — {self.class_group} ({self.date_from:%d.%m.%Y} – {end})"
+
+    def clean(self) -> None:
+        if not (self.student_id and self.date_from):
+            return
+        overlapping = Enrolment.objects.filter(student_id=self.student_id).exclude(pk=self.pk)
+        overlapping = overlapping.filter(Q(date_to__isnull=True) | Q(date_to__gte=self.date_from))
+        if self.date_to:
+            overlapping = overlapping.filter(date_from__lte=self.date_to)
+        other = overlapping.select_related("class_group").first()
+        if other is not None:
+            raise ValidationError(
+                _("%(student)s is already enrolled in %(cls)s on these dates (%(period)s).")
+                % {
+                    "student": self.student,
+                    "cls": other.class_group,
+                    "period": f"{other.date_from:%d.%m.%Y} – "
+                    + (other.date_to.strftime("%d.%m.%Y") if other.date_to else "…"),
+                }
+            )
+
+
+class ParentRelation(models.TextChoices):
+    MOTHER = "mother", _("mother")
+    FATHER = "father", _("father")
+    GUARDIAN = "guardian", _("legal guardian")
+
+
+class ParentLink(models.Model):
+    """A parent (legal representative) of a student, with the consents the regulation asks for."""
+
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_links", verbose_name=_("parent")
+    )
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="parent_links", verbose_name=_("student"))
+    relation = models.CharField(_("relation"), max_length=16, choices=ParentRelation.choices, blank=True)
+    # §1.9: the diary is provided with consent to personal-data processing.
+    consent_given_at = models.DateTimeField(_("consent to personal data processing given"), null=True, blank=True)
+    # §1.10, §8.3: the weekly paper printout of the diary.
+    wants_paper_printout = models.BooleanField(_("wants the weekly paper printout"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("parent link")
+        verbose_name_plural = _("parent links")
+        ordering = ("student", "parent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "student"], condition=Q(ended_at__isnull=True), name="parent_link_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent} → {self.student}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None

@@ -1,0 +1,125 @@
+"""Querysets already narrowed to what a user may see inside their school.
+
+Every view reads through these (or :mod:`journal.access`), so an object
+outside the user's scope never reaches a template, a count or a file.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import SCHOOL_WIDE_READERS, Role
+from journal.models import (
+    ClassGroup,
+    Course,
+    CourseUserObjectPermission,
+    Enrolment,
+    School,
+    Student,
+    StudentUserObjectPermission,
+)
+
+
+def reads_whole_school(user: User) -> bool:
+    return user.has_role(*SCHOOL_WIDE_READERS)
+
+
+def _course_perm(user: User, codename: str) -> QuerySet[CourseUserObjectPermission]:
+    return CourseUserObjectPermission.objects.filter(
+        user=user, permission__codename=codename, content_object=OuterRef("pk")
+    )
+
+
+def courses_visible_to(user: User, school: School | None) -> QuerySet[Course]:
+    """Courses of the school the user may read: all for the administration, else
+    those they teach and those of the classes they lead."""
+    if school is None:
+        return Course.objects.none()
+    qs = Course.objects.filter(class_group__year__school=school)
+    if reads_whole_school(user):
+        return qs
+    return qs.filter(
+        Exists(_course_perm(user, "view_course"))
+        | Q(
+            class_group__classgroupuserobjectpermission__user=user,
+            class_group__classgroupuserobjectpermission__permission__codename="lead_classgroup",
+        )
+    ).distinct()
+
+
+def courses_taught_by(user: User, school: School | None) -> QuerySet[Course]:
+    """Courses the user may write in (their own teaching)."""
+    if school is None:
+        return Course.objects.none()
+    return Course.objects.filter(class_group__year__school=school).filter(Exists(_course_perm(user, "change_course")))
+
+
+def classes_led_by(user: User, school: School | None) -> QuerySet[ClassGroup]:
+    if school is None:
+        return ClassGroup.objects.none()
+    return ClassGroup.objects.filter(
+        year__school=school,
+        classgroupuserobjectpermission__user=user,
+        classgroupuserobjectpermission__permission__codename="lead_classgroup",
+    ).distinct()
+
+
+def classes_visible_to(user: User, school: School | None) -> QuerySet[ClassGroup]:
+    """Classes the user may open: all for the administration; the led ones and
+    those the user teaches in, otherwise."""
+    if school is None:
+        return ClassGroup.objects.none()
+    qs = ClassGroup.objects.filter(year__school=school)
+    if reads_whole_school(user):
+        return qs
+    taught = courses_taught_by(user, school).values("class_group_id")
+    led = classes_led_by(user, school).values("pk")
+    return qs.filter(Q(pk__in=taught) | Q(pk__in=led))
+
+
+def enrolled_on(day: datetime.date) -> Q:
+    return Q(date_from__lte=day) & (Q(date_to__isnull=True) | Q(date_to__gte=day))
+
+
+def students_visible_to(user: User, school: School | None) -> QuerySet[Student]:
+    """Students whose personal card the user may open: administration, the class
+    teacher for the current class, parents for their children, a student for themself."""
+    if school is None:
+        return Student.objects.none()
+    qs = Student.objects.filter(school=school)
+    if reads_whole_school(user):
+        return qs
+    today = timezone.localdate()
+    led_classes = classes_led_by(user, school).values("pk")
+    in_led_class = Exists(
+        Enrolment.objects.filter(enrolled_on(today), student=OuterRef("pk"), class_group__in=led_classes)
+    )
+    own = Exists(
+        StudentUserObjectPermission.objects.filter(
+            user=user, permission__codename="view_student", content_object=OuterRef("pk")
+        )
+    )
+    return qs.filter(in_led_class | own)
+
+
+def children_of(user: User, school: School | None) -> QuerySet[Student]:
+    """The parent's own children (active links) in this school."""
+    if school is None or not user.has_role(Role.PARENT):
+        return Student.objects.none()
+    return Student.objects.filter(
+        school=school, parent_links__parent=user, parent_links__ended_at__isnull=True
+    ).distinct()
+
+
+def class_roster(class_group: ClassGroup, day: datetime.date | None = None) -> QuerySet[Enrolment]:
+    """Enrolments of the class on ``day`` (today by default), with the students."""
+    day = day or timezone.localdate()
+    return (
+        Enrolment.objects.filter(enrolled_on(day), class_group=class_group)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name")
+    )

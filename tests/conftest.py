@@ -1,0 +1,162 @@
+"""Named personas of the test school, as CONVENTIONS.md asks.
+
+School «Школа № 1», class 5А: ``teacher`` teaches its mathematics,
+``class_teacher`` leads it, ``parent`` is the parent of ``child`` (who has a
+login: ``student``). ``other_teacher`` teaches 6Б Russian in the same school;
+``other_parent`` is the parent of ``other_child`` (also 5А).
+``foreign_teacher`` and ``foreign_admin`` work in another school.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from accounts.roles import Role
+from journal import models as m
+from journal.services.structure import (
+    class_teacher_set,
+    enrolment_create,
+    membership_ensure,
+    parent_link_create,
+    student_login_attach,
+    teaching_assignment_create,
+)
+from tests.factories import (
+    YEAR_START,
+    AcademicYearFactory,
+    ClassGroupFactory,
+    CourseFactory,
+    SchoolFactory,
+    StudentFactory,
+    SubjectFactory,
+    UserFactory,
+)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PERSONAS = (
+    "anonymous",
+    "teacher",
+    "other_teacher",
+    "foreign_teacher",
+    "class_teacher",
+    "parent",
+    "student",
+    "administrator",
+    "deputy",
+    "director",
+)
+
+
+@dataclass
+class World:
+    school: m.School
+    foreign_school: m.School
+    year: m.AcademicYear
+    class_5a: m.ClassGroup
+    class_6b: m.ClassGroup
+    foreign_class: m.ClassGroup
+    math_5a: m.Course
+    russian_6b: m.Course
+    foreign_course: m.Course
+    child: m.Student
+    other_child: m.Student
+    student_6b: m.Student
+    foreign_student: m.Student
+    users: dict[str, User]
+
+    def user(self, persona: str) -> User | None:
+        return self.users.get(persona)
+
+
+def _user(username: str, school: m.School, *roles: Role, **names: str) -> User:
+    user = UserFactory(username=username, roles=roles, **names)
+    membership_ensure(user=user, school=school)
+    return user
+
+
+def _enrol(student: m.Student, class_group: m.ClassGroup) -> m.Student:
+    enrolment_create(actor=None, student=student, class_group=class_group, date_from=YEAR_START)
+    return student
+
+
+@pytest.fixture
+def world(db) -> World:
+    school = SchoolFactory(name="Школа № 1", short_name="Школа № 1")
+    foreign_school = SchoolFactory(name="Школа № 2", short_name="Школа № 2")
+    year = AcademicYearFactory(school=school)
+    foreign_year = AcademicYearFactory(school=foreign_school)
+    class_5a = ClassGroupFactory(year=year, grade=5, letter="А")
+    class_6b = ClassGroupFactory(year=year, grade=6, letter="Б")
+    foreign_class = ClassGroupFactory(year=foreign_year, grade=5, letter="А")
+    math = SubjectFactory(school=school, name="Математика")
+    russian = SubjectFactory(school=school, name="Русский язык")
+    math_5a = CourseFactory(class_group=class_5a, subject=math)
+    russian_6b = CourseFactory(class_group=class_6b, subject=russian)
+    foreign_course = CourseFactory(
+        class_group=foreign_class, subject=SubjectFactory(school=foreign_school, name="Математика")
+    )
+
+    users = {
+        "teacher": _user("teacher", school, Role.TEACHER, last_name="Иванова", first_name="Анна"),
+        "other_teacher": _user("other_teacher", school, Role.TEACHER, last_name="Петров", first_name="Олег"),
+        "foreign_teacher": _user("foreign_teacher", foreign_school, Role.TEACHER, last_name="Орлов"),
+        "class_teacher": _user("class_teacher", school, Role.TEACHER, last_name="Смирнова", first_name="Мария"),
+        "parent": _user("parent", school, Role.PARENT, last_name="Соколова", first_name="Елена"),
+        "other_parent": _user("other_parent", school, Role.PARENT, last_name="Волкова", first_name="Ольга"),
+        "student": _user("student", school, Role.STUDENT, last_name="Соколов", first_name="Артём"),
+        "administrator": _user("administrator", school, Role.ADMINISTRATOR, last_name="Макаров"),
+        "deputy": _user("deputy", school, Role.DEPUTY, last_name="Воскобойникова"),
+        "director": _user("director", school, Role.DIRECTOR, last_name="Кудаева"),
+        "foreign_admin": _user("foreign_admin", foreign_school, Role.ADMINISTRATOR, last_name="Чужой"),
+    }
+    teaching_assignment_create(actor=None, course=math_5a, teacher=users["teacher"], date_from=YEAR_START)
+    teaching_assignment_create(actor=None, course=russian_6b, teacher=users["other_teacher"], date_from=YEAR_START)
+    teaching_assignment_create(
+        actor=None, course=foreign_course, teacher=users["foreign_teacher"], date_from=YEAR_START
+    )
+    class_teacher_set(actor=None, class_group=class_5a, teacher=users["class_teacher"])
+
+    child = _enrol(StudentFactory(school=school, last_name="Соколов", first_name="Артём"), class_5a)
+    other_child = _enrol(StudentFactory(school=school, last_name="Волкова", first_name="Алиса"), class_5a)
+    student_6b = _enrol(StudentFactory(school=school, last_name="Новиков", first_name="Иван"), class_6b)
+    foreign_student = _enrol(StudentFactory(school=foreign_school, last_name="Дальний"), foreign_class)
+    student_login_attach(actor=None, student=child, user=users["student"])
+    parent_link_create(actor=None, parent=users["parent"], student=child, relation="mother", consent_given=True)
+    parent_link_create(actor=None, parent=users["other_parent"], student=other_child, relation="mother")
+
+    return World(
+        school=school,
+        foreign_school=foreign_school,
+        year=year,
+        class_5a=class_5a,
+        class_6b=class_6b,
+        foreign_class=foreign_class,
+        math_5a=math_5a,
+        russian_6b=russian_6b,
+        foreign_course=foreign_course,
+        child=child,
+        other_child=other_child,
+        student_6b=student_6b,
+        foreign_student=foreign_student,
+        users=users,
+    )
+
+
+@pytest.fixture
+def client_for(world: World):
+    """``client_for("parent")``: a test client logged in as that persona (anonymous: not logged in)."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        user = world.user(persona)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -254,4 +255,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# --- Periodic jobs (celery beat) ------------------------------------------------
+CELERY_BEAT_SCHEDULE = {
+    "refresh-object-permissions": {
+        "task": "journal.refresh_object_permissions",
+        # Just after midnight: assignments that start or end today take effect.
+        "schedule": crontab(hour=0, minute=5),
+    },
 }

@@ -40,7 +40,10 @@ def get_course_for_user(user: User, school: School | None, course_id: int, *, wr
 
 def get_class_for_user(user: User, school: School | None, class_id: int, *, write: bool = False) -> ClassGroup:
     class_group = (
-        classes_visible_to(user, school).select_related("year", "class_teacher", "home_room").filter(pk=class_id).first()
+        classes_visible_to(user, school)
+        .select_related("year", "class_teacher", "home_room")
+        .filter(pk=class_id)
+        .first()
     )
     if class_group is None:
         raise _not_found()

@@ -191,8 +191,8 @@ class CourseAdmin(SchoolScopedAdmin):
         # Teachers removed or replaced in the inline lose their object permissions too.
         touched = [(f.instance.teacher, f.instance.course) for f in formset.initial_forms if f.instance.pk]
         super().save_formset(request, form, formset, change)
-        for assignment in formset.queryset.model.objects.filter(course=form.instance).select_related("teacher"):
-            touched.append((assignment.teacher, assignment.course))
+        current = TeachingAssignment.objects.filter(course=form.instance).select_related("teacher", "course")
+        touched.extend((a.teacher, a.course) for a in current)
         for teacher, course in set(touched):
             sync_user_object(teacher, course)
 

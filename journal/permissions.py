@@ -65,7 +65,7 @@ def expected_perms(user: User, obj: Model) -> frozenset[str]:
 
 def held_perms(user: User, obj: Model) -> frozenset[str]:
     table = PERM_TABLES[type(obj)]
-    rows = table.objects.filter(user=user, content_object=obj).values_list("permission__codename", flat=True)
+    rows = table._default_manager.filter(user=user, content_object=obj).values_list("permission__codename", flat=True)
     return frozenset(rows)
 
 
@@ -99,7 +99,9 @@ def permission_drift() -> tuple[set[tuple[str, int, int, str]], set[tuple[str, i
     expected = {(model.__name__, uid, oid, perm) for model, uid, oid, perm in _expected_rows()}
     held: set[tuple[str, int, int, str]] = set()
     for model, table in PERM_TABLES.items():
-        for uid, oid, perm in table.objects.values_list("user_id", "content_object_id", "permission__codename"):
+        for uid, oid, perm in table._default_manager.values_list(
+            "user_id", "content_object_id", "permission__codename"
+        ):
             held.add((model.__name__, uid, oid, perm))
     return expected - held, held - expected
 
@@ -114,10 +116,12 @@ def repair_drift() -> int:
     }
     for name, uid, oid, codename in missing:
         model = models[name]
-        PERM_TABLES[model].objects.get_or_create(
+        PERM_TABLES[model]._default_manager.get_or_create(
             user_id=uid, content_object_id=oid, permission=perms[(model, codename)]
         )
     for name, uid, oid, codename in extra:
         model = models[name]
-        PERM_TABLES[model].objects.filter(user_id=uid, content_object_id=oid, permission__codename=codename).delete()
+        PERM_TABLES[model]._default_manager.filter(
+            user_id=uid, content_object_id=oid, permission__codename=codename
+        ).delete()
     return len(missing) + len(extra)

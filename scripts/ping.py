@@ -19,8 +19,12 @@ def main() -> int:
             parts = urlparse(url)
             # Connect to the maintenance database: the test database may not exist yet.
             psycopg2.connect(
-                host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password,
-                dbname="postgres", connect_timeout=2,
+                host=parts.hostname,
+                port=parts.port or 5432,
+                user=parts.username,
+                password=parts.password,
+                dbname="postgres",
+                connect_timeout=2,
             ).close()
     except Exception:  # noqa: BLE001 - any failure means "not up"
         return 1

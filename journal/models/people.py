@@ -143,7 +143,9 @@ class ParentLink(models.Model):
     parent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_links", verbose_name=_("parent")
     )
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="parent_links", verbose_name=_("student"))
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="parent_links", verbose_name=_("student")
+    )
     relation = models.CharField(_("relation"), max_length=16, choices=ParentRelation.choices, blank=True)
     # §1.9: the diary is provided with consent to personal-data processing.
     consent_given_at = models.DateTimeField(_("consent to personal data processing given"), null=True, blank=True)

@@ -279,7 +279,9 @@ class Subgroup(models.Model):
 class Course(models.Model):
     """One page of the journal: a class (or a subgroup of it) studying a subject."""
 
-    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="courses", verbose_name=_("class"))
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="courses", verbose_name=_("class")
+    )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="courses", verbose_name=_("subject"))
     subgroup = models.ForeignKey(
         Subgroup, on_delete=models.CASCADE, null=True, blank=True, related_name="courses", verbose_name=_("subgroup")
@@ -300,11 +302,12 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         label = f"{self.class_group} · {self.subject}"
-        return f"{label} ({self.subgroup.name})" if self.subgroup_id else label
+        return f"{label} ({self.subgroup.name})" if self.subgroup is not None else label
 
     def clean(self) -> None:
-        if self.subgroup_id and (
-            self.subgroup.class_group_id != self.class_group_id or self.subgroup.subject_id != self.subject_id
+        subgroup = self.subgroup
+        if subgroup is not None and (
+            subgroup.class_group_id != self.class_group_id or subgroup.subject_id != self.subject_id
         ):
             raise ValidationError(_("The subgroup belongs to another class or subject."))
 

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services.users import user_issue_password
-from journal.admin import school_admin
+from journal.admin import SchoolScopedMixin, school_admin
 from journal.selectors.schools import users_of_school
 
 
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
     list_display = ("username", "last_name", "first_name", "middle_name", "is_active", "must_change_password")
     search_fields = ("username", "last_name", "first_name", "email")
     list_filter = ("is_active", "groups")
@@ -28,6 +28,10 @@ class UserAdmin(BaseUserAdmin):
     )
     readonly_fields = ("last_login",)
     filter_horizontal = ("groups",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Users are disabled, not deleted: assignments, links and history point at them.
+        return request.user.is_superuser
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)

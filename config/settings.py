@@ -78,8 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "journal.middleware.CurrentSchoolMiddleware",
     # Last, as its documentation asks: it reacts to the response of the login view.
     "axes.middleware.AxesMiddleware",
@@ -153,6 +153,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Behind a reverse proxy every client would otherwise share the proxy's
+# address: name how many proxies stand in front so the client IP is read from
+# X-Forwarded-For (only trust a header your own proxy sets).
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # django-guardian: no anonymous user object; object permissions checked
 # through the direct foreign-key models declared in journal.models.

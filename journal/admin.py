@@ -71,8 +71,14 @@ SCHOOL_PATHS: dict[type[Model], str] = {
 }
 
 
-class SchoolScopedAdmin(admin.ModelAdmin):
-    """Lists, choices and permissions limited to the administrator's school."""
+class SchoolScopedMixin:
+    """Permissions and foreign-key choices limited to the administrator's school.
+
+    Shared by the model admins and their inlines: an inline checks its own
+    permissions (Django's model permissions, which administrators do not hold)
+    and builds its own choices, so without this it would vanish from the form
+    or offer every school's users and classes.
+    """
 
     def _is_admin(self, request: HttpRequest) -> bool:
         return request.user.is_superuser or request.user.has_role(Role.ADMINISTRATOR)
@@ -83,7 +89,7 @@ class SchoolScopedAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._is_admin(request)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._is_admin(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -91,6 +97,24 @@ class SchoolScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._is_admin(request)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            kwargs["queryset"] = _scoped_choices(db_field.related_model, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            kwargs["queryset"] = _scoped_choices(db_field.related_model, request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class SchoolScopedInline(SchoolScopedMixin, admin.TabularInline):
+    pass
+
+
+class SchoolScopedAdmin(SchoolScopedMixin, admin.ModelAdmin):
+    """Lists, choices and permissions limited to the administrator's school."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
@@ -103,16 +127,6 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         if SCHOOL_PATHS.get(self.model) == "school" and not request.user.is_superuser:
             excluded.append("school")
         return excluded
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if not request.user.is_superuser:
-            kwargs["queryset"] = _scoped_choices(db_field.related_model, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if not request.user.is_superuser:
-            kwargs["queryset"] = _scoped_choices(db_field.related_model, request)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
         if SCHOOL_PATHS.get(self.model) == "school" and not change and not request.user.is_superuser:
@@ -142,17 +156,17 @@ class SchoolAdmin(SchoolScopedAdmin):
         return request.user.is_superuser
 
 
-class StudyPeriodInline(admin.TabularInline):
+class StudyPeriodInline(SchoolScopedInline):
     model = StudyPeriod
     extra = 0
 
 
-class HolidayInline(admin.TabularInline):
+class HolidayInline(SchoolScopedInline):
     model = Holiday
     extra = 0
 
 
-class GradePeriodSchemeInline(admin.TabularInline):
+class GradePeriodSchemeInline(SchoolScopedInline):
     model = GradePeriodScheme
     extra = 0
 
@@ -164,7 +178,8 @@ class AcademicYearAdmin(SchoolScopedAdmin):
 
 class ClassGroupAdmin(SchoolScopedAdmin):
     list_display = ("__str__", "year", "class_teacher", "home_room")
-    list_filter = ("year", "grade")
+    # RelatedOnly: the plain filter offers the years of every school.
+    list_filter = (("year", admin.RelatedOnlyFieldListFilter), "grade")
 
     def save_model(self, request: HttpRequest, obj: ClassGroup, form: ModelForm, change: bool) -> None:
         from journal.services.structure import class_teacher_set
@@ -176,7 +191,7 @@ class ClassGroupAdmin(SchoolScopedAdmin):
         class_teacher_set(actor=request.user, class_group=obj, teacher=teacher)
 
 
-class TeachingAssignmentInline(admin.TabularInline):
+class TeachingAssignmentInline(SchoolScopedInline):
     model = TeachingAssignment
     extra = 0
     fields = ("teacher", "date_from", "date_to")
@@ -184,17 +199,20 @@ class TeachingAssignmentInline(admin.TabularInline):
 
 class CourseAdmin(SchoolScopedAdmin):
     list_display = ("__str__", "class_group", "subject", "subgroup")
-    list_filter = ("class_group__grade", "subject")
+    list_filter = ("class_group__grade", ("subject", admin.RelatedOnlyFieldListFilter))
     inlines = (TeachingAssignmentInline,)
 
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
         # Teachers removed or replaced in the inline lose their object permissions too.
-        touched = [(f.instance.teacher, f.instance.course) for f in formset.initial_forms if f.instance.pk]
+        # Read them from the database: the bound forms' instances already carry the new teacher.
+        def teachers() -> set[Any]:
+            assignments = TeachingAssignment.objects.filter(course=form.instance).select_related("teacher")
+            return {a.teacher for a in assignments}
+
+        before = teachers()
         super().save_formset(request, form, formset, change)
-        current = TeachingAssignment.objects.filter(course=form.instance).select_related("teacher", "course")
-        touched.extend((a.teacher, a.course) for a in current)
-        for teacher, course in set(touched):
-            sync_user_object(teacher, course)
+        for teacher in before | teachers():
+            sync_user_object(teacher, form.instance)
 
 
 class SubgroupAdmin(SchoolScopedAdmin):
@@ -202,13 +220,13 @@ class SubgroupAdmin(SchoolScopedAdmin):
     filter_horizontal = ("members",)
 
 
-class EnrolmentInline(admin.TabularInline):
+class EnrolmentInline(SchoolScopedInline):
     model = Enrolment
     extra = 0
     fields = ("class_group", "date_from", "date_to", "reason_in", "reason_out", "note")
 
 
-class ParentLinkInline(admin.TabularInline):
+class ParentLinkInline(SchoolScopedInline):
     model = ParentLink
     extra = 0
     fields = ("parent", "relation", "consent_given_at", "wants_paper_printout", "ended_at")
@@ -226,11 +244,15 @@ class StudentAdmin(SchoolScopedAdmin):
             sync_user_object(user, obj)
 
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
-        parents = [f.instance.parent for f in formset.initial_forms if getattr(f.instance, "parent_id", None)]
+        # Read the parents from the database: the bound forms' instances already carry a replaced parent.
+        def parents() -> set[Any]:
+            links = ParentLink.objects.filter(student=form.instance).select_related("parent")
+            return {link.parent for link in links}
+
+        before = parents() if formset.model is ParentLink else set()
         super().save_formset(request, form, formset, change)
         if formset.model is ParentLink:
-            parents += [link.parent for link in ParentLink.objects.filter(student=form.instance)]
-            for parent in set(parents):
+            for parent in before | parents():
                 sync_user_object(parent, form.instance)
 
 

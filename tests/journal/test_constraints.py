@@ -147,9 +147,7 @@ def test_enrolment_overlapping_a_closed_one_is_rejected(world):
     )
 
     with pytest.raises(ValidationError):
-        enrolment_create(
-            actor=None, student=student, class_group=world.class_6b, date_from=datetime.date(2026, 12, 31)
-        )
+        enrolment_create(actor=None, student=student, class_group=world.class_6b, date_from=datetime.date(2026, 12, 31))
 
     assert student.enrolments.count() == 1
     # The next day is free again.

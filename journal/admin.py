@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -37,7 +40,21 @@ from journal.models import (
 from journal.permissions import sync_user_object
 
 
+class SchoolAdminAuthenticationForm(AdminAuthenticationForm):
+    """The administrator role opens the admin; Django's ``is_staff`` flag is not used."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
+
 class SchoolAdminSite(admin.AdminSite):
+    login_form = SchoolAdminAuthenticationForm
     site_header = _("Electronic journal: administration")
     site_title = _("Electronic journal")
     index_title = _("School structure")
@@ -81,7 +98,9 @@ class SchoolScopedMixin:
     """
 
     def _is_admin(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser or request.user.has_role(Role.ADMINISTRATOR)
+        user = request.user
+        # The admin's login page builds its menu for an anonymous visitor too.
+        return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_admin(request)
@@ -180,6 +199,7 @@ class ClassGroupAdmin(SchoolScopedAdmin):
     list_display = ("__str__", "year", "class_teacher", "home_room")
     # RelatedOnly: the plain filter offers the years of every school.
     list_filter = (("year", admin.RelatedOnlyFieldListFilter), "grade")
+    autocomplete_fields = ("class_teacher",)
 
     def save_model(self, request: HttpRequest, obj: ClassGroup, form: ModelForm, change: bool) -> None:
         from journal.services.structure import class_teacher_set
@@ -195,6 +215,8 @@ class TeachingAssignmentInline(SchoolScopedInline):
     model = TeachingAssignment
     extra = 0
     fields = ("teacher", "date_from", "date_to")
+    # A school has hundreds of users: search instead of one long drop-down.
+    autocomplete_fields = ("teacher",)
 
 
 class CourseAdmin(SchoolScopedAdmin):
@@ -230,11 +252,25 @@ class ParentLinkInline(SchoolScopedInline):
     model = ParentLink
     extra = 0
     fields = ("parent", "relation", "consent_given_at", "wants_paper_printout", "ended_at")
+    autocomplete_fields = ("parent",)
 
 
 class StudentAdmin(SchoolScopedAdmin):
-    list_display = ("full_name", "birth_date", "user")
-    search_fields = ("last_name", "first_name")
+    list_display = ("full_name", "birth_date", "login")
+    search_fields = ("last_name", "first_name", "middle_name")
+    autocomplete_fields = ("user",)
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name(self, obj: Student) -> str:
+        return obj.full_name
+
+    @admin.display(description=_("login"), ordering="user__username")
+    def login(self, obj: Student) -> str:
+        return obj.user.username if obj.user else "—"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("user")
+
     inlines = (EnrolmentInline, ParentLinkInline)
 
     def save_model(self, request: HttpRequest, obj: Student, form: ModelForm, change: bool) -> None:

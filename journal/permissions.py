@@ -114,10 +114,14 @@ def repair_drift() -> int:
         (p.content_type.model_class(), p.codename): p
         for p in Permission.objects.filter(content_type__app_label="journal").select_related("content_type")
     }
-    for name, uid, oid, codename in missing:
-        model = models[name]
-        PERM_TABLES[model]._default_manager.get_or_create(
-            user_id=uid, content_object_id=oid, permission=perms[(model, codename)]
+    for model, table in PERM_TABLES.items():
+        table._default_manager.bulk_create(
+            [
+                table(user_id=uid, content_object_id=oid, permission=perms[(model, codename)])
+                for name, uid, oid, codename in missing
+                if name == model.__name__
+            ],
+            ignore_conflicts=True,
         )
     for name, uid, oid, codename in extra:
         model = models[name]

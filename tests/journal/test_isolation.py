@@ -319,3 +319,48 @@ def test_admin_redirects_everyone_but_administrators_to_admin_login(
 @pytest.mark.parametrize("persona", ["administrator", "foreign_admin"])
 def test_admin_opens_for_school_administrators(client_for: Callable[[str], Client], persona: str) -> None:
     assert client_for(persona).get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "teacher", "parent"])
+def test_admin_login_page_opens_for_anyone_not_yet_an_administrator(
+    client_for: Callable[[str], Client], persona: str
+) -> None:
+    response = client_for(persona).get(reverse("admin:login"))
+
+    assert response.status_code == 200
+    assert "Электронный журнал: администрирование" in response.content.decode()
+
+
+def test_school_administrator_logs_in_through_the_admin_login_form(world: World) -> None:
+    client = Client()
+    response = client.post(
+        reverse("admin:login") + "?next=/admin/",
+        {"username": "administrator", "password": "pass-12345", "next": "/admin/"},
+    )
+
+    assert response.status_code == 302
+    assert client.get("/admin/journal/student/").status_code == 200
+
+
+def test_teacher_cannot_log_in_through_the_admin_login_form(world: World) -> None:
+    client = Client()
+    response = client.post(
+        reverse("admin:login") + "?next=/admin/",
+        {"username": "teacher", "password": "pass-12345", "next": "/admin/"},
+    )
+
+    assert response.status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+
+def test_admin_user_search_offers_only_own_schools_people(world: World, client_for: Callable[[str], Client]) -> None:
+    response = client_for("administrator").get(
+        "/admin/autocomplete/",
+        {"app_label": "journal", "model_name": "student", "field_name": "user", "term": ""},
+    )
+
+    assert response.status_code == 200
+    offered = {row["text"] for row in response.json()["results"]}
+    assert str(world.users["teacher"]) in offered
+    assert str(world.users["foreign_teacher"]) not in offered
+    assert str(world.users["foreign_admin"]) not in offered

@@ -1,0 +1,173 @@
+"""What ``seed_demo`` prints, read back from the database: the login table, counts, movement."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from accounts.models import User
+from accounts.roles import Role
+from journal.models import (
+    AcademicYear,
+    ClassGroup,
+    Course,
+    Enrolment,
+    ParentLink,
+    School,
+    SchoolMembership,
+    Student,
+    StudyPeriod,
+    TeachingAssignment,
+)
+from journal.models.people import EnrolmentReason, ParentRelation
+from journal.permissions import open_assignments
+from journal.selectors.scope import enrolled_on
+
+# The class whose people make up the login table.
+SHOWCASE_CLASS = (5, "А")
+
+
+@dataclass(frozen=True)
+class LoginRow:
+    role: str
+    user: User
+    who: str
+
+
+def _users(school: School, role: Role) -> list[User]:
+    return list(
+        User.objects.filter(memberships__school=school, groups__name=role.value)
+        .order_by("pk")
+        .prefetch_related("groups")
+    )
+
+
+def _label(cg: ClassGroup) -> str:
+    return f"{cg.grade}{cg.letter}"
+
+
+def login_rows(school: School, year: AcademicYear, today: datetime.date) -> list[LoginRow]:
+    """One account per role: the administration, and the people of 5А (its mathematics teacher,
+    its class teacher, a student with a login and that student's mother, who has two children here)."""
+    rows: list[LoginRow] = []
+    for role, label, note in (
+        (Role.ADMINISTRATOR, "administrator", "администратор"),
+        (Role.DIRECTOR, "director", "директор"),
+    ):
+        users = _users(school, role)
+        if users:
+            rows.append(LoginRow(label, users[0], note))
+    deputies = [u for u in _users(school, Role.DEPUTY) if not u.has_role(Role.TEACHER)]
+    if deputies:
+        rows.append(LoginRow("deputy", deputies[0], "заместитель директора по УВР"))
+
+    showcase = (
+        ClassGroup.objects.filter(year=year, grade=SHOWCASE_CLASS[0], letter=SHOWCASE_CLASS[1])
+        .select_related("class_teacher")
+        .first()
+    )
+    if showcase is None:
+        return rows
+    name = _label(showcase)
+    math = (
+        TeachingAssignment.objects.filter(
+            open_assignments(today), course__class_group=showcase, course__subject__name="Математика"
+        )
+        .select_related("teacher")
+        .order_by("date_from", "pk")
+        .first()
+    )
+    if math is not None:
+        led = ", ".join(_label(c) for c in ClassGroup.objects.filter(year=year, class_teacher=math.teacher))
+        rows.append(
+            LoginRow("teacher", math.teacher, f"учитель математики {name}" + (f", кл. рук. {led}" if led else ""))
+        )
+    if showcase.class_teacher is not None:
+        subjects = (
+            TeachingAssignment.objects.filter(open_assignments(today), course__class_group=showcase)
+            .filter(teacher=showcase.class_teacher)
+            .values_list("course__subject__name", flat=True)
+            .distinct()
+        )
+        what = ", ".join(sorted(s.lower() for s in subjects)) or "без уроков в классе"
+        rows.append(LoginRow("class teacher", showcase.class_teacher, f"классный руководитель {name}, {what}"))
+
+    # The student: the first of the class with a login whose mother has more than one child in the school.
+    many_children = (
+        ParentLink.objects.filter(ended_at__isnull=True, student__school=school)
+        .values("parent")
+        .annotate(n=Count("student", distinct=True))
+        .filter(n__gte=2)
+        .values("parent")
+    )
+    mother_link = (
+        ParentLink.objects.filter(
+            ended_at__isnull=True,
+            relation=ParentRelation.MOTHER,
+            parent__in=many_children,
+            student__user__isnull=False,
+            student__enrolments__in=Enrolment.objects.filter(enrolled_on(today), class_group=showcase),
+        )
+        .select_related("parent", "student__user")
+        .order_by("student__pk", "pk")
+        .first()
+    )
+    student_user = mother_link.student.user if mother_link is not None else None
+    if mother_link is not None and student_user is not None:
+        mother = mother_link.parent
+        kids = Student.objects.filter(parent_links__parent=mother, parent_links__ended_at__isnull=True).order_by("pk")
+        kids_text = ", ".join(f"{k.first_name} ({_current_class(k, today)})" for k in kids)
+        rows.append(LoginRow("parent", mother, f"мать: {kids_text}"))
+        rows.append(LoginRow("student", student_user, f"ученик {name}"))
+    return rows
+
+
+def _current_class(student: Student, today: datetime.date) -> str:
+    enrolment = student.enrolments.filter(enrolled_on(today)).select_related("class_group").first()
+    return _label(enrolment.class_group) if enrolment else "выбыл"
+
+
+def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str, int]:
+    members = User.objects.filter(memberships__school=school)
+    return {
+        "classes": ClassGroup.objects.filter(year=year).count(),
+        "students (all)": Student.objects.filter(school=school).count(),
+        "students enrolled today": Enrolment.objects.filter(enrolled_on(today), class_group__year=year)
+        .values("student")
+        .distinct()
+        .count(),
+        "students with a login": Student.objects.filter(school=school, user__isnull=False).count(),
+        "teachers": members.filter(groups__name=Role.TEACHER.value).distinct().count(),
+        "parents": members.filter(groups__name=Role.PARENT.value).distinct().count(),
+        "parent links": ParentLink.objects.filter(student__school=school).count(),
+        "courses": Course.objects.filter(class_group__year=year).count(),
+        "teaching assignments": TeachingAssignment.objects.filter(course__class_group__year=year).count(),
+        "users": SchoolMembership.objects.filter(school=school).count(),
+        "study periods": StudyPeriod.objects.filter(year=year).count(),
+    }
+
+
+def movement(year: AcademicYear) -> list[str]:
+    """Enrolments other than «from the first day, still there», and teaching assignments that changed hands."""
+    lines = []
+    enrolments = (
+        Enrolment.objects.filter(class_group__year=year)
+        .filter(~Q(reason_in=EnrolmentReason.START_OF_YEAR) | ~Q(reason_out=""))
+        .select_related("student", "class_group")
+        .order_by("date_from", "student__last_name", "pk")
+    )
+    for e in enrolments:
+        end = f" – {e.date_to:%d.%m.%Y} ({e.get_reason_out_display()})" if e.date_to else " – …"
+        lines.append(
+            f"{e.student.full_name}: {_label(e.class_group)} {e.date_from:%d.%m.%Y} ({e.get_reason_in_display()})"
+            f"{end}{f'; {e.note}' if e.note else ''}"
+        )
+    changed = TeachingAssignment.objects.filter(course__class_group__year=year).filter(
+        Q(date_to__isnull=False) | Q(date_from__gt=year.start)
+    )
+    for a in changed.select_related("course__class_group", "course__subject", "teacher").order_by("date_from", "pk"):
+        until = f" – {a.date_to:%d.%m.%Y}" if a.date_to else " – …"
+        lines.append(f"{a.course}: {a.teacher.full_name} {a.date_from:%d.%m.%Y}{until}")
+    return lines

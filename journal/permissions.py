@@ -22,20 +22,25 @@ from journal.models import (
     ClassGroupUserObjectPermission,
     Course,
     CourseUserObjectPermission,
+    Lesson,
+    LessonUserObjectPermission,
     ParentLink,
     Student,
     StudentUserObjectPermission,
+    Substitution,
     TeachingAssignment,
 )
 
 COURSE_TEACHER_PERMS = frozenset({"view_course", "change_course"})
 CLASS_TEACHER_PERMS = frozenset({"view_classgroup", "lead_classgroup"})
 STUDENT_READER_PERMS = frozenset({"view_student", "view_student_diary"})
+SUBSTITUTE_PERMS = frozenset({"view_lesson", "change_lesson"})
 
 PERM_TABLES: dict[type[Model], type[Model]] = {
     Course: CourseUserObjectPermission,
     ClassGroup: ClassGroupUserObjectPermission,
     Student: StudentUserObjectPermission,
+    Lesson: LessonUserObjectPermission,
 }
 
 
@@ -60,6 +65,9 @@ def expected_perms(user: User, obj: Model) -> frozenset[str]:
         is_self = obj.user_id == user.pk
         is_parent = ParentLink.objects.filter(parent=user, student=obj, ended_at__isnull=True).exists()
         return STUDENT_READER_PERMS if (is_self or is_parent) else frozenset()
+    if isinstance(obj, Lesson):
+        substitutes = Substitution.objects.filter(lesson=obj, substitute=user).exists()
+        return SUBSTITUTE_PERMS if substitutes else frozenset()
     raise TypeError(f"No object permissions for {type(obj).__name__}")
 
 
@@ -92,6 +100,9 @@ def _expected_rows() -> Iterator[tuple[type[Model], int, int, str]]:
     for s in Student.objects.filter(user__isnull=False).values("pk", "user_id"):
         for codename in STUDENT_READER_PERMS:
             yield Student, s["user_id"], s["pk"], codename
+    for sub in Substitution.objects.values("lesson_id", "substitute_id"):
+        for codename in SUBSTITUTE_PERMS:
+            yield Lesson, sub["substitute_id"], sub["lesson_id"], codename
 
 
 def permission_drift() -> tuple[set[tuple[str, int, int, str]], set[tuple[str, int, int, str]]]:

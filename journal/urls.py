@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from journal.views import pages
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("classes/", pages.class_list, name="class_list"),
     path("classes/<int:class_id>/", pages.class_detail, name="class_detail"),
     path("students/<int:student_id>/", pages.student_detail, name="student_detail"),
+    # Planning (each module lists its own routes).
+    path("", include("journal.views.timetable")),
+    path("", include("journal.views.plans")),
+    path("", include("journal.views.lessons")),
 ]

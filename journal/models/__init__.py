@@ -4,8 +4,24 @@ from journal.models.permissions import (
     ClassGroupUserObjectPermission,
     CourseGroupObjectPermission,
     CourseUserObjectPermission,
+    LessonGroupObjectPermission,
+    LessonUserObjectPermission,
     StudentGroupObjectPermission,
     StudentUserObjectPermission,
+)
+from journal.models.planning import (
+    BellSchedule,
+    BellSlot,
+    Lesson,
+    LessonChange,
+    LessonChangeKind,
+    LessonKind,
+    LessonStatus,
+    PlanItem,
+    Substitution,
+    ThematicPlan,
+    TimetableEntry,
+    Weekday,
 )
 from journal.models.structure import (
     AcademicYear,
@@ -24,6 +40,20 @@ from journal.models.structure import (
 )
 
 __all__ = [
+    "BellSchedule",
+    "BellSlot",
+    "Lesson",
+    "LessonChange",
+    "LessonChangeKind",
+    "LessonGroupObjectPermission",
+    "LessonKind",
+    "LessonStatus",
+    "LessonUserObjectPermission",
+    "PlanItem",
+    "Substitution",
+    "ThematicPlan",
+    "TimetableEntry",
+    "Weekday",
     "AcademicYear",
     "ClassGroup",
     "ClassGroupGroupObjectPermission",

@@ -11,6 +11,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from journal.models.people import Student
+from journal.models.planning import Lesson
 from journal.models.structure import ClassGroup, Course
 
 
@@ -36,3 +37,11 @@ class StudentUserObjectPermission(UserObjectPermissionBase):
 
 class StudentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Student, on_delete=models.CASCADE)
+
+
+class LessonUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Lesson, on_delete=models.CASCADE)
+
+
+class LessonGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Lesson, on_delete=models.CASCADE)

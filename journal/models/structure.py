@@ -186,6 +186,15 @@ class ClassGroup(models.Model):
     home_room = models.ForeignKey(
         Room, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("home room")
     )
+    bell_schedule = models.ForeignKey(
+        "journal.BellSchedule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="classes",
+        verbose_name=_("bells (shift)"),
+        help_text=_("Empty: the school's first-shift bells."),
+    )
 
     class Meta:
         verbose_name = _("class")

@@ -28,7 +28,7 @@ def _not_found() -> Http404:
 def get_course_for_user(user: User, school: School | None, course_id: int, *, write: bool = False) -> Course:
     course = (
         courses_visible_to(user, school)
-        .select_related("class_group", "subject", "subgroup", "class_group__year")
+        .select_related("class_group__year__school", "subject", "subgroup")
         .filter(pk=course_id)
         .first()
     )

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from journal.models import (
     AcademicYear,
+    BellSchedule,
+    BellSlot,
     ClassGroup,
     Course,
     CurriculumItem,
@@ -85,6 +87,8 @@ SCHOOL_PATHS: dict[type[Model], str] = {
     Student: "school",
     Enrolment: "student__school",
     ParentLink: "student__school",
+    BellSchedule: "school",
+    BellSlot: "schedule__school",
 }
 
 
@@ -304,3 +308,21 @@ for model, model_admin in (
     (Student, StudentAdmin),
 ):
     school_admin.register(model, model_admin)
+
+
+# --- Bells (§4.1: the administrator enters the regime). The timetable itself is
+# edited by the deputy on the timetable pages, through the services that refuse clashes.
+
+
+class BellSlotInline(SchoolScopedInline):
+    model = BellSlot
+    extra = 0
+    fields = ("number", "start", "end")
+
+
+class BellScheduleAdmin(SchoolScopedAdmin):
+    list_display = ("name", "shift")
+    inlines = (BellSlotInline,)
+
+
+school_admin.register(BellSchedule, BellScheduleAdmin)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -7,15 +9,34 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 
 
+@dataclass
+class NavItem:
+    label: str
+    url: str = ""
+    children: list[NavItem] = field(default_factory=list)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """The sections of the top navigation the signed-in user's roles give."""
+    """The sections of the top navigation the signed-in user's roles give.
+
+    Planning screens sit in one drop-down so the bar fits a laptop screen.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items: list[tuple[str, str]] = [(_("Home"), reverse("home"))]
+    items = [NavItem(_("Home"), reverse("home"))]
     if user.has_role(Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER):
-        items.append((_("Courses"), reverse("journal:course_list")))
-        items.append((_("Classes"), reverse("journal:class_list")))
+        items.append(NavItem(_("Courses"), reverse("journal:course_list")))
+        items.append(NavItem(_("Classes"), reverse("journal:class_list")))
+        planning = NavItem(_("Planning"))
+        planning.children.append(NavItem(_("Timetable"), reverse("journal:timetable")))
+        planning.children.append(NavItem(_("Thematic plans"), reverse("journal:plan_list")))
+        if user.has_role(Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY):
+            planning.children.append(NavItem(_("Curriculum"), reverse("journal:curriculum")))
+        # The changes page links on to the assessment procedures.
+        planning.children.append(NavItem(_("Lesson changes"), reverse("journal:changes")))
+        planning.children.append(NavItem(_("Substitutions"), reverse("journal:substitution_log")))
+        items.append(planning)
     if user.has_role(Role.ADMINISTRATOR) or user.is_superuser:
-        items.append((_("Administration"), reverse("admin:index")))
+        items.append(NavItem(_("Administration"), reverse("admin:index")))
     return {"nav_items": items, "user_roles": sorted(r.label for r in user.roles)}

@@ -160,3 +160,17 @@ def client_for(world: World):
         return client
 
     return make
+
+
+@pytest.fixture
+def bells(world: World) -> m.BellSchedule:
+    """«1 смена» of ``world.school``: lessons 1–7, 45 minutes from 08:30 with 10-minute breaks."""
+    import datetime
+
+    schedule = m.BellSchedule.objects.create(school=world.school, name="1 смена", shift=1)
+    start = datetime.datetime.combine(datetime.date(2000, 1, 1), datetime.time(8, 30))
+    for number in range(1, 8):
+        end = start + datetime.timedelta(minutes=45)
+        m.BellSlot.objects.create(schedule=schedule, number=number, start=start.time(), end=end.time())
+        start = end + datetime.timedelta(minutes=10)
+    return schedule

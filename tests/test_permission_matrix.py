@@ -77,6 +77,137 @@ def missing(kwarg: str) -> KwargsFactory:
     return kwargs
 
 
+# --- Objects of the timetable and curriculum rows (created on demand in the row's world) ---
+
+
+def _timetable_entry(world: World) -> dict[str, Any]:
+    import datetime
+
+    from journal.services.timetable import timetable_entry_create
+
+    bells, _ = m.BellSchedule.objects.get_or_create(school=world.school, name="1 смена")
+    m.BellSlot.objects.get_or_create(
+        schedule=bells, number=1, defaults={"start": datetime.time(8, 30), "end": datetime.time(9, 15)}
+    )
+    entry = timetable_entry_create(actor=None, course=world.math_5a, weekday=1, slot=1)
+    return {"entry_id": entry.pk}
+
+
+def _room(school_attr: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        return {"room_id": m.Room.objects.get_or_create(school=getattr(world, school_attr), name="101")[0].pk}
+
+    kwargs.__name__ = f"room_of_{school_attr}"
+    return kwargs
+
+
+def _teacher(persona: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        return {"teacher_id": world.users[persona].pk}
+
+    kwargs.__name__ = persona
+    return kwargs
+
+
+def _cell(attr: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        return {"class_id": getattr(world, attr).pk, "weekday": 1, "slot": 1}
+
+    kwargs.__name__ = f"{attr}_monday_1"
+    return kwargs
+
+
+def _curriculum_item(course_attr: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        course = getattr(world, course_attr)
+        item = m.CurriculumItem.objects.create(
+            year=course.class_group.year, grade=5, subject=course.subject, hours_per_week=5
+        )
+        return {"item_id": item.pk}
+
+    kwargs.__name__ = f"curriculum_{course_attr}"
+    return kwargs
+
+
+# --- Objects of the thematic-plan and lesson rows (created on demand in the row's world) ---
+
+
+def _own_plan(course_attr: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        from tests.journal.test_plans import make_plan
+
+        course = getattr(world, course_attr)
+        make_plan(course)
+        return {"course_id": course.pk}
+
+    kwargs.__name__ = f"own_plan_of_{course_attr}"
+    return kwargs
+
+
+def _plan_item(course_attr: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        from tests.journal.test_plans import make_plan
+
+        course = getattr(world, course_attr)
+        return {"course_id": course.pk, "item_id": make_plan(course).items.get(order=2).pk}
+
+    kwargs.__name__ = f"plan_item_of_{course_attr}"
+    return kwargs
+
+
+def _lesson(course_attr: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        from tests.journal.test_plans import make_lessons, make_plan, weekdays
+
+        course = getattr(world, course_attr)
+        make_plan(course)
+        return {"lesson_id": make_lessons(course, weekdays(1))[0].pk}
+
+    kwargs.__name__ = f"lesson_of_{course_attr}"
+    return kwargs
+
+
+# --- Objects of the lesson-change, substitution and assessment rows (created in the row's world) ---
+
+
+def _planned_lesson(course_attr: str) -> KwargsFactory:
+    """A planned lesson of the course on Monday 5 October 2026, lesson 2, taught by the course's teacher."""
+
+    def kwargs(world: World) -> dict[str, Any]:
+        import datetime
+
+        course = getattr(world, course_attr)
+        teacher = course.assignments.first().teacher
+        lesson = m.Lesson.objects.create(course=course, date=datetime.date(2026, 10, 5), slot=2, teacher=teacher)
+        return {"lesson_id": lesson.pk}
+
+    kwargs.__name__ = f"planned_lesson_of_{course_attr}"
+    return kwargs
+
+
+def _substitution(world: World) -> dict[str, Any]:
+    """``other_teacher`` substitutes ``teacher`` in a 5А mathematics lesson."""
+    from journal.services.substitutions import substitution_assign
+
+    lesson_id = _planned_lesson("math_5a")(world)["lesson_id"]
+    substitution = substitution_assign(
+        actor=world.users["deputy"],
+        lesson=m.Lesson.objects.get(pk=lesson_id),
+        substitute=world.users["other_teacher"],
+        reason="Болезнь",
+    )
+    return {"substitution_id": substitution.pk}
+
+
+def _period(world: World) -> dict[str, Any]:
+    import datetime
+
+    period = m.StudyPeriod.objects.create(
+        year=world.year, kind="quarter", number=1, start=world.year.start, end=datetime.date(2026, 10, 25)
+    )
+    return {"period_id": period.pk}
+
+
 # fmt: off
 MATRIX: list[Row] = [
     #                                                         anon tch  oth  frn  ctch par  stu  adm  dep  dir
@@ -125,6 +256,219 @@ MATRIX: list[Row] = [
                                                      statuses(302, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
     Row("journal:student_detail", missing("student_id"),
                                                      statuses(302, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
+    # Timetable (§4.5): the administration reads every week, a teacher their own and the classes they
+    # teach or lead; the deputy and the administrator edit (the director reads only). Parents and students: 403.
+    Row("journal:timetable", no_kwargs,              statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:timetable_regime", no_kwargs,       statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:timetable_generate", no_kwargs,     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:timetable_generate", no_kwargs,     statuses(302, 403, 403, 403, 403, 403, 403, 302, 302, 403),
+        method="post"),
+    Row("journal:timetable_class", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:timetable_class", pk_of("class_id", "class_6b"),
+                                                     statuses(302, 404, 200, 404, 404, 403, 403, 200, 200, 200)),
+    Row("journal:timetable_class", pk_of("class_id", "foreign_class"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:timetable_class", missing("class_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:timetable_generate_class", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:timetable_generate_class", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 302, 302, 403),
+        method="post"),
+    Row("journal:timetable_generate_class", pk_of("class_id", "foreign_class"),
+                                                     statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404),
+        method="post"),
+    Row("journal:timetable_cell", _cell("class_5a"), statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:timetable_cell", _cell("foreign_class"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:timetable_entry_add", _cell("class_5a"),
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 200, 200, 403)),
+    # An empty POST: the editors get the form back with its errors; nobody else gets that far.
+    Row("journal:timetable_entry_add", _cell("class_5a"),
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 200, 200, 403),
+        method="post"),
+    Row("journal:timetable_entry_add", _cell("class_6b"),
+                                                     statuses(302, 404, 403, 404, 404, 403, 403, 200, 200, 403)),
+    Row("journal:timetable_entry_add", _cell("foreign_class"),
+                                                     statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404),
+        method="post"),
+    Row("journal:timetable_entry_end", _timetable_entry,
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 200, 200, 403)),
+    Row("journal:timetable_entry_end", _timetable_entry,
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 200, 200, 403),
+        method="post"),
+    Row("journal:timetable_entry_end", missing("entry_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:timetable_entry_room", _timetable_entry,
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 200, 200, 403)),
+    Row("journal:timetable_entry_room", _timetable_entry,
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 200, 200, 403),
+        method="post"),
+    Row("journal:timetable_teacher", _teacher("teacher"),
+                                                     statuses(302, 200, 404, 404, 404, 403, 403, 200, 200, 200)),
+    Row("journal:timetable_teacher", _teacher("other_teacher"),
+                                                     statuses(302, 404, 200, 404, 404, 403, 403, 200, 200, 200)),
+    Row("journal:timetable_teacher", _teacher("foreign_teacher"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    # The deputy is not a teacher: no teaching week, not even their own.
+    Row("journal:timetable_teacher", _teacher("deputy"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:timetable_room", _room("school"),   statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 200)),
+    Row("journal:timetable_room", _room("foreign_school"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 404, 404)),
+
+    # Curriculum (§4.4): the deputy and the administrator edit, the director reads, nobody else.
+    Row("journal:curriculum", no_kwargs,             statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 200)),
+    Row("journal:curriculum_check", no_kwargs,       statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 200)),
+    Row("journal:curriculum_add", no_kwargs,         statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 403)),
+    Row("journal:curriculum_add", no_kwargs,         statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 403),
+        method="post"),
+    Row("journal:curriculum_edit", _curriculum_item("math_5a"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 403)),
+    Row("journal:curriculum_edit", _curriculum_item("math_5a"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 403),
+        method="post"),
+    Row("journal:curriculum_edit", _curriculum_item("foreign_course"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 404, 404)),
+    # GET asks to confirm; the deleting POST is tested per persona in tests/journal/test_curriculum.py.
+    Row("journal:curriculum_delete", _curriculum_item("math_5a"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 403)),
+    Row("journal:curriculum_delete", _curriculum_item("foreign_course"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 404, 404),
+        method="post"),
+    # Thematic plans (КТП): whoever sees the course reads its plan, progress and lessons; only
+    # its teacher writes a course's own plan. A POST with no data is refused (403/404) before
+    # it is parsed; the teacher gets a form error (400) or a redirect (302).
+    Row("journal:plan_list", no_kwargs,              statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:plan_template", no_kwargs,          statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:plan_detail", _own_plan("math_5a"), statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:plan_detail", pk_of("course_id", "russian_6b"),
+                                                     statuses(302, 404, 200, 404, 404, 403, 403, 200, 200, 200)),
+    Row("journal:plan_detail", pk_of("course_id", "foreign_course"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:plan_detail", missing("course_id"), statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:plan_export", _own_plan("math_5a"), statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:plan_progress", _own_plan("math_5a"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:course_lessons", pk_of("course_id", "math_5a"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:course_lessons", pk_of("course_id", "foreign_course"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:plan_import", _own_plan("math_5a"), statuses(302, 200, 404, 404, 403, 403, 403, 403, 403, 403)),
+    Row("journal:plan_import", pk_of("course_id", "russian_6b"),
+                                                     statuses(302, 404, 200, 404, 404, 403, 403, 403, 403, 403)),
+    Row("journal:plan_import", _own_plan("math_5a"), statuses(302, 400, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:plan_import_confirm", _own_plan("math_5a"),
+                                                     statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    # No plan yet: the teacher may make the course's own, the deputy one shared by the grade.
+    Row("journal:plan_create", pk_of("course_id", "russian_6b"),
+                                                     statuses(302, 404, 302, 404, 404, 403, 403, 403, 302, 403),
+        method="post"),
+    Row("journal:plan_create", _own_plan("math_5a"), statuses(302, 403, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:plan_copy", _own_plan("math_5a"),   statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:plan_item_add", _own_plan("math_5a"),
+                                                     statuses(302, 400, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:plan_item_edit", _plan_item("math_5a"),
+                                                     statuses(302, 200, 404, 404, 403, 403, 403, 403, 403, 403)),
+    Row("journal:plan_item_edit", _plan_item("math_5a"),
+                                                     statuses(302, 400, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:plan_item_edit", _plan_item("russian_6b"),
+                                                     statuses(302, 404, 200, 404, 404, 403, 403, 403, 403, 403)),
+    Row("journal:plan_item_move", _plan_item("math_5a"),
+                                                     statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    # The teacher deletes the row first; the refusals of the others come before the row is looked up.
+    Row("journal:plan_item_delete", _plan_item("math_5a"),
+                                                     statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+
+    # The lesson page: the course's readers read it, its teacher (or the lesson's substitute,
+    # tests/journal/test_lesson_page.py) marks it held and sets the topic.
+    Row("journal:lesson_detail", _lesson("math_5a"), statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:lesson_detail", _lesson("foreign_course"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:lesson_detail", missing("lesson_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:lesson_detail", _lesson("math_5a"), statuses(302, 400, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:lesson_hold", _lesson("math_5a"),   statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:lesson_unhold", _lesson("math_5a"), statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    # Lesson changes (§4.5): staff read them in their scope, the deputy and the administrator make them.
+    # POSTs are empty: the editors are sent back with the form's errors and nothing changes.
+    Row("journal:changes", no_kwargs,                statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:changes_class", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:changes_class", pk_of("class_id", "class_6b"),
+                                                     statuses(302, 404, 200, 404, 404, 403, 403, 200, 200, 200)),
+    Row("journal:changes_class", pk_of("class_id", "foreign_class"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:changes_class", missing("class_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:change_extra", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:change_extra", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 302, 302, 403),
+        method="post"),
+    Row("journal:change_extra", pk_of("class_id", "foreign_class"),
+                                                     statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404),
+        method="post"),
+    Row("journal:change_cancel", _planned_lesson("math_5a"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:change_cancel", _planned_lesson("math_5a"),
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 302, 302, 403),
+        method="post"),
+    Row("journal:change_cancel", _planned_lesson("foreign_course"),
+                                                     statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404),
+        method="post"),
+    Row("journal:change_cancel", missing("lesson_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404),
+        method="post"),
+    Row("journal:change_restore", _planned_lesson("math_5a"),
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 302, 302, 403),
+        method="post"),
+    Row("journal:change_move", _planned_lesson("math_5a"),
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 302, 302, 403),
+        method="post"),
+    Row("journal:change_move", _planned_lesson("russian_6b"),
+                                                     statuses(302, 404, 403, 404, 404, 403, 403, 302, 302, 403),
+        method="post"),
+    Row("journal:change_room", _planned_lesson("math_5a"),
+                                                     statuses(302, 403, 404, 404, 403, 403, 403, 302, 302, 403),
+        method="post"),
+
+    # Substitutions (§4.4): the log and its downloads list only the school's rows (a teacher's: where
+    # they are absent or substitute, tests/journal/test_substitutions.py); the deputy and the
+    # administrator assign and remove. The substitution of a 5А lesson: teacher absent, other_teacher
+    # substitute — both see the row (403 on removing), the class teacher does not (404).
+    Row("journal:substitution_log", no_kwargs,       statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:substitution_log_pdf", no_kwargs,   statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:substitution_log_xlsx", no_kwargs,  statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:substitution_assign", no_kwargs,    statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 403)),
+    Row("journal:substitution_assign", no_kwargs,    statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 403),
+        method="post"),
+    Row("journal:substitution_remove", _substitution,
+                                                     statuses(302, 403, 403, 404, 404, 403, 403, 200, 200, 403)),
+    Row("journal:substitution_remove", missing("substitution_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+
+    # Assessment procedures: staff, each reading the tests of the courses they see; a period of
+    # another school is not found.
+    Row("journal:assessment", no_kwargs,             statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
+    Row("journal:assessment_period", _period,        statuses(302, 200, 200, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:assessment_period", missing("period_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:assessment_xlsx", _period,          statuses(302, 200, 200, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:assessment_xlsx", missing("period_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
 ]
 # fmt: on
 

@@ -12,6 +12,9 @@ Passwords: Argon2 costs ≈ 0.13 s a hash, so only the accounts of the login tab
 other demo users are bulk-inserted with one Argon2 hash of the same demo
 password (same password, so one salt reveals nothing more), and like
 ``user_create(password=...)`` they need not change it.
+
+The planning data (bells, the timetable, lessons and their changes, thematic plans, substitutions) is
+added last by :mod:`journal.demo.planning`, in the same transaction.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from journal.demo.names import (
     random_man,
     random_woman,
 )
+from journal.demo.planning import ASSEMBLY_HALL, GYMS, PE, DemoPlanning, PlanningStats, gyms_needed
 from journal.models import (
     AcademicYear,
     ClassGroup,
@@ -58,6 +62,7 @@ from journal.models import (
     Subgroup,
     Subject,
     TeachingAssignment,
+    ThematicPlan,
 )
 from journal.models.people import EnrolmentReason, ParentRelation
 from journal.models.structure import PeriodKind
@@ -181,6 +186,7 @@ class DemoSchoolBuilder:
         self.class_teacher: dict[ClassKey, Teacher] = {}
         self.staff: dict[str, Account] = {}  # administrator, director, deputy, deputy2
         self.named: dict[str, Account] = {}  # role-table login → account
+        self.planning = PlanningStats()
 
     # -- helpers -----------------------------------------------------------------------------------------
 
@@ -241,6 +247,16 @@ class DemoSchoolBuilder:
         self._history()
         self._memberships()
         self._step("movement of students, teacher replacement, memberships")
+        self.planning = DemoPlanning(
+            school=self.school,
+            year=self.year,
+            cal=self.cal,
+            today=self.today,
+            rng=self.rng,
+            deputy=self.staff["deputy"].saved,
+            teacher=self.named["teacher"].saved,
+            step=self._step,
+        ).build()
         return self.school
 
     # -- structure ---------------------------------------------------------------------------------------
@@ -275,14 +291,16 @@ class DemoSchoolBuilder:
     def _rooms_subjects_curriculum(self) -> None:
         n_classes = len(self._class_keys())
         per_floor = 10 if n_classes <= 30 else 15
-        floors = max(3, -(-n_classes // per_floor))
+        # A home room per class and a quarter more: specialists' cabinets and the second English group.
+        floors = max(3, -(-n_classes * 5 // (4 * per_floor)))
         names = [f"{floor}{number:02d}" for floor in range(1, floors + 1) for number in range(1, per_floor + 1)]
         rooms = [Room(school=self.school, name=name, capacity=30) for name in names]
+        pe_lessons = sum(cur.HOURS[grade].get(PE, 0) for grade, _letter in self._class_keys())
         rooms += [
-            Room(school=self.school, name="Спортзал", capacity=60),
-            Room(school=self.school, name="Малый спортзал", capacity=30),
-            Room(school=self.school, name="Актовый зал", capacity=200),
+            Room(school=self.school, name=name, capacity=60 if i == 0 else 30)
+            for i, name in enumerate(GYMS[: gyms_needed(pe_lessons)])
         ]
+        rooms.append(Room(school=self.school, name=ASSEMBLY_HALL, capacity=200))
         self.rooms = Room.objects.bulk_create(rooms)
         subjects = Subject.objects.bulk_create(
             Subject(school=self.school, name=name, short_name=short, is_foreign_language=foreign)
@@ -809,8 +827,10 @@ def wipe_demo_school() -> tuple[int, int]:
     if school is None:
         return 0, 0
     user_ids = demo_users(school)
-    # Courses, subgroups and curriculum lines protect their subject, enrolments their class: they go first.
+    # Courses, subgroups, curriculum lines and shared plans protect their subject, enrolments their class:
+    # they go first (lessons, their changes and substitutions go with the courses).
     Course.objects.filter(class_group__year__school=school).delete()
+    ThematicPlan.objects.filter(year__school=school).delete()
     Subgroup.objects.filter(class_group__year__school=school).delete()
     CurriculumItem.objects.filter(year__school=school).delete()
     Enrolment.objects.filter(Q(student__school=school) | Q(class_group__year__school=school)).delete()

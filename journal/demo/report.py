@@ -11,15 +11,25 @@ from accounts.models import User
 from accounts.roles import Role
 from journal.models import (
     AcademicYear,
+    BellSchedule,
     ClassGroup,
     Course,
     Enrolment,
+    Lesson,
+    LessonChange,
+    LessonKind,
+    LessonStatus,
     ParentLink,
+    PlanItem,
     School,
     SchoolMembership,
     Student,
     StudyPeriod,
+    Substitution,
     TeachingAssignment,
+    ThematicPlan,
+    TimetableEntry,
+    Weekday,
 )
 from journal.models.people import EnrolmentReason, ParentRelation
 from journal.permissions import open_assignments
@@ -131,6 +141,9 @@ def _current_class(student: Student, today: datetime.date) -> str:
 
 def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str, int]:
     members = User.objects.filter(memberships__school=school)
+    entries = TimetableEntry.objects.filter(course__class_group__year=year)
+    lessons = Lesson.objects.filter(course__class_group__year=year)
+    plans = ThematicPlan.objects.filter(year=year)
     return {
         "classes": ClassGroup.objects.filter(year=year).count(),
         "students (all)": Student.objects.filter(school=school).count(),
@@ -146,6 +159,21 @@ def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str
         "teaching assignments": TeachingAssignment.objects.filter(course__class_group__year=year).count(),
         "users": SchoolMembership.objects.filter(school=school).count(),
         "study periods": StudyPeriod.objects.filter(year=year).count(),
+        "bell schedules": BellSchedule.objects.filter(school=school).count(),
+        "timetable entries (valid today)": entries.filter(valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .count(),
+        "timetable entries (all, with changes)": entries.count(),
+        "lessons": lessons.count(),
+        "lessons held": lessons.filter(status=LessonStatus.HELD).count(),
+        "lessons cancelled": lessons.filter(status=LessonStatus.CANCELLED).count(),
+        "extra lessons": lessons.filter(is_extra=True).count(),
+        "контрольные (lessons of kind test)": lessons.filter(kind=LessonKind.TEST).count(),
+        "lesson changes": LessonChange.objects.filter(lesson__course__class_group__year=year).count(),
+        "thematic plans": plans.count(),
+        "thematic plans shared by a parallel": plans.filter(course__isnull=True).count(),
+        "plan items": PlanItem.objects.filter(plan__year=year).count(),
+        "substitutions": Substitution.objects.filter(lesson__course__class_group__year=year).count(),
     }
 
 
@@ -170,4 +198,37 @@ def movement(year: AcademicYear) -> list[str]:
     for a in changed.select_related("course__class_group", "course__subject", "teacher").order_by("date_from", "pk"):
         until = f" – {a.date_to:%d.%m.%Y}" if a.date_to else " – …"
         lines.append(f"{a.course}: {a.teacher.full_name} {a.date_from:%d.%m.%Y}{until}")
+    return lines
+
+
+def planning_events(year: AcademicYear) -> list[str]:
+    """Timetable changes from a date, one-off lesson changes and substitutions, in date order."""
+    changed = (
+        TimetableEntry.objects.filter(course__class_group__year=year, valid_from__gt=year.start)
+        .select_related("course__class_group", "course__subject", "course__subgroup", "room")
+        .order_by("valid_from", "pk")
+    )
+    lines = [
+        f"{e.course}: from {e.valid_from:%d.%m.%Y} on {Weekday(e.weekday).label}, lesson {e.slot}"
+        f"{f', room {e.room}' if e.room else ''}"
+        for e in changed
+    ]
+    changes = (
+        LessonChange.objects.filter(lesson__course__class_group__year=year)
+        .select_related("lesson__course__class_group", "lesson__course__subject", "lesson__course__subgroup")
+        .order_by("lesson__date", "lesson__slot", "pk")
+    )
+    for c in changes:
+        what = " → ".join(part for part in (c.before, c.after) if part)
+        lines.append(f"{c.lesson.course}: {c.get_kind_display()} ({what}); {c.reason}")
+    subs = (
+        Substitution.objects.filter(lesson__course__class_group__year=year)
+        .select_related("lesson__course__class_group", "lesson__course__subject", "absent_teacher", "substitute")
+        .order_by("lesson__date", "lesson__slot")
+    )
+    lines.extend(
+        f"{sub.lesson.date:%d.%m.%Y}, lesson {sub.lesson.slot}, {sub.lesson.course}: "
+        f"{sub.substitute.short_name} ({sub.substitute.username}) for {sub.absent_teacher.short_name}; {sub.reason}"
+        for sub in subs
+    )
     return lines

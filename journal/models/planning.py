@@ -151,6 +151,10 @@ class Lesson(models.Model):
         verbose_name=_("from the timetable entry"),
     )
     is_extra = models.BooleanField(_("extra lesson"), default=False)
+    # Where the timetable had put a lesson that was moved: regeneration must
+    # not make a new lesson there.
+    origin_date = models.DateField(_("originally on"), null=True, blank=True)
+    origin_slot = models.PositiveSmallIntegerField(_("originally lesson number"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lesson")

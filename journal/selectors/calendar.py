@@ -15,6 +15,12 @@ def _days(start: datetime.date, end: datetime.date) -> Iterator[datetime.date]:
         day += datetime.timedelta(days=1)
 
 
+def last_teaching_day(year: AcademicYear) -> datetime.date:
+    """The end of the year's last study period (lessons stop there even if the year runs to 31 May)."""
+    last = StudyPeriod.objects.filter(year=year).order_by("-end").values_list("end", flat=True).first()
+    return min(last, year.end) if last else year.end
+
+
 def teaching_days(
     year: AcademicYear, start: datetime.date | None = None, end: datetime.date | None = None
 ) -> list[datetime.date]:
@@ -23,7 +29,7 @@ def teaching_days(
     The week has 5 or 6 school days (``School.week_days``); Sunday is never one.
     """
     start = max(start or year.start, year.start)
-    end = min(end or year.end, year.end)
+    end = min(end or last_teaching_day(year), year.end)
     week_days = year.school.week_days
     holidays = list(Holiday.objects.filter(year=year, end__gte=start, start__lte=end).values_list("start", "end"))
     return [

@@ -191,6 +191,11 @@ def timetable_entry_create(
 @transaction.atomic
 def timetable_entry_end(*, actor: User | None, entry: TimetableEntry, last_day: datetime.date) -> TimetableEntry | None:
     """The entry stops after ``last_day``; an entry not yet started is removed. Past weeks keep it."""
+    if entry.valid_to is not None and last_day > entry.valid_to:
+        raise ValidationError(
+            _("The entry already ends on %(end)s: it cannot be extended to %(day)s.")
+            % {"end": entry.valid_to.strftime("%d.%m.%Y"), "day": last_day.strftime("%d.%m.%Y")}
+        )
     if last_day < entry.valid_from:
         entry.delete()
         return None
@@ -211,6 +216,15 @@ def timetable_entry_change(
     room: Room | None | bool = False,
 ) -> TimetableEntry:
     """Change an entry from ``from_date`` on: the old one ends the day before, a new one starts."""
+    if not entry.valid_on(from_date):
+        raise ValidationError(
+            _("The entry is not in force on %(day)s: choose a date between %(start)s and %(end)s.")
+            % {
+                "day": from_date.strftime("%d.%m.%Y"),
+                "start": entry.valid_from.strftime("%d.%m.%Y"),
+                "end": entry.valid_to.strftime("%d.%m.%Y") if entry.valid_to else "…",
+            }
+        )
     new_weekday = entry.weekday if weekday is None else weekday
     new_slot = entry.slot if slot is None else slot
     new_room = entry.room if room is False else room
@@ -265,19 +279,43 @@ def lessons_generate(
         for entry in by_weekday.get(day.isoweekday(), ()):
             if entry.valid_on(day):
                 wanted[(entry.course_id, day, entry.slot)] = entry
+    moved_away = Lesson.objects.filter(
+        course__in=courses, origin_date__gte=days[0], origin_date__lte=days[-1]
+    ).values_list("course_id", "origin_date", "origin_slot")
+    for course_id, origin_date, origin_slot in moved_away:
+        if origin_date is not None and origin_slot is not None:
+            wanted.pop((course_id, origin_date, origin_slot), None)
     existing = Lesson.objects.filter(course__in=courses, date__gte=days[0], date__lte=days[-1]).only(
-        "pk", "course_id", "date", "slot", "topic", "status", "plan_item_id", "is_extra", "timetable_entry_id"
+        "pk",
+        "course_id",
+        "date",
+        "slot",
+        "topic",
+        "status",
+        "plan_item_id",
+        "is_extra",
+        "timetable_entry_id",
+        "room_id",
     )
     stale: list[int] = []
+    retimed: list[Lesson] = []
     for lesson in existing:
         key = (lesson.course_id, lesson.date, lesson.slot)
         if key in wanted:
-            wanted.pop(key)
+            entry = wanted.pop(key)
             result.kept += 1
+            if lesson.timetable_entry_id != entry.pk and not lesson.is_touched and not lesson.is_extra:
+                # The timetable changed from a date (say, another room): an
+                # untouched lesson follows the entry now in force.
+                lesson.timetable_entry_id = entry.pk
+                lesson.room_id = entry.room_id
+                retimed.append(lesson)
         elif lesson.is_extra or lesson.is_touched or lesson.timetable_entry_id is None:
             result.kept += 1
         else:
             stale.append(lesson.pk)
+    if retimed:
+        Lesson.objects.bulk_update(retimed, ["timetable_entry", "room"], batch_size=2000)
     if stale:
         # Lessons with marks or attendance are touched by definition (is_touched
         # grows with the journal); only planned, empty ones are removed.

@@ -1,5 +1,471 @@
+"""Thematic plans (КТП), their import, the course's progress and the lesson page.
+
+Reading: whoever sees the course (its teacher, the class teacher, the
+administration). Writing a course's own plan: its teacher; a plan shared by
+a grade: any teacher of that subject in that grade, and the deputy. A lesson:
+the course's teacher or the substitute of exactly that lesson.
+"""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+import dataclasses
+import secrets
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from journal.access import can_write_lesson, get_course_for_user, get_lesson_for_user
+from journal.forms_plans import (
+    LessonTopicForm,
+    PlanCopyForm,
+    PlanCreateForm,
+    PlanImportForm,
+    PlanItemForm,
+)
+from journal.imports import SpreadsheetError, parse_plan_file, plan_template_xlsx
+from journal.models import LessonStatus, ThematicPlan
+from journal.selectors.plans import (
+    PlanAccess,
+    copy_sources_for,
+    get_plan_access,
+    hours_check,
+    lessons_of_course,
+    next_plan_item,
+    plan_for_course,
+    plan_item_of,
+    plan_items,
+    plan_progress,
+    plans_overview,
+)
+from journal.selectors.schools import current_year
+from journal.selectors.scope import courses_visible_to
+from journal.services import plans as services
+from journal.services.plans import ItemData
+from journal.views.pages import staff_required
+
+SESSION_KEY = "plan_import"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _plan_url(course_id: int) -> str:
+    return reverse("journal:plan_detail", args=[course_id])
+
+
+def _writable(request: HttpRequest, course_id: int) -> PlanAccess:
+    """The plan page's course for a write: 404 outside the scope, 403 when it is read-only."""
+    access = get_plan_access(request.user, request.school, course_id)
+    if not access.can_write:
+        raise PermissionDenied
+    return access
+
+
+def _editable_plan(request: HttpRequest, course_id: int) -> tuple[PlanAccess, ThematicPlan]:
+    access = get_plan_access(request.user, request.school, course_id)
+    if access.plan is None:
+        if access.can_write:
+            # Nothing to edit yet: the page offers to create the plan.
+            raise ValidationError(_("The course has no thematic plan yet."))
+        raise PermissionDenied
+    if not access.can_edit_plan:
+        raise PermissionDenied
+    return access, access.plan
+
+
+# --- Lists and the plan page ------------------------------------------------------------
+
+
+@staff_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    year = current_year(request.school)
+    rows = plans_overview(request.user, request.school, year)
+    return render(request, "journal/plans/plan_list.html", {"rows": rows, "year": year})
+
+
+def _plan_context(request: HttpRequest, access: PlanAccess, **extra: Any) -> dict[str, Any]:
+    items = list(plan_items(access.plan))
+    context: dict[str, Any] = {
+        "access": access,
+        "course": access.course,
+        "plan": access.plan,
+        "items": items,
+        "check": hours_check(access.course, access.plan, items),
+        "item_form": PlanItemForm(),
+    }
+    if access.can_write:
+        sources = copy_sources_for(request.user, request.school, access.course)
+        if access.plan is not None:
+            sources = sources.exclude(pk=access.plan.pk)
+        context["copy_form"] = PlanCopyForm(sources=sources)
+    context.update(extra)
+    return context
+
+
+@staff_required
+def plan_detail(request: HttpRequest, course_id: int) -> HttpResponse:
+    access = get_plan_access(request.user, request.school, course_id)
+    return render(request, "journal/plans/plan_detail.html", _plan_context(request, access))
+
+
+@staff_required
+@require_POST
+def plan_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    access = get_plan_access(request.user, request.school, course_id)
+    if not (access.can_create_own or access.can_create_shared):
+        raise PermissionDenied
+    form = PlanCreateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whose plan to create."))
+        return redirect(_plan_url(course_id))
+    course = access.course
+    try:
+        if form.cleaned_data["scope"] == "shared":
+            if not access.can_create_shared:
+                raise PermissionDenied
+            services.plan_create(
+                actor=request.user,
+                year=course.class_group.year,
+                grade=course.class_group.grade,
+                subject=course.subject,
+            )
+        else:
+            if not access.can_create_own:
+                raise PermissionDenied
+            services.plan_create(actor=request.user, course=course)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The thematic plan has been created."))
+    return redirect(_plan_url(course_id))
+
+
+@staff_required
+@require_POST
+def plan_item_add(request: HttpRequest, course_id: int) -> HttpResponse:
+    try:
+        access, plan = _editable_plan(request, course_id)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_plan_url(course_id))
+    form = PlanItemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_item_add(actor=request.user, plan=plan, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The row has been added."))
+            return redirect(_plan_url(course_id) + "#plan-end")
+    context = _plan_context(request, access, item_form=form)
+    return render(request, "journal/plans/plan_detail.html", context, status=400)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def plan_item_edit(request: HttpRequest, course_id: int, item_id: int) -> HttpResponse:
+    """The row as a form: htmx swaps it into the table row; without htmx it is a page of its own.
+
+    Saving is a plain POST that returns to the plan page, whose totals and
+    hours warning change with the row.
+    """
+    try:
+        access, plan = _editable_plan(request, course_id)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_plan_url(course_id))
+    item = plan_item_of(plan, item_id)
+    status = 200
+    if request.method == "POST":
+        form = PlanItemForm(request.POST)
+        if form.is_valid():
+            data = {k: form.cleaned_data[k] for k in ("topic", "hours", "kind")}
+            try:
+                item = services.plan_item_update(actor=request.user, item=item, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("The row has been saved."))
+                return redirect(_plan_url(course_id) + f"#item-{item.pk}")
+        status = 400
+    else:
+        form = PlanItemForm(initial={"topic": item.topic, "hours": item.hours, "kind": item.kind})
+    template = "journal/plans/_item_form_row.html" if request.htmx else "journal/plans/item_edit.html"
+    context = {"access": access, "course": access.course, "plan": plan, "item": item, "form": form}
+    return render(request, template, context, status=status)
+
+
+@staff_required
+@require_POST
+def plan_item_delete(request: HttpRequest, course_id: int, item_id: int) -> HttpResponse:
+    try:
+        _access, plan = _editable_plan(request, course_id)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_plan_url(course_id))
+    item = plan_item_of(plan, item_id)
+    try:
+        services.plan_item_delete(actor=request.user, item=item)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The row «%(topic)s» has been deleted.") % {"topic": item.topic})
+    return redirect(_plan_url(course_id))
+
+
+@staff_required
+@require_POST
+def plan_item_move(request: HttpRequest, course_id: int, item_id: int) -> HttpResponse:
+    try:
+        _access, plan = _editable_plan(request, course_id)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(_plan_url(course_id))
+    item = plan_item_of(plan, item_id)
+    by = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        services.plan_item_move(actor=request.user, item=item, by=by)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(_plan_url(course_id) + f"#item-{item.pk}")
+
+
+@staff_required
+@require_POST
+def plan_copy(request: HttpRequest, course_id: int) -> HttpResponse:
+    access = _writable(request, course_id)
+    sources = copy_sources_for(request.user, request.school, access.course)
+    form = PlanCopyForm(request.POST, sources=sources)
+    if not form.is_valid():
+        messages.error(request, _("Choose a plan to copy from the list."))
+        return redirect(_plan_url(course_id))
+    try:
+        plan = services.plan_copy_from(
+            actor=request.user, source=form.cleaned_data["source"], target=access.plan, course=access.course
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        count = plan_items(plan).count()
+        messages.success(request, _("The plan now has the %(count)s copied rows.") % {"count": count})
+    return redirect(_plan_url(course_id))
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+@staff_required
+def plan_template(request: HttpRequest) -> HttpResponse:
+    """The empty import template (XLSX)."""
+    response = HttpResponse(plan_template_xlsx(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="ktp-template.xlsx"'
+    return response
+
+
+@staff_required
+def plan_export(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course's plan in the template's layout: edit it in a spreadsheet and import it back."""
+    access = get_plan_access(request.user, request.school, course_id)
+    rows = [(item.topic, item.hours, item.kind) for item in plan_items(access.plan)]
+    response = HttpResponse(plan_template_xlsx(rows), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="ktp-{access.course.pk}.xlsx"'
+    return response
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def plan_import(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Upload → the dry run: the parsed rows with their errors. Nothing is saved here."""
+    access = _writable(request, course_id)
+    context: dict[str, Any] = {"access": access, "course": access.course, "plan": access.plan}
+    if request.method != "POST":
+        context["form"] = PlanImportForm()
+        return render(request, "journal/plans/import.html", context)
+    form = PlanImportForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "journal/plans/import.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        parsed = parse_plan_file(upload, upload.name)
+    except SpreadsheetError as exc:
+        form.add_error("file", exc.message)
+        return render(request, "journal/plans/import.html", context, status=400)
+    token = ""
+    if parsed.ok:
+        token = secrets.token_urlsafe(16)
+        # The parsed rows wait in the (database-backed, server-side) session for the confirm.
+        request.session[SESSION_KEY] = {
+            "course": access.course.pk,
+            "plan": access.plan.pk if access.plan else None,
+            "token": token,
+            "name": upload.name,
+            "rows": parsed.as_data(),
+        }
+    else:
+        request.session.pop(SESSION_KEY, None)
+    current = plan_items(access.plan)
+    check = dataclasses.replace(hours_check(access.course, access.plan, []), plan_hours=parsed.total_hours)
+    context.update(
+        parsed=parsed,
+        token=token,
+        file_name=upload.name,
+        current_count=current.count(),
+        check=check,
+        form=PlanImportForm(),
+    )
+    return render(request, "journal/plans/import_preview.html", context)
+
+
+@staff_required
+@require_POST
+def plan_import_confirm(request: HttpRequest, course_id: int) -> HttpResponse:
+    access = _writable(request, course_id)
+    pending = request.session.get(SESSION_KEY)
+    plan_id = access.plan.pk if access.plan else None
+    if (
+        not pending
+        or pending.get("course") != access.course.pk
+        or pending.get("plan") != plan_id
+        or not secrets.compare_digest(str(pending.get("token", "")), request.POST.get("token", ""))
+    ):
+        messages.error(request, _("The checked file is no longer waiting for confirmation: upload it again."))
+        return redirect(reverse("journal:plan_import", args=[course_id]))
+    rows = [ItemData(topic=r["topic"], hours=r["hours"], kind=r["kind"]) for r in pending["rows"]]
+    try:
+        services.plan_replace_items(actor=request.user, plan=access.plan, course=access.course, rows=rows)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(reverse("journal:plan_import", args=[course_id]))
+    request.session.pop(SESSION_KEY, None)
+    messages.success(
+        request,
+        _("Imported %(count)s rows from «%(name)s».") % {"count": len(rows), "name": pending.get("name", "")},
+    )
+    return redirect(_plan_url(course_id))
+
+
+# --- Progress and lessons -----------------------------------------------------------------------
+
+
+@staff_required
+def plan_progress_view(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_course_for_user(request.user, request.school, course_id)
+    plan = plan_for_course(course)
+    progress = plan_progress(course, plan, timezone.localdate())
+    return render(request, "journal/plans/progress.html", {"course": course, "plan": plan, "progress": progress})
+
+
+@staff_required
+def course_lessons(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_course_for_user(request.user, request.school, course_id)
+    lessons = lessons_of_course(course)
+    return render(
+        request, "journal/lesson_list.html", {"course": course, "lessons": lessons, "today": timezone.localdate()}
+    )
+
+
+def _lesson_context(request: HttpRequest, lesson: Any, form: LessonTopicForm | None = None) -> dict[str, Any]:
+    plan = plan_for_course(lesson.course)
+    items = plan_items(plan)
+    can_write = can_write_lesson(request.user, request.school, lesson)
+    # A substitute reaches this one lesson, not the course's other pages: no links to them.
+    course_visible = courses_visible_to(request.user, request.school).filter(pk=lesson.course_id).exists()
+    context: dict[str, Any] = {
+        "lesson": lesson,
+        "course": lesson.course,
+        "plan": plan,
+        "can_write": can_write,
+        "course_visible": course_visible,
+    }
+    if can_write:
+        context["form"] = form or LessonTopicForm(
+            initial={"topic": lesson.topic, "kind": lesson.kind, "plan_item": lesson.plan_item_id}, items=items
+        )
+        if lesson.status == LessonStatus.PLANNED and not lesson.topic:
+            context["next_item"] = lesson.plan_item or next_plan_item(lesson.course, plan)
+    return context
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    if request.method != "POST":
+        lesson = get_lesson_for_user(request.user, request.school, lesson_id)
+        return render(request, "journal/lesson_detail.html", _lesson_context(request, lesson))
+    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
+    form = LessonTopicForm(request.POST, items=plan_items(plan_for_course(lesson.course)))
+    if form.is_valid():
+        try:
+            services.lesson_set_topic(
+                actor=request.user,
+                lesson=lesson,
+                topic=form.cleaned_data["topic"],
+                plan_item=form.cleaned_data["plan_item"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The topic has been saved."))
+            return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
+    return render(request, "journal/lesson_detail.html", _lesson_context(request, lesson, form), status=400)
+
+
+@staff_required
+@require_POST
+def lesson_hold(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
+    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
+    try:
+        lesson = services.lesson_hold(actor=request.user, lesson=lesson)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        if lesson.topic:
+            messages.success(request, _("The lesson is marked held: «%(topic)s».") % {"topic": lesson.topic})
+        else:
+            messages.warning(request, _("The lesson is marked held. The plan has no topic left for it: enter it."))
+    return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
+
+
+@staff_required
+@require_POST
+def lesson_unhold(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
+    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
+    try:
+        services.lesson_unhold(actor=request.user, lesson=lesson)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("The lesson is planned again."))
+    return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
+
+
+urlpatterns = [
+    path("plans/", plan_list, name="plan_list"),
+    path("plans/template.xlsx", plan_template, name="plan_template"),
+    path("courses/<int:course_id>/plan/", plan_detail, name="plan_detail"),
+    path("courses/<int:course_id>/plan/create/", plan_create, name="plan_create"),
+    path("courses/<int:course_id>/plan/items/add/", plan_item_add, name="plan_item_add"),
+    path("courses/<int:course_id>/plan/items/<int:item_id>/edit/", plan_item_edit, name="plan_item_edit"),
+    path("courses/<int:course_id>/plan/items/<int:item_id>/delete/", plan_item_delete, name="plan_item_delete"),
+    path("courses/<int:course_id>/plan/items/<int:item_id>/move/", plan_item_move, name="plan_item_move"),
+    path("courses/<int:course_id>/plan/copy/", plan_copy, name="plan_copy"),
+    path("courses/<int:course_id>/plan/export.xlsx", plan_export, name="plan_export"),
+    path("courses/<int:course_id>/plan/import/", plan_import, name="plan_import"),
+    path("courses/<int:course_id>/plan/import/confirm/", plan_import_confirm, name="plan_import_confirm"),
+    path("courses/<int:course_id>/progress/", plan_progress_view, name="plan_progress"),
+    path("courses/<int:course_id>/lessons/", course_lessons, name="course_lessons"),
+    path("lessons/<int:lesson_id>/", lesson_detail, name="lesson_detail"),
+    path("lessons/<int:lesson_id>/hold/", lesson_hold, name="lesson_hold"),
+    path("lessons/<int:lesson_id>/unhold/", lesson_unhold, name="lesson_unhold"),
+]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from journal.demo.builder import SCHOOL_NAME, SIZES, DemoSchoolBuilder, set_demo_passwords, wipe_demo_school
 from journal.demo.calendar import YearCalendar, start_year_for
-from journal.demo.report import counts, login_rows, movement
+from journal.demo.report import counts, login_rows, movement, planning_events
 from journal.models import AcademicYear, ClassGroup, School
 from journal.permissions import permission_drift
 
@@ -26,7 +26,9 @@ class Command(BaseCommand):
         f"Creates the demo school «{SCHOOL_NAME}» for the current academic year (1 September – 31 May; "
         "in June–August the coming one): periods, holidays, rooms, subjects, curriculum, classes 1–11, "
         "students with arrivals, a transfer and a departure, English subgroups, teachers (one hands a "
-        "course over mid-year), class teachers, parents and logins, then prints the login table. "
+        "course over mid-year), class teachers, parents and logins; bells, a full-year timetable (one entry "
+        "changed mid-year), lessons held up to today with the topics of thematic plans (КТП), a few cancelled, "
+        "moved and extra lessons and substitutions; then prints the login table. "
         f"Idempotent: if «{SCHOOL_NAME}» already exists for the current year it is kept as it is (with the "
         "data entered since); only --password, when given, resets the password of every demo account, and "
         "the login table is printed again. It is deleted (with its data and the users who belong to no other "
@@ -86,6 +88,7 @@ class Command(BaseCommand):
                         log=self.stdout.write if verbose else None,
                     )
                     school = builder.build()
+                    self._print_timetable_outcome(builder)
                     self.stdout.write(
                         self.style.SUCCESS(
                             f"Created «{SCHOOL_NAME}», academic year {year_name} ({size or 'default'}, seed {seed}) "
@@ -138,12 +141,31 @@ class Command(BaseCommand):
         self.stdout.write("")
         for name, count in counts(school, year, today).items():
             self.stdout.write(f"{name}: {count}")
-        lines = movement(year)
-        if lines:
-            self.stdout.write("")
-            self.stdout.write("Movement of students and teachers:")
-            for text in lines:
-                self.stdout.write(f"  {text}")
+        for title, lines in (
+            ("Movement of students and teachers:", movement(year)),
+            ("Timetable changes, lesson changes and substitutions:", planning_events(year)),
+        ):
+            if lines:
+                self.stdout.write("")
+                self.stdout.write(title)
+                for text in lines:
+                    self.stdout.write(f"  {text}")
+
+    def _print_timetable_outcome(self, builder: DemoSchoolBuilder) -> None:
+        stats = builder.planning
+        placed = (
+            "every lesson placed"
+            if stats.not_placed == 0
+            else self.style.WARNING(f"{stats.not_placed} weekly lessons could not be placed")
+        )
+        longer = f", {stats.windows} of them making a class day longer than planned" if stats.windows else ""
+        gaps = f", {stats.gaps} gaps in class days" if stats.gaps else ", no gaps in class days"
+        self.stdout.write(
+            f"Timetable: {stats.timetable_entries} entries, {placed}{longer}{gaps} "
+            f"(greedy attempt {stats.scheduler_attempts}); {stats.lessons} lessons, {stats.held} held."
+        )
+        for note in stats.notes:
+            self.stdout.write(f"  {note}")
 
     def _check_permissions(self) -> None:
         missing, extra = permission_drift()

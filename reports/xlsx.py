@@ -1,0 +1,79 @@
+"""One-sheet XLSX exports: a bold, frozen header row, sized columns, no live formulas.
+
+Exported cells hold names, reasons and topics people typed. A spreadsheet
+program runs a cell that starts with ``= + - @`` (or a tab / carriage return
+before one) as a formula — CSV/formula injection (OWASP) — so such text is
+written with a leading apostrophe and stored as a plain string.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+Value = str | int | float | Decimal | datetime.date | datetime.datetime | None
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MAX_COLUMN_WIDTH = 60
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def neutralise(value: str) -> str:
+    """Text that a spreadsheet would run as a formula, made inert by a leading apostrophe."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _sheet_title(title: str) -> str:
+    # Excel's limits: 31 characters, none of []:*?/\ .
+    return _SHEET_TITLE_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
+
+
+def _display_length(value: Value) -> int:
+    if isinstance(value, datetime.datetime):
+        return 16
+    if isinstance(value, datetime.date):
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0) if value is not None else 0
+
+
+def build_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Value]]) -> bytes:
+    """A workbook with one sheet named ``title``: the header row, then ``rows``."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_title(title)
+    widths = [len(str(h)) for h in header]
+    bold = Font(bold=True)
+    for column, label in enumerate(header, start=1):
+        cell = sheet.cell(row=1, column=column, value=neutralise(str(label)))
+        cell.font = bold
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for row_number, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column)
+            if isinstance(value, str):
+                cell.value = neutralise(value)
+                # openpyxl would otherwise read a leading "=" as a formula.
+                cell.data_type = TYPE_STRING
+            else:
+                cell.value = value
+            if isinstance(value, datetime.datetime):
+                cell.number_format = "DD.MM.YYYY HH:MM"
+            elif isinstance(value, datetime.date):
+                cell.number_format = "DD.MM.YYYY"
+            if column > len(widths):
+                widths.append(0)
+            widths[column - 1] = max(widths[column - 1], _display_length(value))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

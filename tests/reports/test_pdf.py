@@ -1,0 +1,154 @@
+"""PDF rendering: Cyrillic text, page numbers, chunks, and a fetcher that serves only our static files."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
+
+from reports.pdf import BASE_URL, RefusedURLError, StaticOnlyFetcher, render_pdf, render_pdf_chunks
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF as poppler's pdftotext reads it."""
+    assert data.startswith(b"%PDF")
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+
+
+@pytest.fixture
+def pdf_templates(tmp_path: Path, settings) -> Path:
+    """A template folder searched before the project's, for documents made up by the tests."""
+    folder = tmp_path / "templates"
+    (folder / "t").mkdir(parents=True)
+    settings.TEMPLATES = [
+        {**django_settings.TEMPLATES[0], "DIRS": [folder, *django_settings.TEMPLATES[0]["DIRS"]]},
+    ]
+    return folder
+
+
+def write_template(folder: Path, name: str, body: str) -> str:
+    (folder / "t" / name).write_text(
+        '{% extends "reports/pdf/base.html" %}{% block content %}' + body + "{% endblock %}", encoding="utf-8"
+    )
+    return f"t/{name}"
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 — the name http.server calls
+        type(self).requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        return
+
+
+@pytest.fixture
+def http_server() -> Iterator[tuple[str, list[str]]]:
+    """A local web server that records every request it gets."""
+    handler = type("Handler", (_CountingHandler,), {"requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", handler.requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_cyrillic_text_renders_in_the_pdf(pdf_templates: Path) -> None:
+    name = write_template(pdf_templates, "hello.html", "<h1>Журнал замещения уроков</h1><p>Иванова Анна Петровна</p>")
+
+    text = pdf_text(render_pdf(name, {}))
+
+    assert "Журнал замещения уроков" in text
+    assert "Иванова Анна Петровна" in text
+
+
+def test_pdf_pages_are_numbered_page_of_pages(pdf_templates: Path) -> None:
+    rows = "".join(f"<p>Строка {i}</p>" for i in range(150))
+    name = write_template(pdf_templates, "long.html", rows)
+
+    with translation.override("en"):
+        text = pdf_text(render_pdf(name, {}))
+
+    pages = text.split("\f")
+    assert "p. 1 of " in pages[0]
+    total = len([p for p in pages if p.strip()])
+    assert total >= 2
+    assert f"p. {total} of {total}" in text
+
+
+def test_landscape_option_turns_the_page(pdf_templates: Path) -> None:
+    name = write_template(pdf_templates, "wide.html", "<p>Таблица</p>")
+
+    portrait = subprocess.run(["pdfinfo", "-"], input=render_pdf(name, {}), capture_output=True, check=True)
+    landscape = subprocess.run(
+        ["pdfinfo", "-"], input=render_pdf(name, {"landscape": True}), capture_output=True, check=True
+    )
+
+    assert b"595.276 x 841.89" in portrait.stdout
+    assert b"841.89 x 595.276" in landscape.stdout
+
+
+def test_chunks_are_merged_in_order_and_numbered_throughout(pdf_templates: Path) -> None:
+    name = write_template(pdf_templates, "chunk.html", "<p>Часть {{ part }}</p>")
+
+    with translation.override("en"):
+        data = render_pdf_chunks(name, [{"part": "первая"}, {"part": "вторая"}, {"part": "третья"}])
+    pages = pdf_text(data).split("\f")
+
+    assert "Часть первая" in pages[0]
+    assert "Часть вторая" in pages[1]
+    assert "Часть третья" in pages[2]
+    assert [f"p. {n} of 3" in pages[n - 1] for n in (1, 2, 3)] == [True, True, True]
+
+
+def test_external_image_and_stylesheet_are_not_fetched(pdf_templates: Path, http_server: tuple[str, list[str]]) -> None:
+    base, requests = http_server
+    name = write_template(
+        pdf_templates,
+        "external.html",
+        f'<link rel="stylesheet" href="{base}/style.css"><img src="{base}/tracker.png" alt="">'
+        f'<p style="background: url({base}/bg.png)">Текст остаётся</p>',
+    )
+
+    text = pdf_text(render_pdf(name, {}))
+
+    assert "Текст остаётся" in text
+    assert requests == []
+
+
+def test_fetcher_refuses_anything_but_our_static_files() -> None:
+    fetcher = StaticOnlyFetcher()
+
+    for url in (
+        "http://example.org/logo.png",
+        "file:///etc/passwd",
+        "data:text/plain,hello",
+        f"{BASE_URL}media/secret.pdf",
+        f"{BASE_URL}static/../config/settings.py",
+        f"{BASE_URL}static/%2e%2e/config/settings.py",
+        "https://pdf.invalid.example.org/static/css/app.css",
+    ):
+        with pytest.raises(RefusedURLError):
+            fetcher.fetch(url)
+
+
+def test_fetcher_serves_a_static_file_from_the_finders() -> None:
+    response = StaticOnlyFetcher().fetch(f"{BASE_URL}static/css/app.css")
+
+    assert response.read() == (Path(django_settings.BASE_DIR) / "static" / "css" / "app.css").read_bytes()
+    assert response.content_type == "text/css"

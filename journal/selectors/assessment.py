@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -257,16 +256,6 @@ def periods_of_school(school: School | None) -> QuerySet[StudyPeriod]:
         .select_related("year")
         .order_by("start", "kind", "number")
     )
-
-
-def get_period_for_user(school: School | None, period_id: int) -> StudyPeriod:
-    """A study period of the user's school (any year), or 404."""
-    if school is None:
-        raise Http404("No school")
-    period = StudyPeriod.objects.filter(year__school=school, pk=period_id).select_related("year__school").first()
-    if period is None:
-        raise Http404("No such period in your school")
-    return period
 
 
 def default_period(school: School | None, today: datetime.date) -> StudyPeriod | None:

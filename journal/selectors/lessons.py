@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -233,16 +232,3 @@ def substitution_log(
             "lesson__date", "lesson__slot", "lesson__course__class_group__grade", "lesson__course__class_group__letter"
         )
     )
-
-
-def get_substitution_for_user(user: User, school: School | None, substitution_id: int) -> Substitution:
-    """One log row the user may read, or 404 (the access-layer pattern of journal.access)."""
-    substitution = (
-        substitutions_visible_to(user, school)
-        .select_related("lesson__course__class_group__year", "lesson__course__subject", "substitute", "absent_teacher")
-        .filter(pk=substitution_id)
-        .first()
-    )
-    if substitution is None:
-        raise Http404("No such substitution in your scope")
-    return substitution

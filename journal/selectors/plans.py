@@ -16,7 +16,6 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import Role
-from journal.access import get_course_for_user
 from journal.models import (
     AcademicYear,
     Course,
@@ -102,53 +101,6 @@ def can_edit_plan(user: User, school: School | None, plan: ThematicPlan) -> bool
     if plan.course_id is not None:
         return courses_taught_by(user, school).filter(pk=plan.course_id).exists()
     return can_edit_shared_plan(user, school, year_id=plan.year_id, subject_id=plan.subject_id, grade=plan.grade)
-
-
-@dataclass
-class PlanAccess:
-    """What the plan page of a course shows and allows the user."""
-
-    course: Course
-    plan: ThematicPlan | None
-    teaches_course: bool
-    can_edit_plan: bool
-    can_edit_shared: bool
-
-    @property
-    def can_write(self) -> bool:
-        """May change the rows the page shows: edit the plan, or (no plan yet) make the course's own."""
-        return self.can_edit_plan or (self.plan is None and self.teaches_course)
-
-    @property
-    def can_create_own(self) -> bool:
-        return self.teaches_course and (self.plan is None or self.plan.is_shared)
-
-    @property
-    def can_create_shared(self) -> bool:
-        return self.plan is None and self.can_edit_shared
-
-
-def get_plan_access(user: User, school: School | None, course_id: int) -> PlanAccess:
-    """The course (404 outside the user's scope), the plan it follows and the user's rights on it."""
-    course = get_course_for_user(user, school, course_id)
-    plan = plan_for_course(course)
-    teaches = courses_taught_by(user, school).filter(pk=course.pk).exists()
-    edit_shared = can_edit_shared_plan(
-        user,
-        school,
-        year_id=course.class_group.year_id,
-        subject_id=course.subject_id,
-        grade=course.class_group.grade,
-    )
-    if plan is None:
-        can_edit = False
-    elif plan.is_shared:
-        can_edit = edit_shared
-    else:
-        can_edit = teaches
-    return PlanAccess(
-        course=course, plan=plan, teaches_course=teaches, can_edit_plan=can_edit, can_edit_shared=edit_shared
-    )
 
 
 # --- Copy sources ----------------------------------------------------------------------

@@ -5,8 +5,8 @@ school's bells with their slots (2), the entries valid on the day with course,
 class, subject, subgroup and room (1) and the teachers through a Prefetch of
 the assignments open on that day (1).
 
-The ``get_*_for_user`` functions at the end follow :mod:`journal.access`:
-outside the user's scope → 404, visible but not editable → 403.
+Getting one object of these for a user (404 outside the scope, 403 read-only)
+is in :mod:`journal.access`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
@@ -44,7 +42,6 @@ from journal.models import (
 from journal.permissions import open_assignments
 from journal.selectors.calendar import teaching_days
 from journal.selectors.schools import users_of_school
-from journal.selectors.scope import classes_visible_to
 
 # --- Who does what -------------------------------------------------------------
 
@@ -373,85 +370,3 @@ def regime(school: School, year: AcademicYear | None) -> Regime:
     holidays = list(Holiday.objects.filter(year=year).order_by("start"))
     schemes = list(GradePeriodScheme.objects.filter(year=year).order_by("grade"))
     return Regime(year, bells, periods, holidays, schemes, len(teaching_days(year)))
-
-
-# --- Access: one object for a user, 404 outside the scope ---------------------------
-
-
-def _not_found() -> Http404:
-    return Http404("No such object in your scope")
-
-
-def get_timetable_class_for_user(
-    user: User, school: School | None, class_id: int, *, write: bool = False
-) -> ClassGroup:
-    """A class whose timetable the user may read (the administration, its class
-    teacher, its teachers); writing is for the deputy and the administrator."""
-    class_group = classes_visible_to(user, school).select_related("year").filter(pk=class_id).first()
-    if class_group is None:
-        raise _not_found()
-    if write and not can_edit_timetable(user):
-        raise PermissionDenied
-    return class_group
-
-
-def get_timetable_entry_for_user(
-    user: User, school: School | None, entry_id: int, *, write: bool = False
-) -> TimetableEntry:
-    visible = classes_visible_to(user, school).values("pk")
-    entry = (
-        TimetableEntry.objects.filter(pk=entry_id, course__class_group__in=visible)
-        .select_related("course__class_group__year__school", "course__subject", "course__subgroup", "room")
-        .first()
-    )
-    if entry is None:
-        raise _not_found()
-    if write and not can_edit_timetable(user):
-        raise PermissionDenied
-    return entry
-
-
-def get_timetable_teacher_for_user(user: User, school: School | None, teacher_id: int) -> User:
-    """A teacher reads their own week; the administration any teacher's of the school."""
-    if teacher_id != user.pk and not user.has_role(*SCHOOL_WIDE_READERS):
-        raise _not_found()
-    teacher = teachers_of_school(school).filter(pk=teacher_id).first()
-    if teacher is None:
-        raise _not_found()
-    return teacher
-
-
-def get_timetable_room_for_user(user: User, school: School | None, room_id: int) -> Room:
-    """Room weeks are the administration's view of the building (§4.5)."""
-    if not user.has_role(*SCHOOL_WIDE_READERS):
-        raise PermissionDenied
-    room = rooms_of_school(school).filter(pk=room_id).first()
-    if room is None:
-        raise _not_found()
-    return room
-
-
-def get_year_for_user(user: User, school: School | None, year_id: int | None) -> AcademicYear | None:
-    """The chosen year of the user's school (404 for another school's), else the current one."""
-    years = years_of_school(school)
-    if year_id is None:
-        return years.filter(is_current=True).first() or years.first()
-    year = years.filter(pk=year_id).first()
-    if year is None:
-        raise _not_found()
-    return year
-
-
-def get_curriculum_item_for_user(
-    user: User, school: School | None, item_id: int, *, write: bool = False
-) -> CurriculumItem:
-    if not can_read_curriculum(user):
-        raise PermissionDenied
-    if school is None:
-        raise _not_found()
-    item = CurriculumItem.objects.filter(pk=item_id, year__school=school).select_related("year", "subject").first()
-    if item is None:
-        raise _not_found()
-    if write and not can_edit_curriculum(user):
-        raise PermissionDenied
-    return item

@@ -1,7 +1,7 @@
 """Changes to thematic plans (КТП) and to the topic and status of lessons.
 
 The caller has authorised the actor already (views go through
-``journal.selectors.plans.get_plan_access`` and ``get_lesson_for_user(write=True)``);
+``journal.access.get_plan_access`` and ``get_lesson_for_user(write=True)``);
 these functions validate the data, write in one transaction and return the object.
 """
 

@@ -23,7 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from journal.access import get_class_for_user, get_lesson_for_user
+from journal.access import get_class_for_user, get_lesson_for_user, get_period_for_user, get_substitution_for_user
 from journal.forms_lessons import (
     ExtraLessonForm,
     MonthForm,
@@ -39,7 +39,6 @@ from journal.selectors.assessment import (
     ScheduledTest,
     assessment_schedule,
     default_period,
-    get_period_for_user,
     periods_of_school,
 )
 from journal.selectors.calendar import teaching_days
@@ -48,7 +47,6 @@ from journal.selectors.lessons import (
     changes_of_class,
     class_slots,
     describe_lesson,
-    get_substitution_for_user,
     lessons_of_class,
     month_bounds,
     month_label,

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from journal.access import can_write_lesson, get_course_for_user, get_lesson_for_user
+from journal.access import PlanAccess, can_write_lesson, get_course_for_user, get_lesson_for_user, get_plan_access
 from journal.forms_plans import (
     LessonTopicForm,
     PlanCopyForm,
@@ -32,9 +32,7 @@ from journal.forms_plans import (
 from journal.imports import SpreadsheetError, parse_plan_file, plan_template_xlsx
 from journal.models import LessonStatus, ThematicPlan
 from journal.selectors.plans import (
-    PlanAccess,
     copy_sources_for,
-    get_plan_access,
     hours_check,
     lessons_of_course,
     next_plan_item,

@@ -24,6 +24,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from journal.access import (
+    get_curriculum_item_for_user,
+    get_timetable_class_for_user,
+    get_timetable_entry_for_user,
+    get_timetable_room_for_user,
+    get_timetable_teacher_for_user,
+    get_year_for_user,
+)
 from journal.forms_timetable import CurriculumItemForm, EntryAddForm, EntryEndForm, EntryRoomForm
 from journal.models import AcademicYear, ClassGroup, TimetableEntry
 from journal.selectors.schools import current_year
@@ -39,12 +47,6 @@ from journal.selectors.timetable import (
     curriculum_check,
     curriculum_of,
     day_in_year,
-    get_curriculum_item_for_user,
-    get_timetable_class_for_user,
-    get_timetable_entry_for_user,
-    get_timetable_room_for_user,
-    get_timetable_teacher_for_user,
-    get_year_for_user,
     regime,
     room_week,
     rooms_of_school,

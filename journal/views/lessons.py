@@ -9,7 +9,7 @@ who can see the lesson gets 403, outside the scope 404.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -181,80 +181,77 @@ def _lesson_for_change(request: HttpRequest, lesson_id: int) -> Lesson:
     return lesson
 
 
+def _apply_change(
+    request: HttpRequest, form: Form, change: Callable[[dict[str, Any]], Lesson], success: str
+) -> Lesson | None:
+    """Validate ``form``, run ``change`` on its data; flash the errors or ``success`` (``%(lesson)s``).
+
+    Returns the changed lesson, ``None`` when the form or the service refused.
+    """
+    if not form.is_valid():
+        _flash_errors(request, form)
+        return None
+    try:
+        lesson = change(form.cleaned_data)
+    except ValidationError as error:
+        _flash_errors(request, error)
+        return None
+    messages.success(request, success % {"lesson": describe_lesson(lesson)})
+    return lesson
+
+
 @staff_required
 @require_POST
 def change_cancel(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson_for_change(request, lesson_id)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _flash_errors(request, form)
-        return _back_to_changes(request, lesson)
-    try:
-        lesson = lesson_cancel(actor=request.user, lesson=lesson, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("Cancelled: %(lesson)s.") % {"lesson": describe_lesson(lesson)})
-    return _back_to_changes(request, lesson)
+    changed = _apply_change(
+        request,
+        ReasonForm(request.POST),
+        lambda data: lesson_cancel(actor=request.user, lesson=lesson, reason=data["reason"]),
+        _("Cancelled: %(lesson)s."),
+    )
+    return _back_to_changes(request, changed or lesson)
 
 
 @staff_required
 @require_POST
 def change_restore(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson_for_change(request, lesson_id)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        _flash_errors(request, form)
-        return _back_to_changes(request, lesson)
-    try:
-        lesson = lesson_restore(actor=request.user, lesson=lesson, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("Restored: %(lesson)s.") % {"lesson": describe_lesson(lesson)})
-    return _back_to_changes(request, lesson)
+    changed = _apply_change(
+        request,
+        ReasonForm(request.POST),
+        lambda data: lesson_restore(actor=request.user, lesson=lesson, reason=data["reason"]),
+        _("Restored: %(lesson)s."),
+    )
+    return _back_to_changes(request, changed or lesson)
 
 
 @staff_required
 @require_POST
 def change_move(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson_for_change(request, lesson_id)
-    form = MoveForm(request.POST, slots=class_slots(lesson.course.class_group))
-    if not form.is_valid():
-        _flash_errors(request, form)
-        return _back_to_changes(request, lesson)
-    try:
-        lesson = lesson_move(
-            actor=request.user,
-            lesson=lesson,
-            date=form.cleaned_data["date"],
-            slot=form.cleaned_data["slot"],
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("Moved: %(lesson)s.") % {"lesson": describe_lesson(lesson)})
-    return _back_to_changes(request, lesson)
+    changed = _apply_change(
+        request,
+        MoveForm(request.POST, slots=class_slots(lesson.course.class_group)),
+        lambda data: lesson_move(
+            actor=request.user, lesson=lesson, date=data["date"], slot=data["slot"], reason=data["reason"]
+        ),
+        _("Moved: %(lesson)s."),
+    )
+    return _back_to_changes(request, changed or lesson)
 
 
 @staff_required
 @require_POST
 def change_room(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = _lesson_for_change(request, lesson_id)
-    form = RoomForm(request.POST, rooms=rooms_of_school(request.school))
-    if not form.is_valid():
-        _flash_errors(request, form)
-        return _back_to_changes(request, lesson)
-    try:
-        lesson = lesson_change_room(
-            actor=request.user, lesson=lesson, room=form.cleaned_data["room"], reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("Room changed: %(lesson)s.") % {"lesson": describe_lesson(lesson)})
-    return _back_to_changes(request, lesson)
+    changed = _apply_change(
+        request,
+        RoomForm(request.POST, rooms=rooms_of_school(request.school)),
+        lambda data: lesson_change_room(actor=request.user, lesson=lesson, room=data["room"], reason=data["reason"]),
+        _("Room changed: %(lesson)s."),
+    )
+    return _back_to_changes(request, changed or lesson)
 
 
 @staff_required
@@ -269,15 +266,12 @@ def change_extra(request: HttpRequest, class_id: int) -> HttpResponse:
         rooms=rooms_of_school(request.school),
     )
     start, end = _range(request.POST) if request.POST.get("start") else _range({})
-    if not form.is_valid():
-        _flash_errors(request, form)
-        return redirect(_changes_url(class_group.pk, start, end))
-    try:
-        lesson = lesson_add_extra(actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("Extra lesson added: %(lesson)s.") % {"lesson": describe_lesson(lesson)})
+    _apply_change(
+        request,
+        form,
+        lambda data: lesson_add_extra(actor=request.user, **data),
+        _("Extra lesson added: %(lesson)s."),
+    )
     return redirect(_changes_url(class_group.pk, start, end))
 
 

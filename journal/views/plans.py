@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -30,7 +31,7 @@ from journal.forms_plans import (
     PlanItemForm,
 )
 from journal.imports import SpreadsheetError, parse_plan_file, plan_template_xlsx
-from journal.models import LessonStatus, ThematicPlan
+from journal.models import LessonStatus, PlanItem, ThematicPlan
 from journal.selectors.plans import (
     copy_sources_for,
     hours_check,
@@ -202,9 +203,15 @@ def plan_item_edit(request: HttpRequest, course_id: int, item_id: int) -> HttpRe
     return render(request, template, context, status=status)
 
 
-@staff_required
-@require_POST
-def plan_item_delete(request: HttpRequest, course_id: int, item_id: int) -> HttpResponse:
+def _plan_item_action(
+    request: HttpRequest,
+    course_id: int,
+    item_id: int,
+    action: Callable[[PlanItem], object],
+    success: Callable[[PlanItem], str] | None = None,
+    anchor: bool = False,
+) -> HttpResponse:
+    """Run ``action`` on a row of the editable plan; flash the refusal or ``success``, back to the plan."""
     try:
         _access, plan = _editable_plan(request, course_id)
     except ValidationError as exc:
@@ -212,29 +219,38 @@ def plan_item_delete(request: HttpRequest, course_id: int, item_id: int) -> Http
         return redirect(_plan_url(course_id))
     item = plan_item_of(plan, item_id)
     try:
-        services.plan_item_delete(actor=request.user, item=item)
+        action(item)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, _("The row «%(topic)s» has been deleted.") % {"topic": item.topic})
-    return redirect(_plan_url(course_id))
+        if success is not None:
+            messages.success(request, success(item))
+    return redirect(_plan_url(course_id) + (f"#item-{item.pk}" if anchor else ""))
+
+
+@staff_required
+@require_POST
+def plan_item_delete(request: HttpRequest, course_id: int, item_id: int) -> HttpResponse:
+    return _plan_item_action(
+        request,
+        course_id,
+        item_id,
+        lambda item: services.plan_item_delete(actor=request.user, item=item),
+        success=lambda item: _("The row «%(topic)s» has been deleted.") % {"topic": item.topic},
+    )
 
 
 @staff_required
 @require_POST
 def plan_item_move(request: HttpRequest, course_id: int, item_id: int) -> HttpResponse:
-    try:
-        _access, plan = _editable_plan(request, course_id)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect(_plan_url(course_id))
-    item = plan_item_of(plan, item_id)
     by = -1 if request.POST.get("direction") == "up" else 1
-    try:
-        services.plan_item_move(actor=request.user, item=item, by=by)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    return redirect(_plan_url(course_id) + f"#item-{item.pk}")
+    return _plan_item_action(
+        request,
+        course_id,
+        item_id,
+        lambda item: services.plan_item_move(actor=request.user, item=item, by=by),
+        anchor=True,
+    )
 
 
 @staff_required

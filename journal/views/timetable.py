@@ -11,6 +11,7 @@ message). Without JavaScript the same URLs work as whole pages.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -188,20 +189,23 @@ def class_timetable(request: HttpRequest, class_id: int) -> HttpResponse:
     return render(request, "journal/timetable/class.html", context)
 
 
+def _week_page(request: HttpRequest, view: str, shown: Any, week: Callable[..., Any]) -> HttpResponse:
+    """The week of a teacher or a room (``view``) as of ``?on=`` in the current year."""
+    on = _on(request, current_year(request.school))
+    context = {view: shown, "grid": week(shown, on, request.school), "on": on, "view": view}
+    return render(request, f"journal/timetable/{view}.html", context)
+
+
 @staff_required
 def teacher_timetable(request: HttpRequest, teacher_id: int) -> HttpResponse:
     teacher = get_timetable_teacher_for_user(request.user, request.school, teacher_id)
-    on = _on(request, current_year(request.school))
-    context = {"teacher": teacher, "grid": teacher_week(teacher, on, request.school), "on": on, "view": "teacher"}
-    return render(request, "journal/timetable/teacher.html", context)
+    return _week_page(request, "teacher", teacher, teacher_week)
 
 
 @staff_required
 def room_timetable(request: HttpRequest, room_id: int) -> HttpResponse:
     room = get_timetable_room_for_user(request.user, request.school, room_id)
-    on = _on(request, current_year(request.school))
-    context = {"room": room, "grid": room_week(room, on, request.school), "on": on, "view": "room"}
-    return render(request, "journal/timetable/room.html", context)
+    return _week_page(request, "room", room, room_week)
 
 
 @staff_required

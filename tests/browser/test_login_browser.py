@@ -1,6 +1,7 @@
 """A teacher logs in on a phone; the demo data command on PostgreSQL and SQLite.
 
-The browser is Debian's Chromium driven by Playwright (never ``playwright install``).
+The browser is Debian's Chromium driven by Playwright (never ``playwright install``),
+the ``chromium`` fixture of tests/browser/conftest.py.
 """
 
 from __future__ import annotations
@@ -20,37 +21,15 @@ from django.core.management import call_command
 
 from accounts.models import User
 from journal.models import ClassGroup, Course, Enrolment, Student
+from tests.browser.support import ARTIFACTS, PHONE
 from tests.factories import UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
-ARTIFACTS = BASE_DIR / "test-artifacts"
 DEMO_PASSWORD = "demo-pass-123"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 780}
 
 
 def _has_russian_catalog() -> bool:
     return any((Path(p) / "ru" / "LC_MESSAGES" / "django.mo").exists() for p in settings.LOCALE_PATHS)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the whole module."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass
@@ -61,9 +40,11 @@ class Phone:
 
 
 @pytest.fixture
-def phone(browser):
+def phone(chromium):
     """A fresh page 360 px wide, as on a small Android phone with a Russian locale."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="ru-RU")
+    context = chromium.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="ru-RU"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     phone = Phone(page)

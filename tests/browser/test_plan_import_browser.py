@@ -7,35 +7,22 @@ handed to the file input directly (``set_input_files``): nothing is downloaded.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import Workbook
 
 from journal import models as m
-from tests.browser.test_login_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, log_in, new_page
 from tests.conftest import World
 from tests.journal.test_plans import make_lessons, weekdays
 
-DESKTOP = {"width": 1280, "height": 900}
 ROWS = [
     (1, "Натуральные числа и шкалы", 3, "обычный"),
     (2, "Сложение и вычитание натуральных чисел", 4, ""),
     (3, "Контрольная работа № 1 по теме «Натуральные числа»", 1, "контрольная"),
     (4, "Измерение углов. Транспортир", 2, "практическая"),
 ]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _xlsx(rows: list[tuple[Any, ...]]) -> bytes:
@@ -47,23 +34,6 @@ def _xlsx(rows: list[tuple[Any, ...]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _page(chromium: Any, viewport: dict[str, int], errors: list[str]) -> Any:
-    context = chromium.new_context(viewport=viewport, locale="ru-RU")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("console", lambda msg: msg.type == "error" and errors.append(f"{msg.text} {page.url}"))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pass-12345")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _upload(page: Any, rows: list[tuple[Any, ...]]) -> None:
@@ -87,12 +57,12 @@ def test_teacher_imports_the_plan_from_xlsx_after_a_dry_run(
     m.CurriculumItem.objects.create(year=world.year, grade=5, subject=world.math_5a.subject, hours_per_week=5)
     make_lessons(world.math_5a, weekdays(10))
     errors: list[str] = []
-    page = _page(chromium, DESKTOP, errors)
+    page = new_page(chromium, DESKTOP, errors, console_url=True)
     base = live_server.url
     plan_url = f"{base}/courses/{world.math_5a.pk}/plan/"
     ARTIFACTS.mkdir(exist_ok=True)
 
-    _log_in(page, base, "teacher")
+    log_in(page, base, "teacher", PASSWORD)
     page.goto(plan_url)
     assert page.locator("[data-testid=no-plan]").is_visible()
     page.locator("[data-testid=import-link]").click()
@@ -142,8 +112,8 @@ def test_teacher_imports_the_plan_from_xlsx_after_a_dry_run(
     assert "Сложение натуральных чисел" in page.locator("[data-testid=plan-items]").inner_text()
 
     # On a phone the plan, the progress and a lesson fit the width.
-    phone = _page(chromium, PHONE, errors)
-    _log_in(phone, base, "teacher")
+    phone = new_page(chromium, PHONE, errors, console_url=True)
+    log_in(phone, base, "teacher", PASSWORD)
     lesson = m.Lesson.objects.filter(course=world.math_5a).order_by("date").first()
     for name, path in (
         ("plan", plan_url),

@@ -1,7 +1,8 @@
 """The deputy builds the timetable in the browser: a lesson added in place, clashes refused.
 
 Debian's Chromium driven by Playwright (see test_login_browser.py); htmx swaps
-the cell forms in under the CSP, so a console error would fail the test.
+the cell forms in under the CSP, so a console error would fail the test. Screenshots
+keep the caret (``caret="initial"``, see ``tests.browser.support.new_page``).
 """
 
 from __future__ import annotations
@@ -13,44 +14,11 @@ import pytest
 from journal import models as m
 from journal.services.structure import teaching_assignment_create
 from journal.services.timetable import timetable_entry_create
-from tests.browser.test_login_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, log_in, new_page
 from tests.conftest import World
 from tests.factories import YEAR_START
 
-DESKTOP = {"width": 1280, "height": 900}
 ON = "2026-11-16"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _page(chromium: Any, viewport: dict[str, int], errors: list[str]) -> Any:
-    """A fresh page; screenshots below keep the caret (``caret="initial"``): hiding it leaves
-    ``style=""`` on inputs, which htmx's settling would copy and the CSP refuse."""
-    context = chromium.new_context(viewport=viewport, locale="ru-RU")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pass-12345")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _open_add_form(page: Any, weekday: int, slot: int) -> Any:
@@ -78,9 +46,9 @@ def test_deputy_adds_a_lesson_in_place_and_sees_clashes_refused(
     # Russian in 6Б already meets on Monday, lesson 2, in room 204.
     timetable_entry_create(actor=None, course=world.russian_6b, weekday=1, slot=2, room=room_204)
     errors: list[str] = []
-    page = _page(chromium, DESKTOP, errors)
+    page = new_page(chromium, DESKTOP, errors)
     base = live_server.url
-    _log_in(page, base, "deputy")
+    log_in(page, base, "deputy", PASSWORD)
 
     # 5А, Monday, lesson 1: empty; the deputy adds mathematics in room 204.
     page.goto(f"{base}/timetable/class/{world.class_5a.pk}/?on={ON}")
@@ -136,8 +104,8 @@ def test_class_timetable_fits_a_phone(
     for weekday in range(1, 6):
         timetable_entry_create(actor=None, course=world.math_5a, weekday=weekday, slot=weekday, room=room)
     errors: list[str] = []
-    page = _page(chromium, PHONE, errors)
-    _log_in(page, live_server.url, "deputy")
+    page = new_page(chromium, PHONE, errors)
+    log_in(page, live_server.url, "deputy", PASSWORD)
 
     page.goto(f"{live_server.url}/timetable/class/{world.class_5a.pk}/?on={ON}")
 

@@ -7,45 +7,15 @@ a console error (a CSP refusal, say) fails the test.
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from journal import models as m
-from tests.browser.test_login_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, log_in, new_page
 from tests.conftest import World
 
-DESKTOP = {"width": 1280, "height": 900}
 MONDAY = datetime.date(2026, 10, 5)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _page(chromium: Any, viewport: dict[str, int], errors: list[str]) -> Any:
-    context = chromium.new_context(viewport=viewport, locale="ru-RU")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pass-12345")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _fits(page: Any) -> bool:
@@ -62,9 +32,9 @@ def test_deputy_cancels_a_lesson_and_assigns_a_substitute_on_a_phone(
     for slot in (1, 2, 3):
         m.Lesson.objects.create(course=world.math_5a, date=MONDAY, slot=slot, room=room, teacher=teacher)
     errors: list[str] = []
-    page = _page(chromium, PHONE, errors)
+    page = new_page(chromium, PHONE, errors)
     base = live_server.url
-    _log_in(page, base, "deputy")
+    log_in(page, base, "deputy", PASSWORD)
     ARTIFACTS.mkdir(exist_ok=True)
 
     # The changes page of 5А for the week of 5 October: cancel lesson 1.
@@ -114,8 +84,8 @@ def test_deputy_cancels_a_lesson_and_assigns_a_substitute_on_a_phone(
     assert _fits(page)
 
     # The same pages on a desktop, for the record.
-    desktop = _page(chromium, DESKTOP, errors)
-    _log_in(desktop, base, "deputy")
+    desktop = new_page(chromium, DESKTOP, errors)
+    log_in(desktop, base, "deputy", PASSWORD)
     desktop.goto(f"{base}/changes/classes/{world.class_5a.pk}/?start={MONDAY.isoformat()}")
     desktop.locator(f"[data-testid=lesson-{second.pk}] summary").click()
     desktop.screenshot(path=str(ARTIFACTS / "changes-desktop.png"), full_page=True)

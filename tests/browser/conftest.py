@@ -1,0 +1,27 @@
+"""The browser tests' one Chromium: Debian's ``/usr/bin/chromium`` driven by Playwright.
+
+``DJANGO_ALLOW_ASYNC_UNSAFE`` is set in ``tests/conftest.py``. Plain helpers
+(``new_page``, ``log_in``, the viewports) are in ``tests/browser/support.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One Chromium per test module; the module is skipped when Playwright or Chromium is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

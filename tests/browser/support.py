@@ -1,0 +1,54 @@
+"""Plain helpers of the browser tests: Debian's Chromium driven by Playwright (never ``playwright install``).
+
+The ``chromium`` fixture itself lives in ``tests/browser/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "pass-12345"  # UserFactory's password
+
+
+def new_page(
+    chromium: Any, viewport: dict[str, int], errors: list[str], locale: str = "ru-RU", *, console_url: bool = False
+) -> Any:
+    """A fresh page in a context of its own; console errors and page errors go to ``errors``.
+
+    ``console_url`` adds the page's address to each console error. Screenshots of
+    htmx pages keep the caret (``caret="initial"``): hiding it leaves ``style=""``
+    on inputs, which htmx's settling would copy and the CSP refuse.
+    """
+    context = chromium.new_context(viewport=viewport, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    if console_url:
+        page.on("console", lambda msg: msg.type == "error" and errors.append(f"{msg.text} {page.url}"))
+    else:
+        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page
+
+
+def log_in(page: Any, base_url: str, username: str, password: str) -> None:
+    """Log in through the login form and wait for the home page."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "guardian",
+    "simple_history",
     "axes",
     "django_htmx",
     "bootstrap",
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "journal.middleware.CurrentSchoolMiddleware",
+    # Lets history rows record who changed a mark, and from which IP.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as its documentation asks: it reacts to the response of the login view.
     "axes.middleware.AxesMiddleware",
 ]

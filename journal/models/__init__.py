@@ -1,3 +1,17 @@
+from journal.models.marks import (
+    Attendance,
+    AttendanceReason,
+    AttendanceStatus,
+    FinalMark,
+    FinalMarkKind,
+    GradingPolicy,
+    Homework,
+    HomeworkFile,
+    Mark,
+    MarkValue,
+    PeriodUnlock,
+    WorkType,
+)
 from journal.models.people import Enrolment, ParentLink, SchoolMembership, Student
 from journal.models.permissions import (
     ClassGroupGroupObjectPermission,
@@ -40,6 +54,18 @@ from journal.models.structure import (
 )
 
 __all__ = [
+    "Attendance",
+    "AttendanceReason",
+    "AttendanceStatus",
+    "FinalMark",
+    "FinalMarkKind",
+    "GradingPolicy",
+    "Homework",
+    "HomeworkFile",
+    "Mark",
+    "MarkValue",
+    "PeriodUnlock",
+    "WorkType",
     "BellSchedule",
     "BellSlot",
     "Lesson",

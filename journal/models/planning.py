@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from journal.models.history import HistoryIP
 from journal.models.structure import AcademicYear, Course, Room, School, Subject
 
 
@@ -155,6 +157,8 @@ class Lesson(models.Model):
     # not make a new lesson there.
     origin_date = models.DateField(_("originally on"), null=True, blank=True)
     origin_slot = models.PositiveSmallIntegerField(_("originally lesson number"), null=True, blank=True)
+    # Topic, status and teacher changes keep their history (who, when, IP).
+    history = HistoricalRecords(bases=[HistoryIP], excluded_fields=["timetable_entry"])
 
     class Meta:
         verbose_name = _("lesson")

@@ -66,6 +66,7 @@ from journal.models import (
 )
 from journal.models.people import EnrolmentReason, ParentRelation
 from journal.models.structure import PeriodKind
+from journal.services.policy import default_policy_and_work_types
 from journal.services.structure import (
     class_teacher_set,
     enrolment_create,
@@ -227,6 +228,8 @@ class DemoSchoolBuilder:
     def build(self) -> School:
         self.password_hash = make_password(self.password)
         self._school_and_year()
+        # The default grading policy and work types (weights) of DESIGN.md.
+        default_policy_and_work_types(self.school)
         self._rooms_subjects_curriculum()
         self._classes()
         self._step("school, year, periods, rooms, subjects, curriculum, classes")

@@ -1,0 +1,269 @@
+"""Final marks (period, year, exam, final) and the locking of study periods.
+
+The teacher of the course sets a final mark; the mark suggested from the
+weighted average is stored beside it, and a mark that differs from the
+suggestion needs a short reason (the parent sees it). A locked period is
+read-only; the deputy unlocks it with a reason (:class:`PeriodUnlock`) and
+locks it again. Edits carry a version: a save based on a stale version is
+refused with the value now stored and its author, never overwritten.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role
+from journal.models import (
+    Course,
+    Enrolment,
+    FinalMark,
+    PeriodUnlock,
+    SchoolMembership,
+    Student,
+    StudyPeriod,
+)
+from journal.models.marks import NUMERIC_MARKS, FinalMarkKind, MarkValue
+from journal.selectors.grading import marks_allowed, policy_for, suggested_mark
+from journal.selectors.periods import suggested_for
+from journal.selectors.scope import courses_taught_by
+
+PERIOD_KINDS = frozenset({FinalMarkKind.QUARTER, FinalMarkKind.TRIMESTER, FinalMarkKind.HALF_YEAR})
+PERIOD_LOCKERS = (Role.DEPUTY, Role.ADMINISTRATOR)
+REASON_MAX_LENGTH = 255
+
+
+def _clean_reason(reason: str | None, *, required: bool, message: str) -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise ValidationError({"reason": message})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("The reason is too long: at most %(max)s characters.") % {"max": REASON_MAX_LENGTH}}
+        )
+    return reason
+
+
+def _author_name(user: User | None) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+def _check_value(value: str, course: Course) -> str:
+    value = (value or "").strip()
+    if value not in MarkValue.values:
+        raise ValidationError({"value": _("«%(value)s» is not a mark of the scale.") % {"value": value}})
+    class_group = course.class_group
+    policy = policy_for(class_group.year.school, timezone.localdate())
+    if value in NUMERIC_MARKS:
+        if not marks_allowed(policy, class_group.grade):
+            raise ValidationError({"value": _("Grade %(grade)s gets no marks (§3.11).") % {"grade": class_group.grade}})
+        if int(value) < policy.lowest_mark:
+            raise ValidationError(
+                {
+                    "value": _("The school's scale starts at %(lowest)s: «%(value)s» is not allowed.")
+                    % {"lowest": policy.lowest_mark, "value": value}
+                }
+            )
+    return value
+
+
+def _check_period(course: Course, kind: str, period: StudyPeriod | None) -> None:
+    if kind not in FinalMarkKind.values:
+        raise ValidationError({"kind": _("Unknown kind of final mark: «%(kind)s».") % {"kind": kind}})
+    if kind in PERIOD_KINDS and period is None:
+        raise ValidationError({"period": _("Choose the period of the mark.")})
+    if period is not None:
+        if period.year_id != course.class_group.year_id:
+            raise ValidationError({"period": _("The period %(period)s is of another year.") % {"period": period}})
+        if period.kind != kind:
+            raise ValidationError(
+                {"period": _("The period %(period)s does not match the kind of the mark.") % {"period": period}}
+            )
+
+
+def _check_enrolled(course: Course, student: Student, period: StudyPeriod | None) -> None:
+    year = course.class_group.year
+    start, end = (period.start, period.end) if period is not None else (year.start, year.end)
+    enrolled = Enrolment.objects.filter(
+        Q(date_to__isnull=True) | Q(date_to__gte=start),
+        student=student,
+        class_group_id=course.class_group_id,
+        date_from__lte=end,
+    ).exists()
+    if enrolled and course.subgroup_id is not None:
+        enrolled = course.subgroup.members.filter(pk=student.pk).exists()  # type: ignore[union-attr]
+    if not enrolled:
+        raise ValidationError(
+            {"student": _("%(student)s does not study in %(course)s.") % {"student": student, "course": course}}
+        )
+
+
+def _suggested(course: Course, student: Student, kind: str, period: StudyPeriod | None) -> str:
+    """From the weighted average for a period; for the year, from the average of the period marks."""
+    if period is not None and kind in PERIOD_KINDS:
+        return suggested_for(course, student, period)
+    if kind == FinalMarkKind.YEAR:
+        year = course.class_group.year
+        values = [
+            Decimal(v)
+            for v in FinalMark.objects.filter(
+                course=course, student=student, kind__in=PERIOD_KINDS, period__year=year
+            ).values_list("value", flat=True)
+            if v in NUMERIC_MARKS
+        ]
+        if not values:
+            return ""
+        average = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return suggested_mark(average, policy_for(year.school, year.start))
+    return ""
+
+
+def _conflict(stored: FinalMark) -> ValidationError:
+    return ValidationError(
+        _("The final mark was changed meanwhile: it is now «%(value)s», set by %(author)s. Check it and save again.")
+        % {"value": stored.value, "author": _author_name(stored.author)},
+        code="stale",
+    )
+
+
+@transaction.atomic
+def final_mark_set(
+    *,
+    actor: User,
+    course: Course,
+    student: Student,
+    kind: str,
+    period: StudyPeriod | None = None,
+    value: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> FinalMark:
+    """Set (create or change) a student's final mark in a course.
+
+    ``expected_version`` is the version the teacher saw (``None``: they saw no mark).
+    """
+    school = course.class_group.year.school
+    if not courses_taught_by(actor, school).filter(pk=course.pk).exists():
+        raise PermissionDenied(_("Only the teacher of the course sets its final marks."))
+    _check_period(course, kind, period)
+    if period is not None:
+        period = StudyPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.is_locked:
+            raise ValidationError(
+                _("The period %(period)s is locked: final marks are read-only.") % {"period": period}, code="locked"
+            )
+    value = _check_value(value, course)
+    _check_enrolled(course, student, period)
+    suggested = _suggested(course, student, kind, period)
+    differs = bool(suggested) and value != suggested
+    reason = _clean_reason(
+        reason,
+        required=differs,
+        message=_("The mark «%(value)s» differs from the suggested «%(suggested)s»: give a short reason.")
+        % {"value": value, "suggested": suggested},
+    )
+
+    stored = (
+        FinalMark.objects.select_for_update(of=("self",))
+        .select_related("author")
+        .filter(course=course, student=student, kind=kind, period=period)
+        .order_by()
+        .first()
+    )
+    if stored is None:
+        if expected_version is not None:
+            raise ValidationError(_("The final mark was removed meanwhile. Check it and save again."), code="stale")
+        mark = FinalMark(
+            course=course,
+            student=student,
+            kind=kind,
+            period=period,
+            value=value,
+            suggested=suggested,
+            reason=reason,
+            author=actor,
+        )
+        mark._history_user = actor  # type: ignore[attr-defined]
+        try:
+            with transaction.atomic():
+                mark.save()
+        except IntegrityError:
+            # Someone else created it between our read and our insert.
+            stored = FinalMark.objects.select_related("author").get(
+                course=course, student=student, kind=kind, period=period
+            )
+            raise _conflict(stored) from None
+        return mark
+
+    if expected_version is None or stored.version != expected_version:
+        raise _conflict(stored)
+    if (stored.value, stored.suggested, stored.reason) == (value, suggested, reason):
+        return stored
+    stored.value = value
+    stored.suggested = suggested
+    stored.reason = reason
+    stored.author = actor
+    stored.version += 1
+    stored._history_user = actor  # type: ignore[attr-defined]
+    stored.save(update_fields=["value", "suggested", "reason", "author", "version", "updated_at"])
+    return stored
+
+
+# --- Locking periods -------------------------------------------------------------
+
+
+def _require_locker(actor: User, period: StudyPeriod) -> None:
+    if not actor.has_role(*PERIOD_LOCKERS):
+        raise PermissionDenied(_("Only the deputy director or the administrator locks and unlocks periods."))
+    if not SchoolMembership.objects.filter(user=actor, school_id=period.year.school_id).exists():
+        raise PermissionDenied(_("The period belongs to another school."))
+
+
+def _locked_row(period: StudyPeriod) -> StudyPeriod:
+    return StudyPeriod.objects.select_for_update().select_related("year").get(pk=period.pk)
+
+
+@transaction.atomic
+def period_lock(*, actor: User, period: StudyPeriod) -> StudyPeriod:
+    """Make the period read-only (the deputy may lock it at any time, usually after its deadline)."""
+    _require_locker(actor, period)
+    period = _locked_row(period)
+    if period.is_locked:
+        raise ValidationError(_("The period %(period)s is already locked.") % {"period": period})
+    period.is_locked = True
+    period.save(update_fields=["is_locked"])
+    return period
+
+
+@transaction.atomic
+def period_unlock(*, actor: User, period: StudyPeriod, reason: str) -> PeriodUnlock:
+    """Reopen a locked period; the reason is recorded for the audit."""
+    _require_locker(actor, period)
+    reason = _clean_reason(reason, required=True, message=_("Give the reason for unlocking the period."))
+    period = _locked_row(period)
+    if not period.is_locked:
+        raise ValidationError(_("The period %(period)s is not locked.") % {"period": period})
+    period.is_locked = False
+    period.save(update_fields=["is_locked"])
+    return PeriodUnlock.objects.create(period=period, reason=reason, unlocked_by=actor)
+
+
+@transaction.atomic
+def period_relock(*, actor: User, period: StudyPeriod) -> StudyPeriod:
+    """Lock a reopened period again; the open unlock records when."""
+    _require_locker(actor, period)
+    period = _locked_row(period)
+    if period.is_locked:
+        raise ValidationError(_("The period %(period)s is already locked.") % {"period": period})
+    period.is_locked = True
+    period.save(update_fields=["is_locked"])
+    PeriodUnlock.objects.filter(period=period, relocked_at__isnull=True).update(relocked_at=timezone.now())
+    return period

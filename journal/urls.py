@@ -14,4 +14,7 @@ urlpatterns = [
     path("", include("journal.views.timetable")),
     path("", include("journal.views.plans")),
     path("", include("journal.views.lessons")),
+    # The journal itself: the course grid, final marks, policy.
+    path("", include("journal.views.grid")),
+    path("", include("journal.views.finals")),
 ]

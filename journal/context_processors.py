@@ -36,6 +36,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         # The changes page links on to the assessment procedures.
         planning.children.append(NavItem(_("Lesson changes"), reverse("journal:changes")))
         planning.children.append(NavItem(_("Substitutions"), reverse("journal:substitution_log")))
+        if user.has_role(Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY):
+            planning.children.append(NavItem(_("Study periods"), reverse("journal:period_list")))
+            planning.children.append(NavItem(_("Grading policy"), reverse("journal:policy")))
+        if user.has_role(Role.ADMINISTRATOR):
+            planning.children.append(NavItem(_("Change history"), reverse("journal:history")))
         items.append(planning)
     if user.has_role(Role.ADMINISTRATOR) or user.is_superuser:
         items.append(NavItem(_("Administration"), reverse("admin:index")))

@@ -208,6 +208,38 @@ def _period(world: World) -> dict[str, Any]:
     return {"period_id": period.pk}
 
 
+# --- Objects of the final-marks, periods, policy and history rows (issue 4, created in the row's world) ---
+
+
+def _finals_of(course_attr: str) -> KwargsFactory:
+    """The course, with a first quarter in its year (the page's default period)."""
+
+    def kwargs(world: World) -> dict[str, Any]:
+        _period(world)
+        return {"course_id": getattr(world, course_attr).pk}
+
+    kwargs.__name__ = f"finals_of_{course_attr}"
+    return kwargs
+
+
+def _work_type(school_attr: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        work_type = m.WorkType.objects.create(school=getattr(world, school_attr), name="Ответ", weight=1)
+        return {"work_type_id": work_type.pk}
+
+    kwargs.__name__ = f"work_type_of_{school_attr}"
+    return kwargs
+
+
+def _lesson_cell(course_attr: str, student_attr: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        lesson_id = _planned_lesson(course_attr)(world)["lesson_id"]
+        return {"lesson_id": lesson_id, "student_id": getattr(world, student_attr).pk}
+
+    kwargs.__name__ = f"cell_of_{course_attr}_{student_attr}"
+    return kwargs
+
+
 # fmt: off
 MATRIX: list[Row] = [
     #                                                         anon tch  oth  frn  ctch par  stu  adm  dep  dir
@@ -355,6 +387,22 @@ MATRIX: list[Row] = [
                                                      statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
     Row("journal:course_lessons", pk_of("course_id", "foreign_course"),
                                                      statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    # The course journal (the grid): read by whoever sees the course; a cell is written by the course's
+    # teacher (an empty POST: 400) or a lesson's substitute; everyone else who sees the course: 403.
+    Row("journal:course_journal", pk_of("course_id", "math_5a"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:course_journal", pk_of("course_id", "foreign_course"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:course_journal", missing("course_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:course_journal_cell", pk_of("course_id", "math_5a"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:course_journal_cell", pk_of("course_id", "math_5a"),
+                                                     statuses(302, 400, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:course_journal_cell", pk_of("course_id", "russian_6b"),
+                                                     statuses(302, 404, 400, 404, 404, 403, 403, 403, 403, 403),
+        method="post"),
     Row("journal:plan_import", _own_plan("math_5a"), statuses(302, 200, 404, 404, 403, 403, 403, 403, 403, 403)),
     Row("journal:plan_import", pk_of("course_id", "russian_6b"),
                                                      statuses(302, 404, 200, 404, 404, 403, 403, 403, 403, 403)),
@@ -469,6 +517,52 @@ MATRIX: list[Row] = [
     Row("journal:assessment_xlsx", _period,          statuses(302, 200, 200, 404, 200, 403, 403, 200, 200, 200)),
     Row("journal:assessment_xlsx", missing("period_id"),
                                                      statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    # Final marks (issue 4): the course's readers read them, its teacher sets them. An empty POST
+    # names no student: the teacher gets 404, the others are refused before that.
+    Row("journal:course_finals", _finals_of("math_5a"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:course_finals", _finals_of("foreign_course"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:course_finals", missing("course_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:course_finals", _finals_of("math_5a"),
+                                                     statuses(302, 404, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    # Study periods: the administration reads them, the deputy and the administrator lock and unlock.
+    Row("journal:period_list", no_kwargs,            statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 200)),
+    Row("journal:period_lock", _period,              statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:period_lock", _period,              statuses(302, 403, 403, 403, 403, 403, 403, 302, 302, 403),
+        method="post"),
+    Row("journal:period_lock", missing("period_id"), statuses(302, 403, 403, 403, 403, 403, 403, 404, 404, 403),
+        method="post"),
+    # An empty reason: the editors are sent back with the error, the period stays as it was.
+    Row("journal:period_unlock", _period,            statuses(302, 403, 403, 403, 403, 403, 403, 302, 302, 403),
+        method="post"),
+    # Grading policy: the deputy and the administrator change it, the director reads it.
+    Row("journal:policy", no_kwargs,                 statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 200)),
+    Row("journal:policy_version_create", no_kwargs,  statuses(302, 403, 403, 403, 403, 403, 403, 400, 400, 403),
+        method="post"),
+    Row("journal:work_type_create", no_kwargs,       statuses(302, 403, 403, 403, 403, 403, 403, 400, 400, 403),
+        method="post"),
+    Row("journal:work_type_update", _work_type("school"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 400, 400, 403),
+        method="post"),
+    Row("journal:work_type_update", _work_type("foreign_school"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 404, 403),
+        method="post"),
+    # A cell's history: whoever reads the lesson.
+    Row("journal:cell_history", _lesson_cell("math_5a", "child"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:cell_history", _lesson_cell("foreign_course", "foreign_student"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:cell_history", _lesson_cell("math_5a", "foreign_student"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    # Changes by a user and their revert: the administrator only (an empty POST names no change: 404).
+    Row("journal:history", no_kwargs,                statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    Row("journal:history_revert", no_kwargs,         statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
+    Row("journal:history_revert_all", no_kwargs,     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
 ]
 # fmt: on
 

@@ -37,6 +37,7 @@ from accounts.roles import Role
 from accounts.services.users import user_create
 from journal.demo import curriculum as cur
 from journal.demo.calendar import YearCalendar, start_year_for
+from journal.demo.marks import DemoMarks, MarksStats
 from journal.demo.names import (
     LAST_NAMES,
     MEN,
@@ -49,12 +50,15 @@ from journal.demo.names import (
 from journal.demo.planning import ASSEMBLY_HALL, GYMS, PE, DemoPlanning, PlanningStats, gyms_needed
 from journal.models import (
     AcademicYear,
+    Attendance,
     ClassGroup,
     Course,
     CurriculumItem,
     Enrolment,
+    FinalMark,
     GradePeriodScheme,
     Holiday,
+    Mark,
     Room,
     School,
     SchoolMembership,
@@ -188,6 +192,7 @@ class DemoSchoolBuilder:
         self.staff: dict[str, Account] = {}  # administrator, director, deputy, deputy2
         self.named: dict[str, Account] = {}  # role-table login → account
         self.planning = PlanningStats()
+        self.marks = MarksStats()
 
     # -- helpers -----------------------------------------------------------------------------------------
 
@@ -258,6 +263,15 @@ class DemoSchoolBuilder:
             rng=self.rng,
             deputy=self.staff["deputy"].saved,
             teacher=self.named["teacher"].saved,
+            step=self._step,
+        ).build()
+        # The journal's data of the year so far: attendance, marks, homework, final marks of finished periods.
+        self.marks = DemoMarks(
+            school=self.school,
+            year=self.year,
+            today=self.today,
+            rng=self.rng,
+            fallback_author=self.staff["deputy"].saved,
             step=self._step,
         ).build()
         return self.school
@@ -832,6 +846,10 @@ def wipe_demo_school() -> tuple[int, int]:
     user_ids = demo_users(school)
     # Courses, subgroups, curriculum lines and shared plans protect their subject, enrolments their class:
     # they go first (lessons, their changes and substitutions go with the courses).
+    # Marks, attendance and final marks protect their lessons, courses and students.
+    Mark.objects.filter(lesson__course__class_group__year__school=school).delete()
+    Attendance.objects.filter(lesson__course__class_group__year__school=school).delete()
+    FinalMark.objects.filter(course__class_group__year__school=school).delete()
     Course.objects.filter(class_group__year__school=school).delete()
     ThematicPlan.objects.filter(year__school=school).delete()
     Subgroup.objects.filter(class_group__year__school=school).delete()

@@ -11,14 +11,18 @@ from accounts.models import User
 from accounts.roles import Role
 from journal.models import (
     AcademicYear,
+    Attendance,
     BellSchedule,
     ClassGroup,
     Course,
     Enrolment,
+    FinalMark,
+    Homework,
     Lesson,
     LessonChange,
     LessonKind,
     LessonStatus,
+    Mark,
     ParentLink,
     PlanItem,
     School,
@@ -174,6 +178,14 @@ def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str
         "thematic plans shared by a parallel": plans.filter(course__isnull=True).count(),
         "plan items": PlanItem.objects.filter(plan__year=year).count(),
         "substitutions": Substitution.objects.filter(lesson__course__class_group__year=year).count(),
+        "marks": Mark.objects.filter(lesson__course__class_group__year=year).count(),
+        "double marks (position 2)": Mark.objects.filter(lesson__course__class_group__year=year, position=2).count(),
+        "marks entered late": Mark.objects.filter(lesson__course__class_group__year=year, is_late=True).count(),
+        "absences": Attendance.objects.filter(lesson__course__class_group__year=year, status="absent").count(),
+        "late arrivals": Attendance.objects.filter(lesson__course__class_group__year=year, status="late").count(),
+        "homework": Homework.objects.filter(lesson__course__class_group__year=year).count(),
+        "final marks": FinalMark.objects.filter(course__class_group__year=year).count(),
+        "locked periods": StudyPeriod.objects.filter(year=year, is_locked=True).count(),
     }
 
 

@@ -1,5 +1,364 @@
+"""The course page of the journal: students × lessons, each cell saved on its own.
+
+Reading: those who see the course (its teacher, the class teacher, the
+administration); parents and students never (§3.12). Writing a cell: the
+course's teacher or the substitute of that lesson (the services check the
+regulation's rules; this module only asks who may call them).
+
+A cell's save is one transaction: the typed text is parsed, then each of the
+cell's rows (mark 1, mark 2, attendance) is set, removed or left as it is,
+each against the version the page showed. Any refusal rolls back the whole
+cell and is answered with JSON: 400 for a value the rules refuse, 409 for an
+edit based on a stale version (with what is stored now and who stored it).
+"""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+import datetime
+import json
+from dataclasses import dataclass
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from journal.access import get_course_for_user, lessons_substituted_by
+from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Student, StudyPeriod
+from journal.models.planning import LessonKind
+from journal.selectors.grading import attendance_letter, policy_for
+from journal.selectors.journal_grid import CourseGrid, GridCell, course_grid
+from journal.selectors.periods import period_kind_for_grade, period_of
+from journal.selectors.scope import courses_taught_by, courses_visible_to
+from journal.services.marks import (
+    StaleEdit,
+    actor_can_write_marks,
+    attendance_clear,
+    attendance_set,
+    mark_delete,
+    mark_set,
+    parse_cell_input,
+)
+from journal.views.pages import staff_required
+
+
+def _kind_marks() -> dict[str, str]:
+    """Short marks of the lesson kinds in a column's header (an ordinary lesson has none)."""
+    return {
+        LessonKind.TEST: _("T (test, short)"),
+        LessonKind.LAB: _("L (lab, short)"),
+        LessonKind.PRACTICAL: _("P (practical, short)"),
+        LessonKind.DICTATION: _("D (dictation, short)"),
+        LessonKind.ESSAY: _("E (essay, short)"),
+        LessonKind.REVIEW: _("R (revision, short)"),
+    }
+
+
+# --- What a cell shows -------------------------------------------------------------------
+
+
+def cell_text(letter: str, marks: list[str]) -> str:
+    """The text of a cell as the teacher would type it: "н", "4/5", "оп 5"."""
+    return " ".join(part for part in (letter, "/".join(marks)) if part)
+
+
+def _versions(marks: list[Mark], attendance: Attendance | None) -> dict[str, int | None]:
+    by_position = {mark.position: mark.version for mark in marks}
+    return {
+        "1": by_position.get(1),
+        "2": by_position.get(2),
+        "att": attendance.version if attendance is not None else None,
+    }
+
+
+@dataclass
+class CellView:
+    lesson_id: int
+    date: datetime.date
+    text: str
+    versions: dict[str, int | None]
+    enrolled: bool
+    editable: bool
+    cancelled: bool
+    late: bool
+
+    @property
+    def v1(self) -> str:
+        return "" if self.versions["1"] is None else str(self.versions["1"])
+
+    @property
+    def v2(self) -> str:
+        return "" if self.versions["2"] is None else str(self.versions["2"])
+
+    @property
+    def va(self) -> str:
+        return "" if self.versions["att"] is None else str(self.versions["att"])
+
+
+def _cell_view(cell: GridCell, writable_lessons: set[int]) -> CellView:
+    marks = [mark.value for mark in cell.marks]
+    return CellView(
+        lesson_id=cell.lesson.pk,
+        date=cell.lesson.date,
+        text=cell_text(cell.attendance_letter, marks),
+        versions=_versions(cell.marks, cell.attendance),
+        enrolled=cell.enrolled,
+        editable=cell.writable and cell.lesson.pk in writable_lessons,
+        cancelled=cell.lesson.status == LessonStatus.CANCELLED,
+        late=any(mark.is_late for mark in cell.marks),
+    )
+
+
+# --- The page ------------------------------------------------------------------------------
+
+
+def _periods(course: Course) -> list[StudyPeriod]:
+    class_group = course.class_group
+    kind = period_kind_for_grade(class_group.year, class_group.grade)
+    return list(StudyPeriod.objects.filter(year_id=class_group.year_id, kind=kind).order_by("start"))
+
+
+def _chosen_period(request: HttpRequest, course: Course, periods: list[StudyPeriod]) -> StudyPeriod | None:
+    """``?period=<id>`` (one of the class's periods), else the one containing today, else the nearest."""
+    raw = request.GET.get("period")
+    if raw:
+        chosen = next((p for p in periods if str(p.pk) == raw), None)
+        if chosen is None:
+            raise Http404("No such period for this class")
+        return chosen
+    if not periods:
+        return None
+    today = timezone.localdate()
+    class_group = course.class_group
+    current = period_of(class_group.year, class_group.grade, today)
+    if current is not None:
+        return current
+    started = [p for p in periods if p.start <= today]
+    return started[-1] if started else periods[0]
+
+
+def _writable_lessons(request: HttpRequest, course: Course, lessons: list[Lesson]) -> set[int]:
+    """The lessons of the page the user may write: all of them for the course's teacher, else those substituted."""
+    ids = [lesson.pk for lesson in lessons]
+    if courses_taught_by(request.user, request.school).filter(pk=course.pk).exists():
+        return set(ids)
+    return set(lessons_substituted_by(request.user, request.school).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+@staff_required
+@require_GET
+def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = get_course_for_user(request.user, request.school, course_id)
+    periods = _periods(course)
+    period = _chosen_period(request, course, periods)
+    if period is not None:
+        start, end = period.start, period.end
+    else:
+        start, end = course.class_group.year.start, course.class_group.year.end
+    grid: CourseGrid = course_grid(course, start, end, period=period)
+    writable = _writable_lessons(request, course, grid.lessons)
+    kinds = _kind_marks()
+    columns = [
+        {"lesson": lesson, "kind": kinds.get(lesson.kind, ""), "cancelled": lesson.status == LessonStatus.CANCELLED}
+        for lesson in grid.lessons
+    ]
+    rows = [
+        {
+            "row": row,
+            "cells": [_cell_view(cell, writable) for cell in row.cells],
+            "below_minimum": row.marks_count < grid.minimum_marks,
+        }
+        for row in grid.rows
+    ]
+    context: dict[str, Any] = {
+        "course": course,
+        "grid": grid,
+        "columns": columns,
+        "rows": rows,
+        "periods": periods,
+        "period": period,
+        "can_write": bool(writable),
+        "letters": [
+            grid.policy.letter_absent,
+            grid.policy.letter_illness,
+            grid.policy.letter_excused,
+            grid.policy.letter_unexcused,
+            grid.policy.letter_late,
+        ],
+    }
+    return render(request, "journal/grid/course_journal.html", context)
+
+
+# --- Saving a cell ---------------------------------------------------------------------------
+
+
+class _BadRequestError(Exception):
+    pass
+
+
+def _int_field(data: Any, name: str) -> int:
+    try:
+        return int(data.get(name, ""))
+    except (TypeError, ValueError):
+        raise _BadRequestError(name) from None
+
+
+def _parse_versions(raw: str) -> dict[str, int | None]:
+    try:
+        given = json.loads(raw or "{}")
+    except ValueError:
+        raise _BadRequestError("versions") from None
+    if not isinstance(given, dict):
+        raise _BadRequestError("versions")
+    versions: dict[str, int | None] = {}
+    for key in ("1", "2", "att"):
+        value = given.get(key)
+        if value in (None, ""):
+            versions[key] = None
+        elif isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            versions[key] = int(value)
+        else:
+            raise _BadRequestError("versions")
+    return versions
+
+
+def _stale(row: Mark | Attendance, value: str) -> StaleEdit:
+    return StaleEdit(value=value, author=row.author, at=row.updated_at, current_version=row.version)
+
+
+def _apply_cell(
+    *,
+    actor: Any,
+    lesson: Lesson,
+    student: Student,
+    text: str,
+    versions: dict[str, int | None],
+) -> None:
+    """Bring the cell's rows to what ``text`` says, each against the version the page showed."""
+    policy = policy_for(lesson.course.class_group.year.school, lesson.date)
+    wanted = parse_cell_input(text, policy)
+    stored_marks = {
+        mark.position: mark
+        for mark in Mark.objects.select_for_update().filter(lesson=lesson, student=student).select_related("author")
+    }
+    for position in (1, 2):
+        expected = versions[str(position)]
+        current = stored_marks.get(position)
+        if position <= len(wanted.marks):
+            value = wanted.marks[position - 1]
+            if current is not None and current.version == expected and current.value == value:
+                continue
+            mark_set(
+                actor=actor, lesson=lesson, student=student, value=value, position=position, expected_version=expected
+            )
+        elif current is not None:
+            if expected is None:  # someone put a mark where the teacher saw none
+                raise _stale(current, current.value)
+            mark_delete(actor=actor, mark=current, expected_version=expected)
+        # no mark wanted and none stored: nothing to do, whoever removed it
+
+    expected = versions["att"]
+    current_att = Attendance.objects.select_for_update().filter(lesson=lesson, student=student).first()
+    if wanted.attendance is not None:
+        status, reason = wanted.attendance
+        if (
+            current_att is not None
+            and current_att.version == expected
+            and current_att.status == status
+            and current_att.reason == reason
+        ):
+            return
+        attendance_set(
+            actor=actor, lesson=lesson, student=student, status=status, reason=reason, expected_version=expected
+        )
+    elif current_att is not None:
+        if expected is None:
+            letter = attendance_letter(policy, current_att.status, current_att.reason)
+            raise _stale(current_att, letter)
+        attendance_clear(actor=actor, attendance=current_att, expected_version=expected)
+
+
+def _cell_state(lesson: Lesson, student: Student) -> dict[str, Any]:
+    """What the cell holds now: its text and the versions of its rows."""
+    marks = list(Mark.objects.filter(lesson=lesson, student=student).order_by("position"))
+    attendance = Attendance.objects.filter(lesson=lesson, student=student).first()
+    letter = ""
+    if attendance is not None:
+        policy = policy_for(lesson.course.class_group.year.school, lesson.date)
+        letter = attendance_letter(policy, attendance.status, attendance.reason)
+    return {
+        "text": cell_text(letter, [mark.value for mark in marks]),
+        "versions": _versions(marks, attendance),
+        "late": any(mark.is_late for mark in marks),
+    }
+
+
+def _error_message(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+def _course_for_writing(request: HttpRequest, course_id: int) -> Course:
+    """The course, if the user sees it or substitutes one of its lessons (404 otherwise);
+    403 at once for those who see it but may write none of its lessons."""
+    course = courses_visible_to(request.user, request.school).filter(pk=course_id).first()
+    taught = courses_taught_by(request.user, request.school).filter(pk=course_id).exists()
+    substitutes = lessons_substituted_by(request.user, request.school).filter(course_id=course_id).exists()
+    if course is None and not substitutes:
+        raise Http404("No such course in your scope")
+    if not taught and not substitutes:
+        raise PermissionDenied
+    return course or Course.objects.get(pk=course_id)
+
+
+@staff_required
+@require_POST
+def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = _course_for_writing(request, course_id)
+    try:
+        lesson_id = _int_field(request.POST, "lesson")
+        student_id = _int_field(request.POST, "student")
+        versions = _parse_versions(request.POST.get("versions", ""))
+    except _BadRequestError as error:
+        return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
+    text = request.POST.get("text", "")
+    lesson = (
+        Lesson.objects.select_related("course__class_group__year__school", "course__subgroup")
+        .filter(pk=lesson_id, course=course)
+        .first()
+    )
+    student = Student.objects.filter(pk=student_id, school_id=course.class_group.year.school_id).first()
+    if lesson is None or student is None:
+        raise Http404("No such lesson or student in this course")
+    if not actor_can_write_marks(request.user, request.school, lesson):
+        raise PermissionDenied
+
+    try:
+        with transaction.atomic():
+            _apply_cell(actor=request.user, lesson=lesson, student=student, text=text, versions=versions)
+    except StaleEdit as stale:
+        at = timezone.localtime(stale.at) if stale.at is not None else None
+        return JsonResponse(
+            {
+                "error": _error_message(stale),
+                "value": stale.value,
+                "author": stale.author.short_name if stale.author is not None else None,
+                "at": at.strftime("%d.%m.%Y %H:%M") if at is not None else None,
+                **_cell_state(lesson, student),
+            },
+            status=409,
+        )
+    except ValidationError as error:
+        return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
+    # Committed: only now is the cell reported saved.
+    return JsonResponse({"saved": True, **_cell_state(lesson, student)})
+
+
+urlpatterns: list[URLPattern] = [
+    path("courses/<int:course_id>/journal/", course_journal, name="course_journal"),
+    path("courses/<int:course_id>/journal/cell/", course_journal_cell, name="course_journal_cell"),
+]

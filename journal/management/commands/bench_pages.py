@@ -6,7 +6,9 @@ Run on a generated school, e.g.::
     manage.py bench_pages --repeat 20
 
 Prints, per page, the median and 90th-percentile server time and the number of
-queries. A benchmark, not a test: numbers depend on the machine.
+queries (a page that does not answer 200, e.g. not built yet, is skipped), then the
+same for one cell save: ``mark_set`` on a held lesson of the demo teacher's course,
+alternating 4 and 5, each call in a transaction rolled back. A benchmark, not a test: numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from journal.models import ClassGroup, Course, Room
+from journal.models import ClassGroup, Course, Lesson, LessonStatus, Mark, Room
+from journal.selectors.periods import course_students_in
+from journal.services.marks import mark_set
 
 
 def _pages() -> list[tuple[str, str, str]]:
@@ -45,6 +49,7 @@ def _pages() -> list[tuple[str, str, str]]:
             ("teacher", "thematic plan", f"/courses/{course.pk}/plan/"),
             ("teacher", "plan progress", f"/courses/{course.pk}/progress/"),
             ("teacher", "lessons of a course", f"/courses/{course.pk}/lessons/"),
+            ("teacher", "course journal", f"/courses/{course.pk}/journal/"),
         ]
     pages += [
         ("teacher", "plan list", "/plans/"),
@@ -79,8 +84,51 @@ class Command(BaseCommand):
                     timings.append((time.perf_counter() - start) * 1000)
                 queries = len(ctx.captured_queries)
                 if response.status_code != 200:
-                    self.stderr.write(f"{label}: HTTP {response.status_code}")
                     break
+            if response.status_code != 200:
+                self.stderr.write(f"{label}: HTTP {response.status_code}, skipped")
+                continue
             timings.sort()
             p90 = timings[int(len(timings) * 0.9) - 1] if len(timings) >= 10 else timings[-1]
             self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p90:8.1f} {queries:8d}")
+        self._cell_save(repeat)
+
+    def _cell_save(self, repeat: int) -> None:
+        """``mark_set`` on a held lesson of the demo teacher's course, each call rolled back."""
+        teacher = User.objects.get(username="teacher")
+        course = Course.objects.filter(
+            assignments__teacher=teacher, class_group__year__is_current=True, class_group__grade__gte=2
+        ).first()
+        lesson = (
+            Lesson.objects.filter(course=course, status=LessonStatus.HELD).order_by("-date", "-slot").first()
+            if course
+            else None
+        )
+        student = course_students_in(course, lesson.date, lesson.date)[0] if course and lesson else None
+        if lesson is None or student is None:
+            self.stderr.write("cell save: no held lesson of the teacher's course, skipped")
+            return
+        timings: list[float] = []
+        queries = 0
+        for i in range(repeat + 1):
+            with transaction.atomic():
+                current = Mark.objects.filter(lesson=lesson, student=student, position=1).first()
+                value = "5" if i % 2 else "4"
+                with CaptureQueriesContext(connection) as ctx:
+                    start = time.perf_counter()
+                    mark_set(
+                        actor=teacher,
+                        lesson=lesson,
+                        student=student,
+                        value=value,
+                        expected_version=current.version if current else None,
+                    )
+                    elapsed = (time.perf_counter() - start) * 1000
+                transaction.set_rollback(True)
+            if i:  # the first call warms caches
+                timings.append(elapsed)
+                queries = len(ctx.captured_queries)
+        timings.sort()
+        p90 = timings[int(len(timings) * 0.9) - 1] if len(timings) >= 10 else timings[-1]
+        label = "cell save (mark_set)"
+        self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p90:8.1f} {queries:8d}")

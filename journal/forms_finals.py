@@ -1,0 +1,130 @@
+"""Small forms of the final-marks, periods, grading-policy and history pages: they parse, the services decide."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from journal.models import GradingPolicy
+from journal.models.marks import MarkValue
+from journal.models.planning import LessonKind
+from journal.services.policy import POLICY_FIELDS
+
+SMALL_SELECT = {"class": "form-select form-select-sm"}
+SMALL_INPUT = {"class": "form-control form-control-sm", "autocomplete": "off"}
+
+
+class FinalMarkForm(forms.Form):
+    """One row of the final-marks page: a student's mark and, when it differs from the suggestion, the reason."""
+
+    student = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    value = forms.ChoiceField(
+        label=_("Final mark"),
+        choices=[("", "—"), *MarkValue.choices],
+        error_messages={"required": _("Choose the final mark.")},
+        widget=forms.Select(attrs={**SMALL_SELECT, "aria-label": _("Final mark")}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=255, required=False, widget=forms.TextInput(attrs=SMALL_INPUT)
+    )
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        error_messages={"required": _("Give the reason for unlocking the period.")},
+        widget=forms.TextInput(attrs=SMALL_INPUT),
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PolicyVersionForm(forms.Form):
+    """A new version of the grading policy from a date; the fields start from the version in force."""
+
+    valid_from = forms.DateField(label=_("In force from"), widget=DateInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in forms.fields_for_model(GradingPolicy, fields=POLICY_FIELDS).items():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
+            self.fields[name] = field
+
+    @staticmethod
+    def initial_from(policy: GradingPolicy, valid_from: datetime.date) -> dict[str, Any]:
+        initial: dict[str, Any] = {name: getattr(policy, name) for name in POLICY_FIELDS}
+        initial["valid_from"] = valid_from
+        return initial
+
+
+class WorkTypeForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=64,
+        widget=forms.TextInput(attrs={**SMALL_INPUT, "placeholder": _("Name"), "aria-label": _("Name")}),
+    )
+    weight = forms.DecimalField(
+        label=_("Weight"),
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(
+            attrs={
+                **SMALL_INPUT,
+                "step": "0.1",
+                "min": "0.1",
+                "max": "10",
+                "placeholder": _("Weight"),
+                "aria-label": _("Weight"),
+            }
+        ),
+    )
+    lesson_kind = forms.ChoiceField(
+        label=_("Default for lessons of kind"),
+        choices=[("", "—"), *LessonKind.choices],
+        required=False,
+        widget=forms.Select(attrs={**SMALL_SELECT, "aria-label": _("Default for lessons of kind")}),
+    )
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class ChangesForm(forms.Form):
+    """«Changes by user X since T» on the administrator's history page."""
+
+    user = forms.ModelChoiceField(
+        label=_("User"), queryset=User.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    since = forms.DateTimeField(
+        label=_("Since"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"class": "form-control", "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users  # type: ignore[attr-defined]
+
+
+class RevertForm(ChangesForm):
+    """One change to revert: its model and history row; ``confirm`` is the second step."""
+
+    model_label = forms.CharField(widget=forms.HiddenInput)
+    history_id = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class RevertAllForm(ChangesForm):
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

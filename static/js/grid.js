@@ -1,0 +1,267 @@
+// The course journal's grid: each cell is an <input> saved on its own.
+// Keyboard first: Enter saves and goes down, Tab saves and goes right, arrows
+// move, Esc restores the saved value. A cell shows its state with a class:
+// jg-saving, jg-saved, jg-error (refused: the text stays), jg-conflict (someone
+// else saved meanwhile: the stored value is shown), jg-pending (no connection:
+// the text stays and is retried with a growing delay). Nothing typed is dropped
+// silently: leaving the page with unsaved cells asks first.
+// (No inline scripts: the CSP allows only our own files.)
+(() => {
+  "use strict";
+
+  const table = document.getElementById("journal-grid");
+  if (!table) return;
+  const statusLine = document.getElementById("grid-status");
+  const saveUrl = table.dataset.saveUrl;
+  const msg = table.dataset;
+  const STATES = ["jg-saving", "jg-saved", "jg-error", "jg-conflict", "jg-pending"];
+  const MAX_DELAY = 30000;
+
+  function csrfToken() {
+    try {
+      const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      if (headers["X-CSRFToken"]) return headers["X-CSRFToken"];
+    } catch (e) {
+      // fall back to the cookie
+    }
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function say(text, kind) {
+    if (!statusLine) return;
+    statusLine.textContent = text;
+    statusLine.className = "grid-status small mb-1" + (kind ? " text-" + kind : "");
+  }
+
+  function setState(input, state, title) {
+    const cell = input.closest("td");
+    for (const name of STATES) {
+      input.classList.remove(name);
+      if (cell) cell.classList.remove(name);
+    }
+    if (state) {
+      input.classList.add(state);
+      if (cell) cell.classList.add(state);
+    }
+    input.dataset.state = state || "";
+    if (title) input.title = title;
+    else input.removeAttribute("title");
+  }
+
+  // --- Moving between cells -------------------------------------------------------------
+
+  const rows = Array.from(table.tBodies[0] ? table.tBodies[0].rows : []);
+
+  function cellAt(rowIndex, colIndex) {
+    const row = rows[rowIndex];
+    if (!row) return null;
+    const td = row.cells[colIndex];
+    return td ? td.querySelector("input.jg-input") : null;
+  }
+
+  function position(input) {
+    const td = input.closest("td");
+    return { row: rows.indexOf(td.parentElement), col: td.cellIndex };
+  }
+
+  function move(input, dRow, dCol) {
+    let { row, col } = position(input);
+    const width = rows[row] ? rows[row].cells.length : 0;
+    for (let step = 0; step < 400; step++) {
+      row += dRow;
+      col += dCol;
+      if (row < 0 || row >= rows.length || col < 0 || col >= width) return false;
+      const next = cellAt(row, col);
+      if (next) {
+        next.focus();
+        next.select();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // --- Saving ------------------------------------------------------------------------------
+
+  function versions(input) {
+    return JSON.stringify({ 1: input.dataset.v1 || null, 2: input.dataset.v2 || null, att: input.dataset.va || null });
+  }
+
+  function takeState(input, data) {
+    const v = data.versions || {};
+    input.dataset.v1 = v["1"] == null ? "" : String(v["1"]);
+    input.dataset.v2 = v["2"] == null ? "" : String(v["2"]);
+    input.dataset.va = v.att == null ? "" : String(v.att);
+    input.dataset.saved = data.text || "";
+  }
+
+  function pendingCount() {
+    return table.querySelectorAll("input.jg-pending, input.jg-saving").length;
+  }
+
+  function retryLater(input) {
+    const delay = Math.min(Number(input.dataset.delay || 1000), MAX_DELAY);
+    input.dataset.delay = String(delay * 2);
+    setState(input, "jg-pending", msg.msgOffline);
+    say(msg.msgOffline, "danger");
+    window.clearTimeout(Number(input.dataset.timer || 0));
+    input.dataset.timer = String(window.setTimeout(() => save(input), delay));
+  }
+
+  function save(input) {
+    if (input.dataset.busy === "1") {
+      input.dataset.again = "1"; // saved once the save in flight is answered
+      return;
+    }
+    window.clearTimeout(Number(input.dataset.timer || 0));
+    const text = input.value.trim();
+    const body = new FormData();
+    body.append("lesson", input.dataset.lesson);
+    body.append("student", input.dataset.student);
+    body.append("text", text);
+    body.append("versions", versions(input));
+    input.dataset.busy = "1";
+    setState(input, "jg-saving");
+    say(msg.msgSaving, "muted");
+    fetch(saveUrl, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+      credentials: "same-origin",
+    })
+      .then((response) => {
+        if (response.status >= 500) throw new Error("server " + response.status);
+        return response
+          .json()
+          .catch(() => ({ error: msg.msgError + " (" + response.status + ")" }))
+          .then((data) => ({ status: response.status, data: data }));
+      })
+      .then(({ status, data }) => {
+        input.dataset.busy = "";
+        input.dataset.delay = "";
+        const typedMeanwhile = input.value.trim() !== text;
+        if (status === 200) {
+          takeState(input, data);
+          if (!typedMeanwhile) input.value = data.text || "";
+          setState(input, "jg-saved");
+          say(msg.msgSaved, "success");
+        } else if (status === 409) {
+          takeState(input, data);
+          input.value = data.text || "";
+          if (document.activeElement === input) input.select();
+          const who = [data.author, data.at].filter(Boolean).join(", ");
+          const note = msg.msgChanged + ": " + (who || "—");
+          setState(input, "jg-conflict", note + ". " + (data.error || ""));
+          say(note + ". " + (data.error || ""), "danger");
+          return;
+        } else {
+          setState(input, "jg-error", data.error || msg.msgError);
+          say(data.error || msg.msgError, "danger");
+          return;
+        }
+        if (input.dataset.again === "1" || (typedMeanwhile && document.activeElement !== input)) {
+          input.dataset.again = "";
+          commit(input);
+        }
+      })
+      .catch(() => {
+        input.dataset.busy = "";
+        retryLater(input);
+      });
+  }
+
+  function commit(input) {
+    const text = input.value.trim();
+    const saved = input.dataset.saved || "";
+    const state = input.dataset.state || "";
+    if (text === saved && state !== "jg-pending" && state !== "jg-error") return;
+    if (text === saved && state === "jg-error") {
+      setState(input, "");
+      return;
+    }
+    save(input);
+  }
+
+  // --- Events ---------------------------------------------------------------------------------
+
+  for (const input of table.querySelectorAll("input.jg-input")) {
+    input.dataset.saved = input.value;
+  }
+
+  table.addEventListener("focusin", (event) => {
+    const input = event.target;
+    if (input instanceof HTMLInputElement && input.classList.contains("jg-input")) input.select();
+  });
+
+  table.addEventListener("focusout", (event) => {
+    const input = event.target;
+    if (input instanceof HTMLInputElement && input.classList.contains("jg-input")) commit(input);
+  });
+
+  table.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains("jg-input")) return;
+    const atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+    const atEnd = input.selectionStart === input.value.length;
+    const whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+    switch (event.key) {
+      case "Enter":
+        event.preventDefault();
+        commit(input);
+        if (!move(input, event.shiftKey ? -1 : 1, 0)) input.select();
+        break;
+      case "Escape":
+        event.preventDefault();
+        input.value = input.dataset.saved || "";
+        window.clearTimeout(Number(input.dataset.timer || 0));
+        setState(input, "");
+        say("", "");
+        input.select();
+        break;
+      case "ArrowUp":
+        event.preventDefault();
+        move(input, -1, 0);
+        break;
+      case "ArrowDown":
+        event.preventDefault();
+        move(input, 1, 0);
+        break;
+      case "ArrowLeft":
+        if (atStart || whole) {
+          event.preventDefault();
+          move(input, 0, -1);
+        }
+        break;
+      case "ArrowRight":
+        if (atEnd || whole) {
+          event.preventDefault();
+          move(input, 0, 1);
+        }
+        break;
+      default:
+        break;
+    }
+  });
+
+  // A tap anywhere in a cell focuses its input.
+  table.addEventListener("click", (event) => {
+    const td = event.target instanceof Element ? event.target.closest("td.jg-cell") : null;
+    const input = td ? td.querySelector("input.jg-input") : null;
+    if (input && event.target !== input) input.focus();
+  });
+
+  window.addEventListener("online", () => {
+    for (const input of table.querySelectorAll("input.jg-pending")) save(input);
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    const unsaved = Array.from(table.querySelectorAll("input.jg-input")).some(
+      (input) => input.value.trim() !== (input.dataset.saved || "") && input.dataset.state !== "jg-conflict",
+    );
+    if (unsaved || pendingCount() > 0) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

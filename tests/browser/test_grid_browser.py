@@ -1,0 +1,202 @@
+"""The teacher keeps the course journal with the keyboard: marks, attendance, a refused mark, a conflict.
+
+Debian's Chromium driven by Playwright (tests/browser/test_login_browser.py);
+a console error (a CSP refusal, say) fails the test, except the browser's own
+note of the 400/409 answers the tests provoke on purpose.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+
+import pytest
+from django.utils import timezone
+
+from journal import models as m
+from journal.services.marks import mark_set
+from journal.services.structure import enrolment_create, teaching_assignment_create
+from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, log_in, new_page
+from tests.conftest import World
+from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
+
+TODAY = timezone.localdate()
+
+
+def _quarter(world: World) -> m.StudyPeriod:
+    return m.StudyPeriod.objects.create(
+        year=world.year,
+        kind=m.PeriodKind.QUARTER,
+        number=2,
+        start=TODAY - datetime.timedelta(days=30),
+        end=TODAY + datetime.timedelta(days=10),
+    )
+
+
+def _lessons(course: m.Course, count: int) -> list[m.Lesson]:
+    return [
+        m.Lesson.objects.create(
+            course=course, date=TODAY - datetime.timedelta(days=count - i), slot=1, topic=f"Тема {i}"
+        )
+        for i in range(count)
+    ]
+
+
+def _real_errors(errors: list[str]) -> list[str]:
+    """Console errors but the browser's note of an answer the test asked for (400, 409)."""
+    return [e for e in errors if "status of 400" not in e and "status of 409" not in e]
+
+
+def _fits(page: Any) -> bool:
+    """Nothing but the table's own scroll box is wider than the screen."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def _cell(page: Any, student: m.Student, lesson: m.Lesson) -> Any:
+    return page.locator(f"[data-testid=cell-{student.pk}-{lesson.pk}]")
+
+
+@pytest.mark.browser
+def test_teacher_types_a_row_of_marks_and_attendance_with_the_keyboard_and_sees_them_after_reload(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    lessons = _lessons(world.math_5a, 4)
+    pupil = world.other_child  # Волкова: the first row
+    errors: list[str] = []
+    page = new_page(chromium, DESKTOP, errors)
+    base = live_server.url
+    log_in(page, base, "teacher", PASSWORD)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    page.locator(f"[data-testid=journal-link-{world.math_5a.pk}]").click()
+    page.wait_for_url(f"{base}/courses/{world.math_5a.pk}/journal/")
+    _cell(page, pupil, lessons[0]).click()
+    page.keyboard.type("5")
+    page.keyboard.press("Tab")
+    page.keyboard.type("н")
+    page.keyboard.press("Tab")
+    page.keyboard.type("4/5")
+    page.keyboard.press("Enter")  # saves and goes down: Соколов, the same lesson
+    page.keyboard.type("3")
+    page.keyboard.press("ArrowUp")  # saves on leaving
+    for student, lesson in [(pupil, lessons[0]), (pupil, lessons[1]), (pupil, lessons[2]), (world.child, lessons[2])]:
+        cell = _cell(page, student, lesson)
+        page.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=cell.element_handle())
+    assert "jg-saved" in (_cell(page, pupil, lessons[2]).get_attribute("class") or "")
+    page.screenshot(path=str(ARTIFACTS / "grid-desktop.png"), full_page=True)
+
+    marks = m.Mark.objects.filter(student=pupil).order_by("lesson__date", "position")
+    assert [(mark.lesson_id, mark.value) for mark in marks] == [
+        (lessons[0].pk, "5"),
+        (lessons[2].pk, "4"),
+        (lessons[2].pk, "5"),
+    ]
+    assert m.Attendance.objects.get(student=pupil).lesson_id == lessons[1].pk
+    assert m.Mark.objects.get(student=world.child).value == "3"
+
+    page.reload()
+    assert _cell(page, pupil, lessons[0]).input_value() == "5"
+    assert _cell(page, pupil, lessons[1]).input_value() == "Н"
+    assert _cell(page, pupil, lessons[2]).input_value() == "4/5"
+    assert _cell(page, world.child, lessons[2]).input_value() == "3"
+    assert page.locator(f"[data-testid=avg-{pupil.pk}]").inner_text() in ("4.67", "4,67")
+
+    # Esc puts back what is stored.
+    cell = _cell(page, pupil, lessons[0])
+    cell.click()
+    page.keyboard.type("2")
+    page.keyboard.press("Escape")
+    assert cell.input_value() == "5"
+
+    # On a phone the table scrolls inside its box; the names stay on the left.
+    phone = new_page(chromium, PHONE, errors)
+    log_in(phone, base, "teacher", PASSWORD)
+    phone.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    phone.screenshot(path=str(ARTIFACTS / "grid-phone.png"), full_page=True)
+    assert _fits(phone)
+    name = phone.locator(f"[data-testid=row-{pupil.pk}] th.jg-name")
+    assert name.evaluate("(el) => getComputedStyle(el).position") == "sticky"
+    _cell(phone, pupil, lessons[3]).click()
+    phone.keyboard.type("4")
+    phone.keyboard.press("Enter")
+    phone.wait_for_function(
+        "(el) => el.dataset.state === 'jg-saved'", arg=_cell(phone, pupil, lessons[3]).element_handle()
+    )
+    assert m.Mark.objects.get(lesson=lessons[3]).value == "4"
+    assert _real_errors(errors) == []
+
+
+@pytest.mark.browser
+def test_a_grade_one_class_offers_no_mark_input_and_a_typed_mark_is_refused(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    class_1 = ClassGroupFactory(year=world.year, grade=1, letter="В")
+    course = cast(m.Course, CourseFactory(class_group=class_1, subject=SubjectFactory(school=world.school)))
+    teaching_assignment_create(actor=None, course=course, teacher=world.users["teacher"], date_from=YEAR_START)
+    pupil = cast(m.Student, StudentFactory(school=world.school, last_name="Первоклассников"))
+    enrolment_create(actor=None, student=pupil, class_group=class_1, date_from=YEAR_START)
+    (lesson,) = _lessons(course, 1)
+    errors: list[str] = []
+    page = new_page(chromium, DESKTOP, errors)
+    base = live_server.url
+    log_in(page, base, "teacher", PASSWORD)
+
+    page.goto(f"{base}/courses/{course.pk}/journal/")
+    assert page.locator("#journal-grid").get_attribute("data-marks") == "0"
+    cell = _cell(page, pupil, lesson)
+    cell.click()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-error'", arg=cell.element_handle())
+
+    assert cell.input_value() == "5"  # what was typed stays, marked
+    assert "§3.11" in (cell.get_attribute("title") or "")
+    assert not m.Mark.objects.exists()
+    page.screenshot(path=str(ARTIFACTS / "grid-grade1-error.png"), full_page=True)
+
+    cell.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("н")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=cell.element_handle())
+    assert m.Attendance.objects.filter(lesson=lesson, student=pupil).exists()
+    assert _real_errors(errors) == []
+
+
+@pytest.mark.browser
+def test_a_stale_edit_shows_the_stored_value_and_who_stored_it(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    (lesson,) = _lessons(world.math_5a, 1)
+    mark = mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
+    errors: list[str] = []
+    page = new_page(chromium, PHONE, errors)
+    base = live_server.url
+    log_in(page, base, "teacher", PASSWORD)
+    page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    cell = _cell(page, world.child, lesson)
+    assert cell.input_value() == "4"
+
+    # Behind the page, another session changes the mark.
+    mark_set(actor=world.users["deputy"], lesson=lesson, student=world.child, value="2", expected_version=mark.version)
+
+    cell.click()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-conflict'", arg=cell.element_handle())
+
+    assert cell.input_value() == "2"
+    status = page.locator("#grid-status").inner_text()
+    assert world.users["deputy"].short_name in status
+    assert m.Mark.objects.get(lesson=lesson).value == "2"
+    page.screenshot(path=str(ARTIFACTS / "grid-conflict-phone.png"), full_page=True)
+
+    # Now the teacher decides again, on the stored version (the cell is still focused, its text selected): saved.
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=cell.element_handle())
+    assert m.Mark.objects.get(lesson=lesson).value == "5"
+    assert _real_errors(errors) == []

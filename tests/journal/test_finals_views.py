@@ -1,0 +1,138 @@
+"""The final-marks page of a course (issue 4): suggestion, reason when differing, locked periods, refusals."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from journal import models as m
+from tests.factories import YEAR_START
+
+Q1_END = datetime.date(2026, 10, 25)
+
+
+@pytest.fixture
+def q1(world) -> m.StudyPeriod:
+    return m.StudyPeriod.objects.create(year=world.year, kind="quarter", number=1, start=YEAR_START, end=Q1_END)
+
+
+@pytest.fixture
+def marks(world, q1) -> None:
+    """The child: 5 (×1) and 3 (×3) → average 3.50, suggested 3."""
+    for number, (value, weight) in enumerate((("5", "1"), ("3", "3"))):
+        lesson = m.Lesson.objects.create(
+            course=world.math_5a, date=YEAR_START + datetime.timedelta(days=number), slot=1, status="held"
+        )
+        m.Mark.objects.create(
+            lesson=lesson, student=world.child, value=value, weight=Decimal(weight), author=world.users["teacher"]
+        )
+
+
+def _url(world, q1) -> str:
+    return f"{reverse('journal:course_finals', args=[world.math_5a.pk])}?period={q1.pk}"
+
+
+def _post(world, q1, value: str, reason: str = "", **extra):
+    prefix = f"s{world.child.pk}"
+    return {
+        "period": q1.pk,
+        "student": world.child.pk,
+        f"{prefix}-student": world.child.pk,
+        f"{prefix}-value": value,
+        f"{prefix}-reason": reason,
+        **extra,
+    }
+
+
+def test_the_teacher_sees_the_count_average_and_suggestion_prefilled(world, q1, marks, client_for):
+    response = client_for("teacher").get(_url(world, q1))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "3,50" in html or "3.50" in html
+    row = response.context["rows"][[r.student for r, _ in response.context["rows"]].index(world.child)]
+    assert row[1].initial["value"] == "3"
+    assert 'value="3" selected' in html
+
+
+def test_a_final_mark_differing_without_reason_shows_the_error_and_saves_nothing(world, q1, marks, client_for):
+    response = client_for("teacher").post(_url(world, q1), _post(world, q1, "4"))
+
+    assert response.status_code == 400
+    assert "differs from the suggested" in response.content.decode() or "отличается" in response.content.decode()
+    assert not m.FinalMark.objects.exists()
+
+
+def test_a_final_mark_differing_with_a_reason_is_saved_and_shown(world, q1, marks, client_for):
+    client = client_for("teacher")
+
+    response = client.post(_url(world, q1), _post(world, q1, "4", "Исправил контрольную"))
+
+    assert response.status_code == 302
+    mark = m.FinalMark.objects.get()
+    assert (mark.value, mark.suggested, mark.reason, mark.period) == ("4", "3", "Исправил контрольную", q1)
+    page = client.get(response.url).content.decode()
+    assert "Исправил контрольную" in page
+
+
+def test_a_stale_version_is_refused_with_the_value_now_stored(world, q1, marks, client_for):
+    client = client_for("teacher")
+    client.post(_url(world, q1), _post(world, q1, "3"))
+
+    response = client.post(_url(world, q1), _post(world, q1, "5", "Олимпиада"))
+
+    assert response.status_code == 400
+    assert m.FinalMark.objects.get().value == "3"
+
+
+def test_a_locked_period_is_read_only_and_a_post_is_refused(world, q1, marks, client_for):
+    q1.is_locked = True
+    q1.save()
+    client = client_for("teacher")
+
+    page = client.get(_url(world, q1))
+    response = client.post(_url(world, q1), _post(world, q1, "3"))
+
+    assert 'data-testid="locked-notice"' in page.content.decode()
+    assert "<select" not in page.content.decode()
+    assert response.status_code == 403
+    assert not m.FinalMark.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("parent", 403), ("student", 403), ("other_teacher", 404), ("class_teacher", 403), ("deputy", 403)],
+)
+def test_a_post_by_anyone_but_the_teacher_is_refused_and_changes_nothing(
+    world, q1, marks, client_for, persona, expected
+):
+    response = client_for(persona).post(_url(world, q1), _post(world, q1, "3"))
+
+    assert response.status_code == expected
+    assert not m.FinalMark.objects.exists()
+
+
+def test_the_deputy_reads_the_page_without_inputs(world, q1, marks, client_for):
+    response = client_for("deputy").get(_url(world, q1))
+
+    assert response.status_code == 200
+    assert "<select" not in response.content.decode()
+
+
+def test_a_period_of_another_year_kind_is_not_found(world, q1, client_for):
+    half = m.StudyPeriod.objects.create(year=world.year, kind="half_year", number=1, start=YEAR_START, end=Q1_END)
+
+    response = client_for("teacher").get(
+        f"{reverse('journal:course_finals', args=[world.math_5a.pk])}?period={half.pk}"
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_course_page_links_to_the_final_marks(world, client_for):
+    response = client_for("teacher").get(reverse("journal:course_detail", args=[world.math_5a.pk]))
+
+    assert reverse("journal:course_finals", args=[world.math_5a.pk]) in response.content.decode()

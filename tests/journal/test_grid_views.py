@@ -1,0 +1,374 @@
+"""The course page of the journal and the save of one cell.
+
+Who reads and who writes (the POSTs of those who may not change nothing),
+what the page shows, a constant number of queries, and the cell's save:
+a double mark with attendance in one transaction, a stale version answered
+with the stored value and its author, no marks in grade 1.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from journal import models as m
+from journal.services.marks import attendance_set, mark_set
+from journal.services.structure import enrolment_create, teaching_assignment_create
+from tests.conftest import World
+from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def english(settings: Any) -> Iterator[None]:
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def quarter(world: World) -> m.StudyPeriod:
+    """The quarter holding today (its dates follow the clock so the default period is this one)."""
+    return m.StudyPeriod.objects.create(
+        year=world.year,
+        kind=m.PeriodKind.QUARTER,
+        number=2,
+        start=TODAY - datetime.timedelta(days=30),
+        end=TODAY + datetime.timedelta(days=10),
+    )
+
+
+def day(n: int) -> datetime.date:
+    """The n-th day before today."""
+    return TODAY - datetime.timedelta(days=n)
+
+
+def lessons_of(course: m.Course, count: int, **fields: Any) -> list[m.Lesson]:
+    return [m.Lesson.objects.create(course=course, date=day(count - i), slot=1, **fields) for i in range(count)]
+
+
+def page_url(course: m.Course, period: m.StudyPeriod | None = None) -> str:
+    url = reverse("journal:course_journal", args=[course.pk])
+    return f"{url}?period={period.pk}" if period is not None else url
+
+
+def cell_url(course: m.Course) -> str:
+    return reverse("journal:course_journal_cell", args=[course.pk])
+
+
+def post_cell(
+    client: Client, lesson: m.Lesson, student: m.Student, text: str, versions: dict[str, int | None] | None = None
+) -> Any:
+    return client.post(
+        cell_url(lesson.course),
+        {"lesson": lesson.pk, "student": student.pk, "text": text, "versions": json.dumps(versions or {})},
+    )
+
+
+def cell_rows() -> tuple[list[Any], list[Any]]:
+    return (
+        list(m.Mark.objects.order_by("pk").values_list("lesson_id", "student_id", "position", "value", "version")),
+        list(m.Attendance.objects.order_by("pk").values_list("lesson_id", "student_id", "status", "version")),
+    )
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("teacher", 200),
+        ("class_teacher", 200),
+        ("deputy", 200),
+        ("director", 200),
+        ("administrator", 200),
+        ("other_teacher", 404),
+        ("foreign_teacher", 404),
+        ("parent", 403),
+        ("student", 403),
+    ],
+)
+def test_the_course_journal_is_read_by_the_staff_who_see_the_course(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client], persona: str, status: int
+) -> None:
+    lessons_of(world.math_5a, 2)
+
+    response = client_for(persona).get(page_url(world.math_5a))
+
+    assert response.status_code == status
+
+
+def test_the_page_shows_marks_attendance_averages_and_the_default_period(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    teacher = world.users["teacher"]
+    first, second = lessons_of(world.math_5a, 2, topic="Дроби")
+    second.kind = m.LessonKind.TEST
+    second.save(update_fields=["kind"])
+    mark_set(actor=teacher, lesson=first, student=world.child, value="4")
+    mark_set(actor=teacher, lesson=first, student=world.child, value="5", position=2)
+    attendance_set(actor=teacher, lesson=second, student=world.other_child, status="absent")
+
+    response = client_for("teacher").get(page_url(world.math_5a))
+
+    html = response.content.decode()
+    assert response.context["period"] == quarter
+    assert 'value="4/5"' in html
+    assert f'data-testid="cell-{world.other_child.pk}-{second.pk}"' in html
+    assert 'value="Н"' in html
+    assert f'data-testid="avg-{world.child.pk}">4.50<' in html
+    assert 'title="Дроби"' in html
+    assert first.date.strftime("%d.%m") in html
+    assert "T (test, short)" in html  # the kind's short mark in the test's column
+    assert 'class="jg-input"' in html  # the teacher writes
+
+
+def test_the_class_teacher_and_the_deputy_read_the_cells_without_inputs(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="3")
+
+    for persona in ("class_teacher", "deputy"):
+        html = client_for(persona).get(page_url(world.math_5a)).content.decode()
+        assert "jg-input" not in html
+        assert f'data-testid="cell-{world.child.pk}-{lesson.pk}">3<' in html
+
+
+def test_a_period_of_another_kind_or_year_is_not_found(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    half = m.StudyPeriod.objects.create(
+        year=world.year, kind=m.PeriodKind.HALF_YEAR, number=1, start=YEAR_START, end=YEAR_START
+    )
+
+    response = client_for("teacher").get(page_url(world.math_5a, half))
+
+    assert response.status_code == 404
+
+
+def test_days_a_student_was_not_enrolled_are_greyed_and_not_editable(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    early, late = lessons_of(world.math_5a, 2)
+    newcomer = cast(m.Student, StudentFactory(school=world.school, last_name="Яковлев"))
+    enrolment_create(actor=None, student=newcomer, class_group=world.class_5a, date_from=late.date)
+
+    html = client_for("teacher").get(page_url(world.math_5a)).content.decode()
+
+    assert f'<span class="jg-value" data-testid="cell-{newcomer.pk}-{early.pk}">' in html
+    assert f'data-testid="cell-{newcomer.pk}-{late.pk}"' in html
+    assert html.count("jg-out") == 1
+
+
+def _grow(world: World, students: int, lessons: int) -> None:
+    teacher = world.users["teacher"]
+    pupils = [world.child, world.other_child]
+    for i in range(students - len(pupils)):
+        pupil = cast(m.Student, StudentFactory(school=world.school, last_name=f"Ученик{i:02d}"))
+        enrolment_create(actor=None, student=pupil, class_group=world.class_5a, date_from=YEAR_START)
+        pupils.append(pupil)
+    for index, lesson in enumerate(lessons_of(world.math_5a, lessons)):
+        for pupil in pupils[:4]:
+            mark_set(actor=teacher, lesson=lesson, student=pupil, value=str(3 + index % 3))
+        attendance_set(actor=teacher, lesson=lesson, student=pupils[-1], status="absent")
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_page_takes_as_many_queries_for_many_students_and_lessons_as_for_few(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    client = client_for("teacher")
+    _grow(world, students=2, lessons=2)
+    few = _queries(client, page_url(world.math_5a, quarter))
+
+    m.Mark.objects.all().delete()
+    m.Attendance.objects.all().delete()
+    m.Lesson.objects.all().delete()
+    _grow(world, students=14, lessons=20)
+    many = _queries(client, page_url(world.math_5a, quarter))
+
+    assert many == few
+
+
+# --- Writing a cell ----------------------------------------------------------------------------
+
+
+def test_the_teacher_saves_a_double_mark_and_then_attendance(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    client = client_for("teacher")
+    first, second = lessons_of(world.math_5a, 2)
+
+    response = post_cell(client, first, world.child, "4/5")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["text"] == "4/5"
+    assert data["versions"] == {"1": 1, "2": 1, "att": None}
+    marks = m.Mark.objects.filter(lesson=first, student=world.child).order_by("position")
+    assert [(mark.position, mark.value, mark.author) for mark in marks] == [
+        (1, "4", world.users["teacher"]),
+        (2, "5", world.users["teacher"]),
+    ]
+
+    response = post_cell(client, second, world.child, "н")
+    assert response.status_code == 200
+    assert response.json()["text"] == "Н"
+    assert m.Attendance.objects.get(lesson=second, student=world.child).status == "absent"
+
+    # Then the first cell becomes one mark: position 2 goes, position 1 changes.
+    response = post_cell(client, first, world.child, "3", {"1": 1, "2": 1})
+    assert response.status_code == 200
+    assert response.json()["versions"] == {"1": 2, "2": None, "att": None}
+    assert list(m.Mark.objects.filter(lesson=first).values_list("position", "value")) == [(1, "3")]
+
+    # And the second is cleared.
+    response = post_cell(client, second, world.child, "", {"att": 1})
+    assert response.status_code == 200
+    assert not m.Attendance.objects.exists()
+
+
+def test_a_stale_version_returns_409_with_the_stored_value_and_its_author(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    client = client_for("teacher")
+    post_cell(client, lesson, world.child, "4")
+    # Meanwhile the substitute (here: the same course's other session) changes it.
+    m.Mark.objects.filter(lesson=lesson).update(value="2", version=2)
+
+    response = post_cell(client, lesson, world.child, "5", {"1": 1})
+
+    assert response.status_code == 409
+    data = response.json()
+    assert data["value"] == "2"
+    assert data["author"] == world.users["teacher"].short_name
+    assert data["at"]
+    assert data["text"] == "2"
+    assert data["versions"]["1"] == 2
+    assert "Meanwhile" in data["error"]
+    assert m.Mark.objects.get(lesson=lesson).value == "2"
+
+
+def test_a_refused_part_of_the_cell_leaves_nothing_saved(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    client = client_for("teacher")
+    post_cell(client, lesson, world.child, "4")
+    m.Attendance.objects.create(lesson=lesson, student=world.child, status="late", author=world.users["deputy"])
+
+    # The mark would change, but the attendance the teacher did not see makes the whole cell stale.
+    response = post_cell(client, lesson, world.child, "5", {"1": 1})
+
+    assert response.status_code == 409
+    assert m.Mark.objects.get(lesson=lesson).value == "4"
+
+
+def test_nonsense_is_refused_with_400_and_a_message(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+
+    response = post_cell(client_for("teacher"), lesson, world.child, "7")
+
+    assert response.status_code == 400
+    assert "is not a mark or an attendance letter" in response.json()["error"]
+    assert cell_rows() == ([], [])
+
+
+def test_grade_one_refuses_a_mark_and_its_page_offers_no_mark_input(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    class_1 = ClassGroupFactory(year=world.year, grade=1, letter="В")
+    course = cast(m.Course, CourseFactory(class_group=class_1, subject=SubjectFactory(school=world.school)))
+    teaching_assignment_create(actor=None, course=course, teacher=world.users["teacher"], date_from=YEAR_START)
+    pupil = cast(m.Student, StudentFactory(school=world.school))
+    enrolment_create(actor=None, student=pupil, class_group=class_1, date_from=YEAR_START)
+    (lesson,) = lessons_of(course, 1)
+    client = client_for("teacher")
+
+    response = post_cell(client, lesson, pupil, "5")
+    assert response.status_code == 400
+    assert "Marks are not given in grade 1" in response.json()["error"]
+    assert not m.Mark.objects.exists()
+
+    html = client.get(page_url(course)).content.decode()
+    assert 'data-marks="0"' in html
+    assert "Marks are not given in this grade" in html
+
+    assert post_cell(client, lesson, pupil, "н").status_code == 200
+    assert m.Attendance.objects.filter(lesson=lesson, student=pupil).exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("student", 403),
+        ("parent", 403),
+        ("other_teacher", 404),
+        ("foreign_teacher", 404),
+        ("class_teacher", 403),
+        ("deputy", 403),
+        ("anonymous", 302),
+    ],
+)
+def test_a_cell_posted_by_someone_who_may_not_write_is_refused_and_nothing_changes(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client], persona: str, status: int
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
+    before = cell_rows()
+
+    response = post_cell(client_for(persona), lesson, world.child, "2/2", {"1": 1})
+
+    assert response.status_code == status
+    assert cell_rows() == before
+
+
+def test_the_substitute_writes_the_lesson_they_substitute_only(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    from journal.services.substitutions import substitution_assign
+
+    taken, other = lessons_of(world.math_5a, 2)
+    substitution_assign(
+        actor=world.users["deputy"], lesson=taken, substitute=world.users["other_teacher"], reason="Болезнь"
+    )
+    client = client_for("other_teacher")
+
+    assert post_cell(client, taken, world.child, "5").status_code == 200
+    assert post_cell(client, other, world.child, "5").status_code == 403
+    assert list(m.Mark.objects.values_list("lesson_id", flat=True)) == [taken.pk]
+
+
+def test_a_lesson_of_another_course_is_not_found_through_this_course(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (foreign,) = lessons_of(world.russian_6b, 1)
+
+    response = client_for("teacher").post(
+        cell_url(world.math_5a),
+        {"lesson": foreign.pk, "student": world.student_6b.pk, "text": "5", "versions": "{}"},
+    )
+
+    assert response.status_code == 404
+    assert not m.Mark.objects.exists()

@@ -1,0 +1,168 @@
+"""The demo school comes with the journal's data of the year so far: marks, attendance, homework and the
+final marks of the finished periods (then locked).
+
+The default demo school is seeded once for the module, inside a transaction rolled back at the end
+(as in test_seed_demo_planning.py); each test runs in a savepoint of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from journal import models as m
+from journal.demo.builder import SCHOOL_NAME
+from journal.models.planning import LessonStatus
+from journal.permissions import permission_drift
+from journal.selectors.scope import enrolled_on
+
+
+@dataclass
+class Demo:
+    school: m.School
+    year: m.AcademicYear
+    today: datetime.date
+    output: str
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", stdout=out, stderr=StringIO())
+        school = m.School.objects.get(name=SCHOOL_NAME)
+        year = m.AcademicYear.objects.get(school=school, is_current=True)
+        yield Demo(school=school, year=year, today=timezone.localdate(), output=out.getvalue())
+        transaction.set_rollback(True)
+
+
+def _require_past(demo: Demo, days: int = 21) -> None:
+    if demo.today < demo.year.start + datetime.timedelta(days=days):
+        pytest.skip("the academic year began too recently")
+
+
+def _marks(demo: Demo):
+    return m.Mark.objects.filter(lesson__course__class_group__year=demo.year)
+
+
+def test_grade_one_gets_attendance_but_no_marks(demo, db):
+    _require_past(demo)
+    assert not _marks(demo).filter(lesson__course__class_group__grade=1).exists()
+    assert not m.FinalMark.objects.filter(course__class_group__year=demo.year, course__class_group__grade=1).exists()
+    assert m.Attendance.objects.filter(
+        lesson__course__class_group__year=demo.year, lesson__course__class_group__grade=1
+    ).exists()
+    assert _marks(demo).filter(lesson__course__class_group__grade=2).exists()
+
+
+def test_every_mark_is_on_a_held_lesson_for_a_student_enrolled_that_day_and_in_the_subgroup(demo, db):
+    _require_past(demo)
+    marks = list(
+        _marks(demo).values_list(
+            "student_id",
+            "lesson__date",
+            "lesson__status",
+            "lesson__course__class_group_id",
+            "lesson__course__subgroup_id",
+        )
+    )
+    assert marks
+    assert {status for *_x, status, _cg, _sg in marks} == {LessonStatus.HELD}
+    enrolments: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = {}
+    for student, cg, start, end in m.Enrolment.objects.filter(class_group__year=demo.year).values_list(
+        "student_id", "class_group_id", "date_from", "date_to"
+    ):
+        enrolments.setdefault((student, cg), []).append((start, end))
+    members = set(
+        m.Subgroup.members.through.objects.filter(subgroup__class_group__year=demo.year).values_list(
+            "subgroup_id", "student_id"
+        )
+    )
+    for student, day, _status, cg, sg in marks:
+        spans = enrolments.get((student, cg), [])
+        assert any(start <= day and (end is None or end >= day) for start, end in spans), (student, day, cg)
+        assert sg is None or (sg, student) in members, (student, sg)
+
+
+def test_no_mark_for_a_student_absent_from_that_lesson(demo, db):
+    _require_past(demo)
+    absent = m.Attendance.objects.filter(
+        lesson__course__class_group__year=demo.year, status=m.AttendanceStatus.ABSENT
+    ).values_list("lesson_id", "student_id")
+    assert absent.exists()
+    marked = set(_marks(demo).values_list("lesson_id", "student_id"))
+    assert not marked & set(absent)
+
+
+def test_marks_look_like_a_real_journal(demo, db):
+    _require_past(demo, 35)
+    marks = _marks(demo)
+    assert marks.filter(position=2).exists()
+    assert marks.filter(is_late=True).exists()
+    assert not marks.filter(weight__lte=0).exists()
+    assert not marks.filter(work_type__isnull=True).exists()
+    tests = m.Lesson.objects.filter(
+        course__class_group__year=demo.year, status=LessonStatus.HELD, kind=m.LessonKind.TEST
+    ).exclude(course__class_group__grade=1)
+    test_marks = marks.filter(lesson__in=tests, position=1).count()
+    assert test_marks > 15 * tests.count()  # nearly everyone present gets a mark on a test
+    held = m.Lesson.objects.filter(course__class_group__year=demo.year, status=LessonStatus.HELD)
+    cells = m.Enrolment.objects.filter(enrolled_on(demo.today), class_group__year=demo.year).count()
+    absences = m.Attendance.objects.filter(lesson__in=held, status=m.AttendanceStatus.ABSENT).count()
+    # About 3–5 % of the lessons students had: held lessons × their class size, roughly.
+    per_lesson = cells / m.ClassGroup.objects.filter(year=demo.year).count()
+    share = absences / (held.count() * per_lesson)
+    assert 0.02 < share < 0.07, share
+    assert m.Homework.objects.filter(lesson__in=held).count() > 0.7 * held.count()
+
+
+def test_finished_quarters_have_final_marks_for_every_student_and_are_locked(demo, db):
+    periods = list(m.StudyPeriod.objects.filter(year=demo.year, kind="quarter", end__lt=demo.today))
+    if not periods:
+        pytest.skip("no quarter has ended yet")
+    for period in periods:
+        assert m.StudyPeriod.objects.get(pk=period.pk).is_locked
+        courses = m.Course.objects.filter(class_group__year=demo.year, class_group__grade__range=(2, 9))
+        final = set(m.FinalMark.objects.filter(period=period, kind="quarter").values_list("course_id", "student_id"))
+        for course in courses.select_related("subgroup"):
+            students = m.Enrolment.objects.filter(enrolled_on(period.end), class_group_id=course.class_group_id)
+            ids = set(students.values_list("student_id", flat=True))
+            if course.subgroup_id is not None:
+                ids &= set(course.subgroup.members.values_list("pk", flat=True))
+            missing = {s for s in ids if (course.pk, s) not in final}
+            assert not missing, (course, missing)
+    differing = m.FinalMark.objects.filter(course__class_group__year=demo.year).exclude(value=F("suggested"))
+    assert differing.exists()
+    assert not differing.filter(reason="").exists()
+    assert not m.StudyPeriod.objects.filter(year=demo.year, kind="half_year", end__gte=demo.today, is_locked=True)
+
+
+def test_the_demo_parents_children_have_marks_this_week_or_last(demo, db):
+    _require_past(demo)
+    parent = User.objects.get(username="parent")
+    children = m.Student.objects.filter(parent_links__parent=parent)
+    assert children.exists()
+    since = demo.today - datetime.timedelta(days=demo.today.weekday() + 7)
+    for child in children:
+        grade = (
+            m.Enrolment.objects.filter(enrolled_on(demo.today), student=child)
+            .values_list("class_group__grade", flat=True)
+            .first()
+        )
+        if grade is None or grade < 2:
+            continue
+        assert m.Mark.objects.filter(student=child, lesson__date__gte=since).exists(), child
+
+
+def test_seeding_keeps_object_permissions_without_drift(demo, db):
+    missing, extra = permission_drift()
+    assert not missing and not extra
+    assert "Object permissions agree with the domain rows." in demo.output

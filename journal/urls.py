@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("journal.views.timetable")),
     path("", include("journal.views.plans")),
     path("", include("journal.views.lessons")),
+    path("", include("journal.views.homework")),
     # The journal itself: the course grid, final marks, policy.
     path("", include("journal.views.grid")),
     path("", include("journal.views.finals")),

@@ -240,6 +240,30 @@ def _lesson_cell(course_attr: str, student_attr: str) -> KwargsFactory:
     return kwargs
 
 
+def _homework_file(course_attr: str) -> KwargsFactory:
+    """A pdf attached to the homework of a planned lesson of the course, by the course's teacher."""
+
+    def kwargs(world: World) -> dict[str, Any]:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from journal.services.homework import homework_file_add
+        from journal.services.marks import homework_set
+
+        lesson = m.Lesson.objects.get(pk=_planned_lesson(course_attr)(world)["lesson_id"])
+        homework = homework_set(actor=lesson.teacher, lesson=lesson, text="§ 12, № 3")
+        upload = SimpleUploadedFile("Задание.pdf", b"%PDF-1.4\n")
+        return {"file_id": homework_file_add(actor=lesson.teacher, homework=homework, upload=upload).pk}
+
+    kwargs.__name__ = f"homework_file_of_{course_attr}"
+    return kwargs
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Homework files of the rows are written under the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 # fmt: off
 MATRIX: list[Row] = [
     #                                                         anon tch  oth  frn  ctch par  stu  adm  dep  dir
@@ -403,6 +427,19 @@ MATRIX: list[Row] = [
     Row("journal:course_journal_cell", pk_of("course_id", "russian_6b"),
                                                      statuses(302, 404, 400, 404, 404, 403, 403, 403, 403, 403),
         method="post"),
+    # A cell's panel (readers of the course; no ?lesson=&student=: 400) and a mark's work type/comment (writers).
+    Row("journal:course_journal_cell_details", pk_of("course_id", "math_5a"),
+                                                     statuses(302, 400, 404, 404, 400, 403, 403, 400, 400, 400)),
+    Row("journal:course_journal_cell_details", pk_of("course_id", "foreign_course"),
+                                                     statuses(302, 404, 404, 400, 404, 403, 403, 404, 404, 404)),
+    Row("journal:course_journal_mark", pk_of("course_id", "math_5a"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:course_journal_mark", pk_of("course_id", "math_5a"),
+                                                     statuses(302, 400, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:course_journal_mark", pk_of("course_id", "russian_6b"),
+                                                     statuses(302, 404, 400, 404, 404, 403, 403, 403, 403, 403),
+        method="post"),
     Row("journal:plan_import", _own_plan("math_5a"), statuses(302, 200, 404, 404, 403, 403, 403, 403, 403, 403)),
     Row("journal:plan_import", pk_of("course_id", "russian_6b"),
                                                      statuses(302, 404, 200, 404, 404, 403, 403, 403, 403, 403)),
@@ -557,6 +594,22 @@ MATRIX: list[Row] = [
                                                      statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
     Row("journal:cell_history", _lesson_cell("math_5a", "foreign_student"),
                                                      statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    # Homework of a lesson: its teacher (or the lesson's substitute) sets it (an empty POST: 400);
+    # a file is downloaded by whoever reads the lesson. The teacher removes the file first, so the
+    # others find no file (404); their refusals are in tests/journal/test_homework_views.py.
+    Row("journal:homework_save", _lesson("math_5a"), statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:homework_save", _lesson("math_5a"), statuses(302, 400, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:homework_file", _homework_file("math_5a"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:homework_file", _homework_file("foreign_course"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:homework_file", missing("file_id"), statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:homework_file_delete", _homework_file("math_5a"),
+                                                     statuses(302, 302, 404, 404, 404, 403, 403, 404, 404, 404),
+        method="post"),
+    Row("journal:homework_file_delete", _homework_file("math_5a"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
     # Changes by a user and their revert: the administrator only (an empty POST names no change: 404).
     Row("journal:history", no_kwargs,                statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     Row("journal:history_revert", no_kwargs,         statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),

@@ -135,21 +135,38 @@ def course_grid(
         .first()
     )
 
+    # The loop below runs students × lessons times: keys, enrolment flags and letters are computed
+    # once per lesson, per student and per (status, reason), not once per cell.
+    keyed_lessons = [(lesson, lesson.pk, lesson.date) for lesson in lessons]
+    letters: dict[tuple[str, str], str] = {}
+    no_marks: list[Mark] = []
     rows = []
     for student_id, student in students.items():
         cells = []
         all_marks: list[Mark] = []
-        for lesson in lessons:
-            cell_marks = marks_by_cell.get((student_id, lesson.pk), [])
-            row = attendance.get((student_id, lesson.pk))
-            all_marks.extend(cell_marks)
+        student_spans = spans[student_id]
+        always = any(begin <= start and (until is None or until >= end) for begin, until in student_spans)
+        for lesson, lesson_id, day in keyed_lessons:
+            key = (student_id, lesson_id)
+            cell_marks = marks_by_cell.get(key, no_marks)
+            if cell_marks:
+                all_marks.extend(cell_marks)
+            else:
+                cell_marks = []
+            row = attendance.get(key)
+            letter = ""
+            if row is not None:
+                letter_key = (row.status, row.reason)
+                letter = letters.get(letter_key, "")
+                if letter_key not in letters:
+                    letter = letters[letter_key] = attendance_letter(policy, row.status, row.reason)
             cells.append(
                 GridCell(
                     lesson=lesson,
-                    enrolled=_enrolled(spans[student_id], lesson.date),
+                    enrolled=always or _enrolled(student_spans, day),
                     marks=cell_marks,
                     attendance=row,
-                    attendance_letter=attendance_letter(policy, row.status, row.reason) if row else "",
+                    attendance_letter=letter,
                 )
             )
         average = weighted_average(all_marks)

@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from journal.access import get_course_for_user, lessons_substituted_by
-from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Student, StudyPeriod
+from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Student, StudyPeriod, WorkType
 from journal.models.planning import LessonKind
-from journal.selectors.grading import attendance_letter, policy_for
+from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
 from journal.selectors.journal_grid import CourseGrid, GridCell, course_grid
 from journal.selectors.periods import period_kind_for_grade, period_of
 from journal.selectors.scope import courses_taught_by, courses_visible_to
@@ -40,6 +40,7 @@ from journal.services.marks import (
     actor_can_write_marks,
     attendance_clear,
     attendance_set,
+    default_work_type,
     mark_delete,
     mark_set,
     parse_cell_input,
@@ -183,6 +184,7 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
         "periods": periods,
         "period": period,
         "can_write": bool(writable),
+        "picker_letters": [grid.policy.letter_absent, grid.policy.letter_illness],
         "letters": [
             grid.policy.letter_absent,
             grid.policy.letter_illness,
@@ -341,24 +343,150 @@ def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
         with transaction.atomic():
             _apply_cell(actor=request.user, lesson=lesson, student=student, text=text, versions=versions)
     except StaleEdit as stale:
-        at = timezone.localtime(stale.at) if stale.at is not None else None
-        return JsonResponse(
-            {
-                "error": _error_message(stale),
-                "value": stale.value,
-                "author": stale.author.short_name if stale.author is not None else None,
-                "at": at.strftime("%d.%m.%Y %H:%M") if at is not None else None,
-                **_cell_state(lesson, student),
-            },
-            status=409,
-        )
+        return _stale_response(stale, lesson, student)
     except ValidationError as error:
         return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
     # Committed: only now is the cell reported saved.
     return JsonResponse({"saved": True, **_cell_state(lesson, student)})
 
 
+def _stale_response(stale: StaleEdit, lesson: Lesson, student: Student) -> JsonResponse:
+    at = timezone.localtime(stale.at) if stale.at is not None else None
+    return JsonResponse(
+        {
+            "error": _error_message(stale),
+            "value": stale.value,
+            "author": stale.author.short_name if stale.author is not None else None,
+            "at": at.strftime("%d.%m.%Y %H:%M") if at is not None else None,
+            **_cell_state(lesson, student),
+        },
+        status=409,
+    )
+
+
+# --- A cell's details: its marks' work types and comments, its history, the phone's picker ----
+
+
+def _lesson_and_student(course: Course, lesson_id: int, student_id: int) -> tuple[Lesson, Student]:
+    lesson = (
+        Lesson.objects.select_related("course__class_group__year__school", "course__subgroup")
+        .filter(pk=lesson_id, course=course)
+        .first()
+    )
+    student = Student.objects.filter(pk=student_id, school_id=course.class_group.year.school_id).first()
+    if lesson is None or student is None:
+        raise Http404("No such lesson or student in this course")
+    return lesson, student
+
+
+@staff_required
+@require_GET
+def course_journal_cell_details(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The panel below the grid for one cell (``?lesson=&student=``): readers see it too."""
+    course = get_course_for_user(request.user, request.school, course_id)
+    try:
+        lesson_id = _int_field(request.GET, "lesson")
+        student_id = _int_field(request.GET, "student")
+    except _BadRequestError as error:
+        return HttpResponse(_("The cell was not understood (%(field)s).") % {"field": error}, status=400)
+    lesson, student = _lesson_and_student(course, lesson_id, student_id)
+    school = course.class_group.year.school
+    policy = policy_for(school, lesson.date)
+    marks = list(
+        Mark.objects.filter(lesson=lesson, student=student).select_related("work_type", "author").order_by("position")
+    )
+    attendance = Attendance.objects.filter(lesson=lesson, student=student).select_related("author").first()
+    writable = lesson.status != LessonStatus.CANCELLED and actor_can_write_marks(request.user, request.school, lesson)
+    default = default_work_type(school, lesson.kind)
+    work_types = list(WorkType.objects.filter(school=school, is_active=True).order_by("name"))
+    context: dict[str, Any] = {
+        "course": course,
+        "lesson": lesson,
+        "student": student,
+        "marks": [
+            {"mark": mark, "work_type_id": mark.work_type_id or (default.pk if default is not None else None)}
+            for mark in marks
+        ],
+        "attendance": attendance,
+        "attendance_letter": (
+            attendance_letter(policy, attendance.status, attendance.reason) if attendance is not None else ""
+        ),
+        "writable": writable,
+        "marks_allowed": marks_allowed(policy, lesson.course.class_group.grade),
+        "work_types": work_types,
+        "picker_marks": ["5", "4", "3", "2"],
+        "picker_letters": [policy.letter_absent, policy.letter_illness],
+    }
+    return render(request, "journal/grid/_cell_details.html", context)
+
+
+@staff_required
+@require_POST
+def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Change a mark's work type and comment (its value stays), against the version the panel showed."""
+    course = _course_for_writing(request, course_id)
+    try:
+        lesson_id = _int_field(request.POST, "lesson")
+        student_id = _int_field(request.POST, "student")
+        position = _int_field(request.POST, "position")
+        version = _int_field(request.POST, "version")
+    except _BadRequestError as error:
+        return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
+    lesson, student = _lesson_and_student(course, lesson_id, student_id)
+    if not actor_can_write_marks(request.user, request.school, lesson):
+        raise PermissionDenied
+    school = course.class_group.year.school
+    raw_type = request.POST.get("work_type", "")
+    work_type: WorkType | None = None
+    if raw_type:
+        work_type = WorkType.objects.filter(pk=int(raw_type) if raw_type.isdigit() else 0, school=school).first()
+        if work_type is None:
+            return JsonResponse(
+                {"error": _("The work type «%(name)s» is not in use in this school.") % {"name": raw_type}},
+                status=400,
+            )
+    try:
+        with transaction.atomic():
+            mark = Mark.objects.select_for_update().filter(lesson=lesson, student=student, position=position).first()
+            if mark is None:  # removed meanwhile: the panel's version is stale
+                removal = (
+                    Mark.history.filter(  # type: ignore[attr-defined]
+                        lesson_id=lesson.pk, student_id=student.pk, position=position, history_type="-"
+                    )
+                    .select_related("history_user")
+                    .order_by("-history_date", "-history_id")
+                    .first()
+                )
+                raise StaleEdit(
+                    value=None,
+                    author=removal.history_user if removal is not None else None,
+                    at=removal.history_date if removal is not None else None,
+                    current_version=None,
+                )
+            saved = mark_set(
+                actor=request.user,
+                lesson=lesson,
+                student=student,
+                value=mark.value,
+                position=position,
+                work_type=work_type,
+                comment=request.POST.get("comment", ""),
+                expected_version=version,
+            )
+    except StaleEdit as stale:
+        return _stale_response(stale, lesson, student)
+    except ValidationError as error:
+        return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
+    return JsonResponse({"saved": True, "version": saved.version, **_cell_state(lesson, student)})
+
+
 urlpatterns: list[URLPattern] = [
     path("courses/<int:course_id>/journal/", course_journal, name="course_journal"),
     path("courses/<int:course_id>/journal/cell/", course_journal_cell, name="course_journal_cell"),
+    path(
+        "courses/<int:course_id>/journal/cell/details/",
+        course_journal_cell_details,
+        name="course_journal_cell_details",
+    ),
+    path("courses/<int:course_id>/journal/mark/", course_journal_mark, name="course_journal_mark"),
 ]

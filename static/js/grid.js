@@ -146,6 +146,7 @@
           if (!typedMeanwhile) input.value = data.text || "";
           setState(input, "jg-saved");
           say(msg.msgSaved, "success");
+          refreshDetails(input.closest("td"));
         } else if (status === 409) {
           takeState(input, data);
           input.value = data.text || "";
@@ -250,6 +251,139 @@
     const input = td ? td.querySelector("input.jg-input") : null;
     if (input && event.target !== input) input.focus();
   });
+
+  // --- The cell panel: a cell's marks (work type, comment), its history, the phone's picker -------
+
+  const panelBody = document.getElementById("cell-panel-body");
+  const detailsButton = document.getElementById("cell-details-btn");
+  const detailsUrl = table.dataset.detailsUrl;
+  let current = null; // the <td> last focused or tapped
+  let shown = null; // the <td> whose details the panel shows
+
+  function cellOf(lesson, student) {
+    return table.querySelector('td.jg-cell[data-lesson="' + lesson + '"][data-student="' + student + '"]');
+  }
+
+  function showDetails(td) {
+    if (!td || !panelBody || !detailsUrl) return;
+    const url = detailsUrl + "?lesson=" + encodeURIComponent(td.dataset.lesson) + "&student=" + encodeURIComponent(td.dataset.student);
+    for (const other of table.querySelectorAll("td.jg-current")) other.classList.remove("jg-current");
+    td.classList.add("jg-current");
+    shown = td;
+    fetch(url, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+      .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
+      .then((html) => {
+        if (shown === td) panelBody.innerHTML = html; // our own server's fragment
+      })
+      .catch(() => say(msg.msgError, "danger"));
+  }
+
+  function refreshDetails(td) {
+    if (td && td === shown) showDetails(td);
+  }
+
+  table.addEventListener("focusin", (event) => {
+    const td = event.target instanceof Element ? event.target.closest("td.jg-cell") : null;
+    if (td) current = td;
+  });
+
+  table.addEventListener("click", (event) => {
+    const td = event.target instanceof Element ? event.target.closest("td.jg-cell") : null;
+    if (td && td.dataset.lesson) {
+      current = td;
+      showDetails(td);
+    }
+  });
+
+  table.addEventListener("keydown", (event) => {
+    const td = event.target instanceof Element ? event.target.closest("td.jg-cell") : null;
+    if (!td) return;
+    if ((event.ctrlKey || event.metaKey) && event.code === "KeyH") {
+      event.preventDefault();
+      showDetails(td);
+    } else if (event.key === "Enter" && event.target === td) {
+      event.preventDefault();
+      showDetails(td);
+    }
+  });
+
+  if (detailsButton) detailsButton.addEventListener("click", () => showDetails(current || shown));
+
+  if (panelBody) {
+    panelBody.addEventListener("click", (event) => {
+      const target = event.target instanceof Element ? event.target : null;
+      if (!target) return;
+      const historyButton = target.closest(".jg-history-btn");
+      if (historyButton) {
+        const box = panelBody.querySelector(".jg-history");
+        fetch(historyButton.dataset.url, {
+          headers: { "HX-Request": "true", "X-Requested-With": "fetch" },
+          credentials: "same-origin",
+        })
+          .then((response) => (response.ok ? response.text() : Promise.reject(new Error(String(response.status)))))
+          .then((html) => {
+            if (box) box.innerHTML = html;
+          })
+          .catch(() => say(msg.msgError, "danger"));
+        return;
+      }
+      const pick = target.closest(".jg-pick");
+      if (pick) {
+        const details = pick.closest(".jg-details");
+        const td = details ? cellOf(details.dataset.lesson, details.dataset.student) : null;
+        const input = td ? td.querySelector("input.jg-input") : null;
+        if (!input) return;
+        input.value = pick.dataset.pick || "";
+        commit(input);
+      }
+    });
+
+    panelBody.addEventListener("submit", (event) => {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !form.classList.contains("jg-mark-form")) return;
+      event.preventDefault();
+      const status = form.querySelector(".jg-mark-status");
+      const tell = (text, kind) => {
+        if (status) {
+          status.textContent = text;
+          status.className = "jg-mark-status small ms-1 text-" + kind;
+        }
+      };
+      tell(msg.msgSaving, "muted");
+      fetch(form.dataset.url, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+        credentials: "same-origin",
+      })
+        .then((response) =>
+          response
+            .json()
+            .catch(() => ({ error: msg.msgError + " (" + response.status + ")" }))
+            .then((data) => ({ status: response.status, data: data })),
+        )
+        .then(({ status: code, data }) => {
+          const td = cellOf(form.elements.lesson.value, form.elements.student.value);
+          const input = td ? td.querySelector("input.jg-input") : null;
+          if (code === 200) {
+            form.elements.version.value = String(data.version);
+            if (input) takeState(input, data);
+            tell(msg.msgSaved, "success");
+          } else if (code === 409) {
+            if (input) {
+              takeState(input, data);
+              input.value = data.text || "";
+            }
+            const who = [data.author, data.at].filter(Boolean).join(", ");
+            say(msg.msgChanged + ": " + (who || "—") + ". " + (data.error || ""), "danger");
+            refreshDetails(td);
+          } else {
+            tell(data.error || msg.msgError, "danger");
+          }
+        })
+        .catch(() => tell(msg.msgOffline, "danger"));
+    });
+  }
 
   window.addEventListener("online", () => {
     for (const input of table.querySelectorAll("input.jg-pending")) save(input);

@@ -200,3 +200,69 @@ def test_a_stale_edit_shows_the_stored_value_and_who_stored_it(
     page.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=cell.element_handle())
     assert m.Mark.objects.get(lesson=lesson).value == "5"
     assert _real_errors(errors) == []
+
+
+@pytest.mark.browser
+def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_picks_a_mark(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    first, second = _lessons(world.math_5a, 2)
+    m.WorkType.objects.create(school=world.school, name="Ответ у доски", weight=1)
+    test_type = m.WorkType.objects.create(school=world.school, name="Самостоятельная", weight=2, lesson_kind="test")
+    mark_set(actor=world.users["teacher"], lesson=first, student=world.child, value="4")
+    errors: list[str] = []
+    base = live_server.url
+
+    # The teacher, with the keyboard: Ctrl+H on a cell opens its panel; the history lists the mark.
+    page = new_page(chromium, DESKTOP, errors)
+    log_in(page, base, "teacher", PASSWORD)
+    page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    cell = _cell(page, world.child, first)
+    cell.focus()
+    page.keyboard.press("Control+h")
+    form = page.locator("[data-testid=mark-form-1]")
+    form.wait_for()
+    page.locator("[data-testid=cell-history-btn]").click()
+    page.locator("[data-testid=cell-history]").wait_for()
+    assert world.users["teacher"].short_name in page.locator("[data-testid=cell-history]").inner_text()
+
+    form.locator("select[name=work_type]").select_option(str(test_type.pk))
+    form.locator("input[name=comment]").fill("на повторение")
+    form.locator("button[type=submit]").click()
+    page.wait_for_function("() => document.querySelector('.jg-mark-status').classList.contains('text-success')")
+    mark = m.Mark.objects.get(lesson=first, student=world.child)
+    assert (mark.value, mark.work_type, mark.comment) == ("4", test_type, "на повторение")
+
+    # The grid took the new version: typing in the cell saves, no conflict.
+    cell.click()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=cell.element_handle())
+    assert m.Mark.objects.get(lesson=first, student=world.child).value == "5"
+
+    # The deputy reads the cell's history from the grid.
+    deputy = new_page(chromium, DESKTOP, errors)
+    log_in(deputy, base, "deputy", PASSWORD)
+    deputy.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    _cell(deputy, world.child, first).click()
+    deputy.locator("[data-testid=cell-history-btn]").click()
+    deputy.locator("[data-testid=cell-history]").wait_for()
+    assert deputy.locator("[data-testid=mark-form-1]").count() == 0
+
+    # On a 360 px phone: a tap on a cell shows the short picker; a tap on «3» fills and saves the cell.
+    phone = new_page(chromium, PHONE, errors)
+    log_in(phone, base, "teacher", PASSWORD)
+    phone.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    target = _cell(phone, world.other_child, second)
+    target.click()
+    picker = phone.locator("[data-testid=cell-picker]")
+    picker.wait_for()
+    assert picker.is_visible()
+    picker.locator("button[data-pick='3']").click()
+    phone.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=target.element_handle())
+    assert target.input_value() == "3"
+    assert m.Mark.objects.get(lesson=second, student=world.other_child).value == "3"
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "grid-phone-picker.png"), full_page=True)
+    assert _real_errors(errors) == []

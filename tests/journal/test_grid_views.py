@@ -372,3 +372,152 @@ def test_a_lesson_of_another_course_is_not_found_through_this_course(
 
     assert response.status_code == 404
     assert not m.Mark.objects.exists()
+
+
+# --- A cell's details: history, work type and comment of each mark -----------------------------
+
+
+def details_url(course: m.Course, lesson: m.Lesson, student: m.Student) -> str:
+    url = reverse("journal:course_journal_cell_details", args=[course.pk])
+    return f"{url}?lesson={lesson.pk}&student={student.pk}"
+
+
+def mark_url(course: m.Course) -> str:
+    return reverse("journal:course_journal_mark", args=[course.pk])
+
+
+def post_mark(client: Client, lesson: m.Lesson, student: m.Student, **fields: Any) -> Any:
+    data = {"lesson": lesson.pk, "student": student.pk, "position": 1, "comment": "", "work_type": ""}
+    data.update(fields)
+    return client.post(mark_url(lesson.course), data)
+
+
+def test_the_teacher_and_the_deputy_open_a_cells_panel_and_its_history_lists_the_change(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
+    history_url = reverse("journal:cell_history", args=[lesson.pk, world.child.pk])
+
+    for persona in ("teacher", "deputy"):
+        client = client_for(persona)
+        page = client.get(page_url(world.math_5a)).content.decode()
+        assert f'data-details-url="{reverse("journal:course_journal_cell_details", args=[world.math_5a.pk])}"' in page
+        assert 'id="cell-panel"' in page
+
+        details = client.get(details_url(world.math_5a, lesson, world.child))
+        assert details.status_code == 200
+        assert f'data-url="{history_url}"' in details.content.decode()
+
+        history = client.get(history_url, headers={"HX-Request": "true"})
+        html = history.content.decode()
+        assert 'data-testid="cell-history"' in html
+        assert "<html" not in html
+        assert world.users["teacher"].short_name in html
+        assert "4" in html
+
+
+def test_the_panel_offers_work_types_and_comments_to_the_teacher_and_only_shows_them_to_the_deputy(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    m.WorkType.objects.create(school=world.school, name="Контрольная", weight=3, lesson_kind=m.LessonKind.TEST)
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4", comment="у доски")
+
+    teacher_html = client_for("teacher").get(details_url(world.math_5a, lesson, world.child)).content.decode()
+    assert 'data-testid="mark-form-1"' in teacher_html
+    assert "Контрольная" in teacher_html
+    assert 'value="у доски"' in teacher_html
+    assert 'data-testid="cell-picker"' in teacher_html
+
+    deputy_html = client_for("deputy").get(details_url(world.math_5a, lesson, world.child)).content.decode()
+    assert "mark-form-1" not in deputy_html
+    assert "cell-picker" not in deputy_html
+    assert "у доски" in deputy_html
+
+
+def test_the_panel_of_a_course_not_seen_is_not_found(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+
+    assert client_for("other_teacher").get(details_url(world.math_5a, lesson, world.child)).status_code == 404
+    assert client_for("parent").get(details_url(world.math_5a, lesson, world.child)).status_code == 403
+
+
+def test_the_teacher_changes_a_marks_work_type_and_comment_and_its_value_stays(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    test_type = m.WorkType.objects.create(school=world.school, name="Контрольная", weight=3)
+    mark = mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
+
+    response = post_mark(
+        client_for("teacher"), lesson, world.child, work_type=test_type.pk, comment="с ошибкой", version=mark.version
+    )
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["version"] == mark.version + 1
+    assert data["versions"]["1"] == mark.version + 1
+    mark.refresh_from_db()
+    assert (mark.value, mark.work_type, mark.weight, mark.comment) == ("4", test_type, test_type.weight, "с ошибкой")
+    assert mark.history.count() == 2
+
+
+def test_a_stale_work_type_change_is_refused_with_409_and_nothing_changes(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    test_type = m.WorkType.objects.create(
+        school=world.school, name="Контрольная", weight=3, lesson_kind=m.LessonKind.TEST
+    )
+    mark = mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="5", expected_version=1)
+
+    response = post_mark(client_for("teacher"), lesson, world.child, work_type=test_type.pk, version=mark.version)
+
+    assert response.status_code == 409
+    assert response.json()["text"] == "5"
+    mark.refresh_from_db()
+    assert (mark.value, mark.version, mark.comment) == ("5", 2, "")
+    assert mark.work_type != test_type
+
+
+def test_a_work_type_of_another_school_or_a_removed_mark_is_refused(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    foreign_type = m.WorkType.objects.create(school=world.foreign_school, name="Чужая", weight=2)
+    mark = mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
+    client = client_for("teacher")
+
+    assert post_mark(client, lesson, world.child, work_type=foreign_type.pk, version=1).status_code == 400
+    assert post_mark(client, lesson, world.child, position=2, version=1).status_code == 409
+    mark.refresh_from_db()
+    assert mark.version == 1
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("student", 403),
+        ("parent", 403),
+        ("other_teacher", 404),
+        ("foreign_teacher", 404),
+        ("class_teacher", 403),
+        ("deputy", 403),
+        ("anonymous", 302),
+    ],
+)
+def test_a_work_type_change_by_someone_who_may_not_write_is_refused_and_nothing_changes(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client], persona: str, status: int
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
+    before = list(m.Mark.objects.values_list("value", "version", "comment", "work_type_id"))
+
+    response = post_mark(client_for(persona), lesson, world.child, comment="взлом", version=1)
+
+    assert response.status_code == status
+    assert list(m.Mark.objects.values_list("value", "version", "comment", "work_type_id")) == before

@@ -279,3 +279,9 @@ def get_curriculum_item_for_user(
     if write and not can_edit_curriculum(user):
         raise PermissionDenied
     return item
+
+
+def get_student_of_school(school_id: int, student_id: int) -> Student | None:
+    """A student of the school of an object the caller already holds (a course or
+    lesson checked by the functions above); the services check the enrolment."""
+    return Student.objects.filter(pk=student_id, school_id=school_id).first()

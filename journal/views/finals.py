@@ -24,7 +24,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.roles import Role
-from journal.access import get_course_for_user, get_lesson_for_user, get_period_for_user, get_year_for_user
+from journal.access import (
+    get_course_for_user,
+    get_lesson_for_user,
+    get_period_for_user,
+    get_student_of_school,
+    get_year_for_user,
+)
 from journal.forms_finals import (
     ChangesForm,
     FinalMarkForm,
@@ -40,7 +46,6 @@ from journal.models import (
     GradingPolicy,
     Mark,
     PeriodUnlock,
-    Student,
     StudyPeriod,
     WorkType,
 )
@@ -415,7 +420,7 @@ def _change_entry(change: Change) -> dict[str, Any]:
 @staff_required
 def cell_history(request: HttpRequest, lesson_id: int, student_id: int) -> HttpResponse:
     lesson = get_lesson_for_user(request.user, request.school, lesson_id)
-    student = Student.objects.filter(pk=student_id, school_id=lesson.course.class_group.year.school_id).first()
+    student = get_student_of_school(lesson.course.class_group.year.school_id, student_id)
     if student is None:
         raise Http404("No such student")
     records: list[Any] = []

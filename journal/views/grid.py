@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from journal.access import get_course_for_user, lessons_substituted_by
+from journal.access import get_course_for_user, get_student_of_school, lessons_substituted_by
 from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Student, StudyPeriod, WorkType
 from journal.models.planning import LessonKind
 from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
@@ -328,14 +328,7 @@ def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
     except _BadRequestError as error:
         return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
     text = request.POST.get("text", "")
-    lesson = (
-        Lesson.objects.select_related("course__class_group__year__school", "course__subgroup")
-        .filter(pk=lesson_id, course=course)
-        .first()
-    )
-    student = Student.objects.filter(pk=student_id, school_id=course.class_group.year.school_id).first()
-    if lesson is None or student is None:
-        raise Http404("No such lesson or student in this course")
+    lesson, student = _lesson_and_student(course, lesson_id, student_id)
     if not actor_can_write_marks(request.user, request.school, lesson):
         raise PermissionDenied
 
@@ -373,7 +366,7 @@ def _lesson_and_student(course: Course, lesson_id: int, student_id: int) -> tupl
         .filter(pk=lesson_id, course=course)
         .first()
     )
-    student = Student.objects.filter(pk=student_id, school_id=course.class_group.year.school_id).first()
+    student = get_student_of_school(course.class_group.year.school_id, student_id)
     if lesson is None or student is None:
         raise Http404("No such lesson or student in this course")
     return lesson, student

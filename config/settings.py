@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "accounts",
     "journal",
     "reports",
+    "diary",
+    "messaging",
 ]
 
 MIDDLEWARE = [

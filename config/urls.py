@@ -9,4 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", school_admin.urls),
     path("", include("journal.urls")),
+    path("diary/", include("diary.urls")),
+    path("messages/", include("messaging.urls")),
+    path("documents/", include("reports.urls")),
 ]

@@ -15,7 +15,7 @@ parent cannot learn that another child exists.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -25,57 +25,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from journal import models as m
 from tests.conftest import PERSONAS, World
-
-# The columns of every row below, in this order. The meta-test checks that they
-# are exactly the personas of tests.conftest.
-COLUMNS = (
-    "anonymous",
-    "teacher",  # teaches 5А mathematics
-    "other_teacher",  # teaches 6Б Russian
-    "foreign_teacher",  # teaches in school 2
-    "class_teacher",  # leads 5А, teaches nothing
-    "parent",  # parent of child (5А)
-    "student",  # child's own login
-    "administrator",
-    "deputy",
-    "director",
-)
-
-KwargsFactory = Callable[[World], dict[str, Any]]
-
-
-class Row(NamedTuple):
-    name: str
-    kwargs: KwargsFactory
-    expected: dict[str, int]
-    method: str = "get"
-
-
-def statuses(*codes: int) -> dict[str, int]:
-    return dict(zip(COLUMNS, codes, strict=True))
-
-
-def no_kwargs(world: World) -> dict[str, Any]:
-    return {}
-
-
-def pk_of(kwarg: str, attr: str) -> KwargsFactory:
-    """``{kwarg: world.<attr>.pk}``, named after the object for readable test ids."""
-
-    def kwargs(world: World) -> dict[str, Any]:
-        return {kwarg: getattr(world, attr).pk}
-
-    kwargs.__name__ = attr
-    return kwargs
-
-
-def missing(kwarg: str) -> KwargsFactory:
-    def kwargs(world: World) -> dict[str, Any]:
-        return {kwarg: 999_999_999}
-
-    kwargs.__name__ = "missing"
-    return kwargs
-
+from tests.diary.matrix import ROWS as DIARY_ROWS
+from tests.matrix import COLUMNS, KwargsFactory, Row, missing, no_kwargs, pk_of, statuses
+from tests.messaging.matrix import ROWS as MESSAGING_ROWS
+from tests.reports.matrix import ROWS as REPORTS_ROWS
 
 # --- Objects of the timetable and curriculum rows (created on demand in the row's world) ---
 
@@ -265,7 +218,7 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 # fmt: off
-MATRIX: list[Row] = [
+JOURNAL_ROWS: list[Row] = [
     #                                                         anon tch  oth  frn  ctch par  stu  adm  dep  dir
     Row("home", no_kwargs,                           statuses(302, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # A signed-in user is sent on from the login page (redirect_authenticated_user).
@@ -618,6 +571,9 @@ MATRIX: list[Row] = [
         method="post"),
 ]
 # fmt: on
+
+# Each app lists its own rows in tests/<app>/matrix.py.
+MATRIX: list[Row] = JOURNAL_ROWS + DIARY_ROWS + MESSAGING_ROWS + REPORTS_ROWS
 
 # Covered by their own tests, not by the matrix.
 NOT_IN_MATRIX = ("set_language",)

@@ -1,0 +1,35 @@
+"""Whose diary a user may read: a parent their children (active links), a student themself.
+
+Built on the guardian permission ``view_student_diary`` that the structure services grant
+with a parent link or a student's login (journal/permissions.py) and revoke with its end.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from accounts.models import User
+from accounts.roles import Role
+from journal.models import School, Student, StudentUserObjectPermission
+
+# The diary is the parents' and students' side of the journal (§3.10, §5.3).
+DIARY_READER_ROLES = (Role.PARENT, Role.STUDENT)
+
+
+def is_diary_reader(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*DIARY_READER_ROLES)
+
+
+def diary_students_for(user: User, school: School | None) -> QuerySet[Student]:
+    """The students of ``school`` whose diary ``user`` reads, by name."""
+    if school is None or not is_diary_reader(user):
+        return Student.objects.none()
+    readable = StudentUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_student_diary", content_object=OuterRef("pk")
+    )
+    return Student.objects.filter(Exists(readable), school=school).order_by("last_name", "first_name", "pk")
+
+
+def is_parent_of(user: User, student: Student) -> bool:
+    """An active parent link: the only way to acknowledge a week of the child's diary."""
+    return user.has_role(Role.PARENT) and student.parent_links.filter(parent=user, ended_at__isnull=True).exists()

@@ -1,0 +1,78 @@
+"""School and class events (§2.10, §3.10): who sees and who manages which."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from accounts.roles import Role
+from diary.models import Event
+from diary.selectors.children import diary_students_for
+from journal.models import ClassGroup, Enrolment, School
+from journal.selectors.scope import classes_led_by
+
+# The deputy runs the school's events (§2.10); the director and the administrator may as well.
+EVENT_MANAGERS = (Role.DEPUTY, Role.DIRECTOR, Role.ADMINISTRATOR)
+STAFF_ROLES = (Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)
+
+
+def events_between(school: School, class_ids: Iterable[int], start: datetime.date, end: datetime.date) -> list[Event]:
+    """School-wide events and those of the given classes on any day of ``start``–``end`` (one query)."""
+    return list(
+        Event.objects.filter(Q(class_group__isnull=True) | Q(class_group_id__in=list(class_ids)), school=school)
+        .filter(date__lte=end)
+        .filter(Q(end_date__gte=start) | Q(end_date__isnull=True, date__gte=start))
+        .select_related("class_group")
+        .order_by("date", "time", "pk")
+    )
+
+
+def events_visible_to(user: User, school: School | None) -> QuerySet[Event]:
+    """Staff read all the school's events; parents and students the school-wide ones and their children's classes'."""
+    if school is None:
+        return Event.objects.none()
+    events = Event.objects.filter(school=school).select_related("class_group", "created_by")
+    if user.has_role(*STAFF_ROLES):
+        return events
+    children = diary_students_for(user, school).values("pk")
+    classes = Enrolment.objects.filter(student__in=children).values("class_group_id")
+    return events.filter(Q(class_group__isnull=True) | Q(class_group__in=classes))
+
+
+def event_classes_for(user: User, school: School | None) -> QuerySet[ClassGroup]:
+    """The classes ``user`` may make events for: any of the current year for the managers, else the led ones."""
+    if school is None:
+        return ClassGroup.objects.none()
+    if user.has_role(*EVENT_MANAGERS):
+        return ClassGroup.objects.filter(year__school=school, year__is_current=True).order_by("grade", "letter")
+    if user.has_role(Role.TEACHER):
+        return classes_led_by(user, school).filter(year__is_current=True).order_by("grade", "letter")
+    return ClassGroup.objects.none()
+
+
+def can_manage_events(user: User, school: School | None) -> bool:
+    """May create some event: a manager, or a class teacher (for their class)."""
+    return user.has_role(*EVENT_MANAGERS) or event_classes_for(user, school).exists()
+
+
+def can_manage_event_of(user: User, school: School | None, class_group: ClassGroup | None) -> bool:
+    """School-wide events are the managers'; a class's also its class teacher's."""
+    if school is None:
+        return False
+    if user.has_role(*EVENT_MANAGERS):
+        return class_group is None or class_group.year.school_id == school.pk
+    if class_group is None or not user.has_role(Role.TEACHER):
+        return False
+    return classes_led_by(user, school).filter(pk=class_group.pk).exists()
+
+
+def event_manager_scope(user: User, school: School | None) -> tuple[bool, set[int]]:
+    """(manages every event of the school, the ids of the classes whose events the user manages): one query."""
+    if school is None:
+        return False, set()
+    if user.has_role(*EVENT_MANAGERS):
+        return True, set()
+    return False, set(event_classes_for(user, school).values_list("pk", flat=True))

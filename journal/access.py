@@ -64,6 +64,21 @@ def get_course_for_user(user: User, school: School | None, course_id: int, *, wr
     return course
 
 
+def get_course_for_journal(user: User, school: School | None, course_id: int) -> tuple[Course, bool]:
+    """A course for its journal page: ``(course, substitute_only)``.
+
+    Whoever sees the course reads its page; a teacher who only substitutes some of
+    its lessons (§4.4) gets the course with ``substitute_only`` set and sees just
+    those lessons. Anyone else: 404.
+    """
+    try:
+        return get_course_for_user(user, school, course_id), False
+    except Http404:
+        if not lessons_substituted_by(user, school).filter(course_id=course_id).exists():
+            raise
+    return Course.objects.select_related("class_group__year__school", "subject", "subgroup").get(pk=course_id), True
+
+
 def get_class_for_user(user: User, school: School | None, class_id: int, *, write: bool = False) -> ClassGroup:
     class_group = (
         classes_visible_to(user, school)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -85,18 +86,50 @@ def _enrolled(spans: list[tuple[datetime.date, datetime.date | None]], day: date
     return any(start <= day and (end is None or day <= end) for start, end in spans)
 
 
+@dataclass
+class Summary:
+    average: Decimal | None
+    marks_count: int
+    suggested: str
+
+
+def _summarise(marks: list[Mark], policy: GradingPolicy) -> Summary:
+    average = weighted_average(marks)
+    return Summary(
+        average=average,
+        marks_count=sum(1 for mark in marks if mark.value in NUMERIC_MARKS),
+        suggested=suggested_mark(average, policy),
+    )
+
+
+def student_summary(course: Course, student: Student, start: datetime.date, end: datetime.date) -> Summary:
+    """One row's summary columns over ``start``–``end``, as :func:`course_grid` computes them (two queries)."""
+    policy = policy_for(course.class_group.year.school, start)
+    marks = list(Mark.objects.filter(lesson__course=course, lesson__date__range=(start, end), student=student))
+    return _summarise(marks, policy)
+
+
 def course_grid(
-    course: Course, start: datetime.date, end: datetime.date, *, period: StudyPeriod | None = None
+    course: Course,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    period: StudyPeriod | None = None,
+    lesson_ids: Collection[int] | None = None,
 ) -> CourseGrid:
     """The page of ``course`` from ``start`` to ``end`` (a period, or a month).
 
     ``course`` should come with ``class_group__year__school`` selected; the
-    final marks shown are those of ``period`` (none without it).
+    final marks shown are those of ``period`` (none without it). ``lesson_ids``
+    narrows the columns to those lessons (a substitute's page).
     """
     class_group = course.class_group
     school = class_group.year.school
     policy = policy_for(school, start)
-    lessons = list(Lesson.objects.filter(course=course, date__gte=start, date__lte=end).order_by("date", "slot"))
+    lesson_rows = Lesson.objects.filter(course=course, date__gte=start, date__lte=end)
+    if lesson_ids is not None:
+        lesson_rows = lesson_rows.filter(pk__in=list(lesson_ids))
+    lessons = list(lesson_rows.order_by("date", "slot"))
     lesson_ids = [lesson.pk for lesson in lessons]
 
     enrolments = (
@@ -118,7 +151,8 @@ def course_grid(
         marks_by_cell[(mark.student_id, mark.lesson_id)].append(mark)
     attendance = {
         (row.student_id, row.lesson_id): row
-        for row in Attendance.objects.filter(lesson_id__in=lesson_ids, student_id__in=students)
+        # No ordering: the model's default (lesson date, student name) joins two tables for nothing here.
+        for row in Attendance.objects.filter(lesson_id__in=lesson_ids, student_id__in=students).order_by()
     }
     homework = {row.lesson_id: row for row in Homework.objects.filter(lesson_id__in=lesson_ids)}
     finals: dict[int, FinalMark] = {}
@@ -169,14 +203,14 @@ def course_grid(
                     attendance_letter=letter,
                 )
             )
-        average = weighted_average(all_marks)
+        summary = _summarise(all_marks, policy)
         rows.append(
             GridRow(
                 student=student,
                 cells=cells,
-                average=average,
-                marks_count=sum(1 for mark in all_marks if mark.value in NUMERIC_MARKS),
-                suggested=suggested_mark(average, policy),
+                average=summary.average,
+                marks_count=summary.marks_count,
+                suggested=summary.suggested,
                 final_mark=finals.get(student_id),
             )
         )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,16 +24,18 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from journal.access import get_course_for_user, get_student_of_school, lessons_substituted_by
+from journal.access import get_course_for_journal, get_student_of_school, lessons_substituted_by
 from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Student, StudyPeriod, WorkType
 from journal.models.planning import LessonKind
 from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
-from journal.selectors.journal_grid import CourseGrid, GridCell, course_grid
+from journal.selectors.journal_grid import CourseGrid, GridRow, course_grid, student_summary
 from journal.selectors.periods import period_kind_for_grade, period_of
-from journal.selectors.scope import courses_taught_by, courses_visible_to
+from journal.selectors.scope import courses_taught_by
 from journal.services.marks import (
     StaleEdit,
     actor_can_write_marks,
@@ -68,51 +69,92 @@ def cell_text(letter: str, marks: list[str]) -> str:
     return " ".join(part for part in (letter, "/".join(marks)) if part)
 
 
-def _versions(marks: list[Mark], attendance: Attendance | None) -> dict[str, int | None]:
-    by_position = {mark.position: mark.version for mark in marks}
+def _version_attr(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+class _CellRenderer:
+    """Writes the ``<td>`` cells of the grid as HTML in Python.
+
+    A quarter's page has about 1,500 cells; through the template engine each cost
+    some twenty variable lookups and the page ~150 ms. Here a cell is one f-string:
+    ids and versions are integers, every text is escaped once (cell texts repeat:
+    "5", "н", "4/5", so their escaped forms are cached).
+    """
+
+    def __init__(self, lessons: list[Lesson], writable: set[int]) -> None:
+        self.lessons = lessons
+        self.writable = writable
+        self.labels = {lesson.pk: lesson.date.strftime("%d.%m") for lesson in lessons}
+        self.escaped: dict[str, str] = {}
+
+    def _text(self, text: str) -> str:
+        found = self.escaped.get(text)
+        if found is None:
+            found = self.escaped[text] = conditional_escape(text)
+        return found
+
+    def header(self) -> SafeString:
+        """The lessons' column heads: date, the kind's short mark, the topic (and «cancelled») as a tooltip."""
+        kinds = _kind_marks()
+        cancelled_note = conditional_escape(" (" + _("cancelled") + ")")
+        parts = []
+        for lesson in self.lessons:
+            cancelled = lesson.status == LessonStatus.CANCELLED
+            kind = kinds.get(lesson.kind, "")
+            badge = f'<br><span class="badge text-bg-warning jg-kind">{conditional_escape(kind)}</span>' if kind else ""
+            parts.append(
+                f'<th scope="col" class="jg-lesson{" jg-cancelled" if cancelled else ""}"'
+                f' title="{conditional_escape(lesson.topic)}{cancelled_note if cancelled else ""}"'
+                f' data-testid="col-{lesson.pk}">{self.labels[lesson.pk]}{badge}</th>'
+            )
+        return mark_safe("".join(parts))  # noqa: S308 - every dynamic part above is escaped or an integer
+
+    def row(self, row: GridRow) -> SafeString:
+        student_id = row.student.pk
+        name = conditional_escape(row.student.short_name)
+        parts = []
+        for cell in row.cells:
+            lesson = cell.lesson
+            lesson_id = lesson.pk
+            cancelled = lesson.status == LessonStatus.CANCELLED
+            marks = cell.marks
+            text = self._text(cell_text(cell.attendance_letter, [mark.value for mark in marks]))
+            classes = "jg-cell"
+            if not cell.enrolled:
+                classes += " jg-out"
+            elif cancelled:
+                classes += " jg-cancelled"
+            if any(mark.is_late for mark in marks):
+                classes += " jg-late"
+            testid = f"cell-{student_id}-{lesson_id}"
+            if cell.enrolled and not cancelled and lesson_id in self.writable:
+                by_position = {mark.position: mark.version for mark in marks}
+                att = cell.attendance
+                parts.append(
+                    f'<td class="{classes}" data-lesson="{lesson_id}" data-student="{student_id}">'
+                    f'<input type="text" class="jg-input" autocomplete="off" autocapitalize="off" spellcheck="false"'
+                    f' maxlength="16" value="{text}" aria-label="{name}, {self.labels[lesson_id]}"'
+                    f' data-v1="{_version_attr(by_position.get(1))}" data-v2="{_version_attr(by_position.get(2))}"'
+                    f' data-va="{_version_attr(att.version if att is not None else None)}" data-testid="{testid}"></td>'
+                )
+            else:
+                parts.append(
+                    f'<td class="{classes}" data-lesson="{lesson_id}" data-student="{student_id}" tabindex="0">'
+                    f'<span class="jg-value" data-testid="{testid}">{text}</span></td>'
+                )
+        return mark_safe("".join(parts))  # noqa: S308 - every dynamic part above is escaped or an integer
+
+
+def _summary(row: GridRow, minimum: int) -> dict[str, Any]:
+    """A row's summary columns, as the page shows them and a save answers them."""
     return {
-        "1": by_position.get(1),
-        "2": by_position.get(2),
-        "att": attendance.version if attendance is not None else None,
+        "average": "" if row.average is None else str(row.average),
+        "count": row.marks_count,
+        "minimum": minimum,
+        "below": row.marks_count < minimum,
+        "suggested": row.suggested,
     }
-
-
-@dataclass
-class CellView:
-    lesson_id: int
-    date: datetime.date
-    text: str
-    versions: dict[str, int | None]
-    enrolled: bool
-    editable: bool
-    cancelled: bool
-    late: bool
-
-    @property
-    def v1(self) -> str:
-        return "" if self.versions["1"] is None else str(self.versions["1"])
-
-    @property
-    def v2(self) -> str:
-        return "" if self.versions["2"] is None else str(self.versions["2"])
-
-    @property
-    def va(self) -> str:
-        return "" if self.versions["att"] is None else str(self.versions["att"])
-
-
-def _cell_view(cell: GridCell, writable_lessons: set[int]) -> CellView:
-    marks = [mark.value for mark in cell.marks]
-    return CellView(
-        lesson_id=cell.lesson.pk,
-        date=cell.lesson.date,
-        text=cell_text(cell.attendance_letter, marks),
-        versions=_versions(cell.marks, cell.attendance),
-        enrolled=cell.enrolled,
-        editable=cell.writable and cell.lesson.pk in writable_lessons,
-        cancelled=cell.lesson.status == LessonStatus.CANCELLED,
-        late=any(mark.is_late for mark in cell.marks),
-    )
 
 
 # --- The page ------------------------------------------------------------------------------
@@ -143,46 +185,45 @@ def _chosen_period(request: HttpRequest, course: Course, periods: list[StudyPeri
     return started[-1] if started else periods[0]
 
 
-def _writable_lessons(request: HttpRequest, course: Course, lessons: list[Lesson]) -> set[int]:
+def _writable_lessons(request: HttpRequest, course: Course, lessons: list[Lesson], substitute_only: bool) -> set[int]:
     """The lessons of the page the user may write: all of them for the course's teacher, else those substituted."""
     ids = [lesson.pk for lesson in lessons]
-    if courses_taught_by(request.user, request.school).filter(pk=course.pk).exists():
+    if not substitute_only and courses_taught_by(request.user, request.school).filter(pk=course.pk).exists():
         return set(ids)
     return set(lessons_substituted_by(request.user, request.school).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _period_range(course: Course, period: StudyPeriod | None) -> tuple[datetime.date, datetime.date]:
+    if period is not None:
+        return period.start, period.end
+    return course.class_group.year.start, course.class_group.year.end
 
 
 @staff_required
 @require_GET
 def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_course_for_user(request.user, request.school, course_id)
+    course, substitute_only = get_course_for_journal(request.user, request.school, course_id)
     periods = _periods(course)
     period = _chosen_period(request, course, periods)
-    if period is not None:
-        start, end = period.start, period.end
-    else:
-        start, end = course.class_group.year.start, course.class_group.year.end
-    grid: CourseGrid = course_grid(course, start, end, period=period)
-    writable = _writable_lessons(request, course, grid.lessons)
-    kinds = _kind_marks()
-    columns = [
-        {"lesson": lesson, "kind": kinds.get(lesson.kind, ""), "cancelled": lesson.status == LessonStatus.CANCELLED}
-        for lesson in grid.lessons
-    ]
-    rows = [
-        {
-            "row": row,
-            "cells": [_cell_view(cell, writable) for cell in row.cells],
-            "below_minimum": row.marks_count < grid.minimum_marks,
-        }
-        for row in grid.rows
-    ]
+    start, end = _period_range(course, period)
+    # A substitute sees the columns of the lessons they substitute, not the course's other lessons.
+    only = (
+        set(lessons_substituted_by(request.user, request.school).filter(course=course).values_list("pk", flat=True))
+        if substitute_only
+        else None
+    )
+    grid: CourseGrid = course_grid(course, start, end, period=period, lesson_ids=only)
+    writable = _writable_lessons(request, course, grid.lessons, substitute_only)
+    renderer = _CellRenderer(grid.lessons, writable)
+    rows = [{"row": row, "cells": renderer.row(row), "summary": _summary(row, grid.minimum_marks)} for row in grid.rows]
     context: dict[str, Any] = {
         "course": course,
         "grid": grid,
-        "columns": columns,
+        "header": renderer.header(),
         "rows": rows,
         "periods": periods,
         "period": period,
+        "substitute_only": substitute_only,
         "can_write": bool(writable),
         "picker_letters": [grid.policy.letter_absent, grid.policy.letter_illness],
         "letters": [
@@ -285,42 +326,67 @@ def _apply_cell(
         attendance_clear(actor=actor, attendance=current_att, expected_version=expected)
 
 
-def _cell_state(lesson: Lesson, student: Student) -> dict[str, Any]:
-    """What the cell holds now: its text and the versions of its rows."""
+def _cell_state(lesson: Lesson, student: Student, period: StudyPeriod | None = None) -> dict[str, Any]:
+    """What the cell holds now: its text and the versions of its rows; with ``period``, also the
+    student's summary columns over it (the page updates them after a save)."""
     marks = list(Mark.objects.filter(lesson=lesson, student=student).order_by("position"))
     attendance = Attendance.objects.filter(lesson=lesson, student=student).first()
     letter = ""
     if attendance is not None:
         policy = policy_for(lesson.course.class_group.year.school, lesson.date)
         letter = attendance_letter(policy, attendance.status, attendance.reason)
-    return {
+    state: dict[str, Any] = {
         "text": cell_text(letter, [mark.value for mark in marks]),
         "versions": _versions(marks, attendance),
         "late": any(mark.is_late for mark in marks),
     }
+    if period is not None:
+        summary = student_summary(lesson.course, student, period.start, period.end)
+        state["summary"] = {
+            "average": "" if summary.average is None else str(summary.average),
+            "count": summary.marks_count,
+            "suggested": summary.suggested,
+        }
+    return state
+
+
+def _versions(marks: list[Mark], attendance: Attendance | None) -> dict[str, int | None]:
+    by_position = {mark.position: mark.version for mark in marks}
+    return {
+        "1": by_position.get(1),
+        "2": by_position.get(2),
+        "att": attendance.version if attendance is not None else None,
+    }
+
+
+def _period_of_post(request: HttpRequest, course: Course, lesson: Lesson) -> StudyPeriod | None:
+    """The period whose summary the page shows (``period`` posted by the grid), if it holds the lesson."""
+    raw = request.POST.get("period", "")
+    if not raw.isdigit():
+        return None
+    return StudyPeriod.objects.filter(
+        pk=int(raw), year_id=course.class_group.year_id, start__lte=lesson.date, end__gte=lesson.date
+    ).first()
 
 
 def _error_message(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
 
-def _course_for_writing(request: HttpRequest, course_id: int) -> Course:
+def _course_for_writing(request: HttpRequest, course_id: int) -> tuple[Course, bool]:
     """The course, if the user sees it or substitutes one of its lessons (404 otherwise);
     403 at once for those who see it but may write none of its lessons."""
-    course = courses_visible_to(request.user, request.school).filter(pk=course_id).first()
-    taught = courses_taught_by(request.user, request.school).filter(pk=course_id).exists()
-    substitutes = lessons_substituted_by(request.user, request.school).filter(course_id=course_id).exists()
-    if course is None and not substitutes:
-        raise Http404("No such course in your scope")
-    if not taught and not substitutes:
-        raise PermissionDenied
-    return course or Course.objects.get(pk=course_id)
+    course, substitute_only = get_course_for_journal(request.user, request.school, course_id)
+    if not substitute_only and not courses_taught_by(request.user, request.school).filter(pk=course_id).exists():
+        if not lessons_substituted_by(request.user, request.school).filter(course_id=course_id).exists():
+            raise PermissionDenied
+    return course, substitute_only
 
 
 @staff_required
 @require_POST
 def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = _course_for_writing(request, course_id)
+    course, substitute_only = _course_for_writing(request, course_id)
     try:
         lesson_id = _int_field(request.POST, "lesson")
         student_id = _int_field(request.POST, "student")
@@ -328,7 +394,7 @@ def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
     except _BadRequestError as error:
         return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
     text = request.POST.get("text", "")
-    lesson, student = _lesson_and_student(course, lesson_id, student_id)
+    lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
     if not actor_can_write_marks(request.user, request.school, lesson):
         raise PermissionDenied
 
@@ -340,7 +406,7 @@ def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
     except ValidationError as error:
         return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
     # Committed: only now is the cell reported saved.
-    return JsonResponse({"saved": True, **_cell_state(lesson, student)})
+    return JsonResponse({"saved": True, **_cell_state(lesson, student, _period_of_post(request, course, lesson))})
 
 
 def _stale_response(stale: StaleEdit, lesson: Lesson, student: Student) -> JsonResponse:
@@ -360,12 +426,16 @@ def _stale_response(stale: StaleEdit, lesson: Lesson, student: Student) -> JsonR
 # --- A cell's details: its marks' work types and comments, its history, the phone's picker ----
 
 
-def _lesson_and_student(course: Course, lesson_id: int, student_id: int) -> tuple[Lesson, Student]:
-    lesson = (
-        Lesson.objects.select_related("course__class_group__year__school", "course__subgroup")
-        .filter(pk=lesson_id, course=course)
-        .first()
+def _lesson_and_student(
+    request: HttpRequest, course: Course, lesson_id: int, student_id: int, substitute_only: bool
+) -> tuple[Lesson, Student]:
+    """The lesson of the course (for a substitute, one they substitute) and a student of the school, or 404."""
+    lessons = Lesson.objects.select_related("course__class_group__year__school", "course__subgroup").filter(
+        pk=lesson_id, course=course
     )
+    if substitute_only:
+        lessons = lessons.filter(pk__in=lessons_substituted_by(request.user, request.school).values("pk"))
+    lesson = lessons.first()
     student = get_student_of_school(course.class_group.year.school_id, student_id)
     if lesson is None or student is None:
         raise Http404("No such lesson or student in this course")
@@ -376,13 +446,13 @@ def _lesson_and_student(course: Course, lesson_id: int, student_id: int) -> tupl
 @require_GET
 def course_journal_cell_details(request: HttpRequest, course_id: int) -> HttpResponse:
     """The panel below the grid for one cell (``?lesson=&student=``): readers see it too."""
-    course = get_course_for_user(request.user, request.school, course_id)
+    course, substitute_only = get_course_for_journal(request.user, request.school, course_id)
     try:
         lesson_id = _int_field(request.GET, "lesson")
         student_id = _int_field(request.GET, "student")
     except _BadRequestError as error:
         return HttpResponse(_("The cell was not understood (%(field)s).") % {"field": error}, status=400)
-    lesson, student = _lesson_and_student(course, lesson_id, student_id)
+    lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
     school = course.class_group.year.school
     policy = policy_for(school, lesson.date)
     marks = list(
@@ -417,7 +487,7 @@ def course_journal_cell_details(request: HttpRequest, course_id: int) -> HttpRes
 @require_POST
 def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
     """Change a mark's work type and comment (its value stays), against the version the panel showed."""
-    course = _course_for_writing(request, course_id)
+    course, substitute_only = _course_for_writing(request, course_id)
     try:
         lesson_id = _int_field(request.POST, "lesson")
         student_id = _int_field(request.POST, "student")
@@ -425,7 +495,7 @@ def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
         version = _int_field(request.POST, "version")
     except _BadRequestError as error:
         return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
-    lesson, student = _lesson_and_student(course, lesson_id, student_id)
+    lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
     if not actor_can_write_marks(request.user, request.school, lesson):
         raise PermissionDenied
     school = course.class_group.year.school

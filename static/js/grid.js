@@ -96,6 +96,20 @@
     input.dataset.saved = data.text || "";
   }
 
+  // The row's average, count of marks and suggested mark, as the server recomputed them after a save.
+  function showSummary(student, summary) {
+    const put = (name, text) => {
+      const el = table.querySelector('[data-testid="' + name + "-" + student + '"]');
+      if (el) el.textContent = text;
+      return el;
+    };
+    put("avg", summary.average || "");
+    put("suggested", summary.suggested || "");
+    const minimum = Number(table.dataset.minimum || 0);
+    const count = put("count", summary.count + "/" + minimum);
+    if (count) count.classList.toggle("jg-below", summary.count < minimum);
+  }
+
   function pendingCount() {
     return table.querySelectorAll("input.jg-pending, input.jg-saving").length;
   }
@@ -116,11 +130,13 @@
     }
     window.clearTimeout(Number(input.dataset.timer || 0));
     const text = input.value.trim();
+    const td = input.closest("td");
     const body = new FormData();
-    body.append("lesson", input.dataset.lesson);
-    body.append("student", input.dataset.student);
+    body.append("lesson", td.dataset.lesson);
+    body.append("student", td.dataset.student);
     body.append("text", text);
     body.append("versions", versions(input));
+    body.append("period", table.dataset.period || "");
     input.dataset.busy = "1";
     setState(input, "jg-saving");
     say(msg.msgSaving, "muted");
@@ -141,6 +157,7 @@
         input.dataset.busy = "";
         input.dataset.delay = "";
         const typedMeanwhile = input.value.trim() !== text;
+        if (data.summary) showSummary(td.dataset.student, data.summary);
         if (status === 200) {
           takeState(input, data);
           if (!typedMeanwhile) input.value = data.text || "";

@@ -356,8 +356,50 @@ def test_the_substitute_writes_the_lesson_they_substitute_only(
     client = client_for("other_teacher")
 
     assert post_cell(client, taken, world.child, "5").status_code == 200
-    assert post_cell(client, other, world.child, "5").status_code == 403
+    # The course's other lessons are not on the substitute's page: not found, nothing written.
+    assert post_cell(client, other, world.child, "5").status_code == 404
     assert list(m.Mark.objects.values_list("lesson_id", flat=True)) == [taken.pk]
+
+
+def test_the_substitute_opens_the_grid_with_only_the_lessons_they_substitute(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    from journal.services.substitutions import substitution_assign
+
+    taken, other = lessons_of(world.math_5a, 2)
+    mark_set(actor=world.users["teacher"], lesson=other, student=world.child, value="2")
+    substitution_assign(
+        actor=world.users["deputy"], lesson=taken, substitute=world.users["other_teacher"], reason="Болезнь"
+    )
+    client = client_for("other_teacher")
+
+    response = client.get(reverse("journal:course_journal", args=[world.math_5a.pk]), {"period": quarter.pk})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="substitute-note"' in html
+    assert f'data-testid="cell-{world.child.pk}-{taken.pk}"' in html
+    assert f'data-testid="cell-{world.child.pk}-{other.pk}"' not in html  # nor its mark, nor the averages
+    assert f'data-testid="avg-{world.child.pk}"' not in html
+    details = reverse("journal:course_journal_cell_details", args=[world.math_5a.pk])
+    assert client.get(details, {"lesson": taken.pk, "student": world.child.pk}).status_code == 200
+    assert client.get(details, {"lesson": other.pk, "student": world.child.pk}).status_code == 404
+
+
+def test_a_saved_cell_answers_the_rows_new_average_count_and_suggestion(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    first, second = lessons_of(world.math_5a, 2)
+    mark_set(actor=world.users["teacher"], lesson=first, student=world.child, value="5")
+    client = client_for("teacher")
+
+    response = client.post(
+        reverse("journal:course_journal_cell", args=[world.math_5a.pk]),
+        {"lesson": second.pk, "student": world.child.pk, "text": "4", "versions": "{}", "period": quarter.pk},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["summary"] == {"average": "4.50", "count": 2, "suggested": "4"}
 
 
 def test_a_lesson_of_another_course_is_not_found_through_this_course(

@@ -1,0 +1,43 @@
+"""The user's notifications and where each one leads."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import User
+from messaging.models import Notification, NotificationKind, NotificationPreference
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related("student", "course__subject")
+
+
+def get_notification_for_user(user: User, notification_id: int) -> Notification:
+    notification = notifications_of(user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404("No such notification among yours")
+    return notification
+
+
+def notification_link(notification: Notification) -> str:
+    """The diary page the notification is about: the subject's page for a final mark, else the week."""
+    try:
+        if notification.kind == NotificationKind.FINAL_MARK and notification.course_id is not None:
+            return reverse(
+                "diary:subject",
+                kwargs={"student_id": notification.student_id, "course_id": notification.course_id},
+            )
+        url = reverse("diary:week", kwargs={"student_id": notification.student_id})
+    except NoReverseMatch:
+        return ""
+    if notification.day is not None:
+        monday = notification.day.toordinal() - notification.day.weekday()
+        url += "?week=" + type(notification.day).fromordinal(monday).isoformat()
+    return url
+
+
+def preference_of(user: User) -> NotificationPreference:
+    """The stored choice, or the default one (unsaved)."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)

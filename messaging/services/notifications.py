@@ -1,0 +1,261 @@
+"""Parents' notifications (§4.4, §8.2): a mark of 2 or lower, an unexcused absence, a final mark.
+
+The journal's services call ``notify_*`` inside their transaction, after the
+row is saved. Each writes one notification per parent with an active link and
+enqueues the e-mails with ``transaction.on_commit``, so a rolled-back save
+notifies nobody and the worker never looks for a row that is not there yet.
+Whether the value is new is read from the row's history (django-simple-history
+writes it in the same transaction): saving the same value again tells nobody.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from journal.models import Attendance, AttendanceReason, AttendanceStatus, Course, FinalMark, Mark, ParentLink, Student
+from journal.models.marks import FinalMarkKind
+from messaging.models import EmailMode, Notification, NotificationKind, NotificationPreference
+from messaging.selectors.notifications import notification_link
+
+LOW_MARKS = frozenset({"1", "2"})
+# Period and year marks are what the parents are told of (§8.2); exam and final marks have their own procedure.
+NOTIFIED_FINAL_KINDS = frozenset(
+    {FinalMarkKind.QUARTER, FinalMarkKind.TRIMESTER, FinalMarkKind.HALF_YEAR, FinalMarkKind.YEAR}
+)
+DIGEST_WINDOW = datetime.timedelta(days=1)
+
+
+def _previous(history: QuerySet[Any], *fields: str) -> tuple[Any, ...] | None:
+    """The row's state before the save just made (``None`` if it was created now)."""
+    rows = list(history.order_by("-history_date", "-history_id").values_list(*fields)[:2])
+    return tuple(rows[1]) if len(rows) > 1 else None
+
+
+def _enqueue(ids: Sequence[int]) -> None:
+    from messaging.tasks import send_notification_email
+
+    for pk in ids:
+        send_notification_email.delay(pk)
+
+
+def _notify(
+    *, student: Student, kind: str, text: str, course: Course | None, day: datetime.date | None
+) -> list[Notification]:
+    parents = list(
+        ParentLink.objects.filter(student=student, ended_at__isnull=True, parent__is_active=True)
+        .values_list("parent_id", flat=True)
+        .distinct()
+    )
+    if not parents:
+        return []
+    rows = Notification.objects.bulk_create(
+        [Notification(recipient_id=pk, student=student, kind=kind, text=text, course=course, day=day) for pk in parents]
+    )
+    digest_or_off = set(
+        NotificationPreference.objects.filter(user_id__in=parents)
+        .exclude(email_mode=EmailMode.EACH)
+        .values_list("user_id", flat=True)
+    )
+    with_email = set(User.objects.filter(pk__in=parents).exclude(email="").values_list("pk", flat=True))
+    to_mail = [n.pk for n in rows if n.recipient_id in with_email and n.recipient_id not in digest_or_off]
+    if to_mail:
+        # robust: a broker or SMTP failure is logged; the saved mark stays saved.
+        transaction.on_commit(partial(_enqueue, to_mail), robust=True)
+    return rows
+
+
+def notify_low_mark(*, mark: Mark) -> list[Notification]:
+    """A mark of 2 or lower that was not this value before."""
+    if mark.value not in LOW_MARKS:
+        return []
+    previous = _previous(Mark.history.filter(id=mark.pk), "value")
+    if previous is not None and previous[0] == mark.value:
+        return []
+    lesson = mark.lesson
+    course = Course.objects.select_related("subject").get(pk=lesson.course_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("%(student)s: mark %(value)s in %(subject)s on %(date)s.") % {
+            "student": mark.student.short_name,
+            "value": mark.value,
+            "subject": course.subject.name,
+            "date": lesson.date.strftime("%d.%m.%Y"),
+        }
+    return _notify(student=mark.student, kind=NotificationKind.LOW_MARK, text=text, course=course, day=lesson.date)
+
+
+def _is_unexcused(status: str, reason: str) -> bool:
+    return status == AttendanceStatus.ABSENT and reason == AttendanceReason.UNEXCUSED
+
+
+def notify_unexcused_absence(*, attendance: Attendance) -> list[Notification]:
+    """An absence that has just become unexcused (entered so, or its reason changed to it)."""
+    if not _is_unexcused(attendance.status, attendance.reason):
+        return []
+    previous = _previous(Attendance.history.filter(id=attendance.pk), "status", "reason")
+    if previous is not None and _is_unexcused(*previous):
+        return []
+    lesson = attendance.lesson
+    course = Course.objects.select_related("subject").get(pk=lesson.course_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("%(student)s was absent without a valid reason from %(subject)s on %(date)s (lesson %(slot)s).") % {
+            "student": attendance.student.short_name,
+            "subject": course.subject.name,
+            "date": lesson.date.strftime("%d.%m.%Y"),
+            "slot": lesson.slot,
+        }
+    return _notify(
+        student=attendance.student,
+        kind=NotificationKind.UNEXCUSED_ABSENCE,
+        text=text,
+        course=course,
+        day=lesson.date,
+    )
+
+
+def notify_final_mark(*, final_mark: FinalMark) -> list[Notification]:
+    """A period's or the year's mark, recorded or changed to another value."""
+    if final_mark.kind not in NOTIFIED_FINAL_KINDS:
+        return []
+    previous = _previous(FinalMark.history.filter(id=final_mark.pk), "value")
+    if previous is not None and previous[0] == final_mark.value:
+        return []
+    course = Course.objects.select_related("subject").get(pk=final_mark.course_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        period = str(final_mark.period) if final_mark.period is not None else str(_("the year"))
+        text = _("%(student)s: final mark for %(period)s in %(subject)s — %(value)s.") % {
+            "student": final_mark.student.short_name,
+            "period": period,
+            "subject": course.subject.name,
+            "value": final_mark.get_value_display(),
+        }
+    return _notify(student=final_mark.student, kind=NotificationKind.FINAL_MARK, text=text, course=course, day=None)
+
+
+# --- Reading ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
+    if notification.recipient_id != actor.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor: User) -> int:
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- E-mail ------------------------------------------------------------------------------------------
+
+
+def _site() -> str:
+    """The journal's address for links in letters: its first trusted origin (empty in development)."""
+    origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []) or [])
+    return origins[0].rstrip("/") if origins else ""
+
+
+def _email_mode(user: User) -> str:
+    pref = NotificationPreference.objects.filter(user=user).values_list("email_mode", flat=True).first()
+    return pref or EmailMode.EACH
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send one notification by e-mail, once: ``False`` when already sent or not wanted.
+
+    The row is locked while the letter goes out, so two deliveries of the task
+    do not both send; an SMTP error rolls back and leaves it for the retry.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "student")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.emailed_at is not None:
+            return False
+        recipient = notification.recipient
+        if not recipient.email or not recipient.is_active or _email_mode(recipient) != EmailMode.EACH:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "user": recipient,
+                "notification": notification,
+                "site": _site(),
+                "link": notification_link(notification),
+            }
+            body = render_to_string("messaging/email/notification.txt", context)
+            subject = _("Electronic journal: %(student)s") % {"student": notification.student.short_name}
+        send_mail(subject, body, None, [recipient.email])
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def digest_recipients(*, now: datetime.datetime | None = None) -> list[int]:
+    """Users on the daily letter with an e-mail and unsent notifications of the last day."""
+    since = (now or timezone.now()) - DIGEST_WINDOW
+    return list(
+        User.objects.filter(
+            is_active=True,
+            notification_preference__email_mode=EmailMode.DIGEST,
+            notifications__emailed_at__isnull=True,
+            notifications__created_at__gte=since,
+        )
+        .exclude(email="")
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def digest_send(*, user_id: int, now: datetime.datetime | None = None) -> int:
+    """One letter with the day's unsent notifications of the user; returns how many it carried."""
+    since = (now or timezone.now()) - DIGEST_WINDOW
+    with transaction.atomic():
+        user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+        if user is None or _email_mode(user) != EmailMode.DIGEST:
+            return 0
+        rows = list(
+            Notification.objects.select_for_update(of=("self",))
+            .filter(recipient=user, emailed_at__isnull=True, created_at__gte=since)
+            .select_related("student")
+            .order_by("created_at", "pk")
+        )
+        if not rows:
+            return 0
+        with translation.override(settings.LANGUAGE_CODE):
+            items = [{"notification": n, "link": notification_link(n)} for n in rows]
+            body = render_to_string("messaging/email/digest.txt", {"user": user, "items": items, "site": _site()})
+            subject = _("Electronic journal: %(count)s notifications of the day") % {"count": len(rows)}
+        send_mail(subject, body, None, [user.email])
+        Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=timezone.now())
+    return len(rows)
+
+
+# --- Preferences ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def preferences_set(*, actor: User, email_mode: str) -> NotificationPreference:
+    if email_mode not in EmailMode.values:
+        raise ValidationError({"email_mode": _("Choose how to receive e-mails.")})
+    pref, _created = NotificationPreference.objects.update_or_create(user=actor, defaults={"email_mode": email_mode})
+    return pref

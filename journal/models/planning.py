@@ -144,6 +144,8 @@ class Lesson(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=LessonKind.choices, default=LessonKind.ORDINARY)
     status = models.CharField(_("status"), max_length=16, choices=LessonStatus.choices, default=LessonStatus.PLANNED)
+    # A test's results were given to the class on this day: its marks are due a day later (§4.4).
+    results_on = models.DateField(_("results given on"), null=True, blank=True)
     timetable_entry = models.ForeignKey(
         TimetableEntry,
         on_delete=models.SET_NULL,

@@ -279,12 +279,14 @@ def default_work_type(school: School, lesson_kind: str) -> WorkType | None:
 def late_deadline(lesson: Lesson, policy: GradingPolicy) -> datetime.date:
     """The last day a mark of this lesson is entered on time (§4.4).
 
-    A test's results count from the lesson's date for now (no date of the
-    results is stored).
+    The marks of a test whose results date is set are due ``late_days_test``
+    (1) days after that date; every other lesson's (a test's without the date
+    too) ``late_days_primary`` (3) days after it in grades 1–4 and
+    ``late_days_senior`` (7) in grades 5–11.
     """
-    if lesson.kind == LessonKind.TEST:
-        days = policy.late_days_test
-    elif _grade(lesson) in PRIMARY_GRADES:
+    if lesson.kind == LessonKind.TEST and lesson.results_on is not None:
+        return lesson.results_on + datetime.timedelta(days=policy.late_days_test)
+    if _grade(lesson) in PRIMARY_GRADES:
         days = policy.late_days_primary
     else:
         days = policy.late_days_senior

@@ -7,12 +7,14 @@ these functions validate the data, write in one transaction and return the objec
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -27,6 +29,7 @@ from journal.models import (
     ThematicPlan,
 )
 from journal.selectors.plans import next_plan_item, plan_for_course
+from journal.services.marks import _refuse_locked
 
 MAX_TOPIC = 500
 MAX_HOURS = 100
@@ -347,4 +350,36 @@ def lesson_set_topic(
     if kind is not None:
         lesson.kind = kind
     lesson.save(update_fields=["topic", "plan_item", "kind"])
+    return lesson
+
+
+@transaction.atomic
+def lesson_set_results_on(*, actor: User, lesson: Lesson, results_on: datetime.date | None) -> Lesson:
+    """The day a test's results were given to the class (``None`` clears it).
+
+    From then on its marks are due ``late_days_test`` days after that day (§4.4,
+    ``journal.services.marks.late_deadline``); marks entered before keep their flag.
+    """
+    lesson = _locked_lesson(lesson)
+    if lesson.kind != LessonKind.TEST:
+        raise ValidationError(_("Only a test (контрольная) has a date its results were given."))
+    if lesson.status == LessonStatus.CANCELLED:
+        raise ValidationError(_("The lesson is cancelled: it has no results."))
+    if results_on is not None:
+        if results_on < lesson.date:
+            raise ValidationError(
+                _("The results cannot be given on %(day)s, before the test of %(date)s.")
+                % {"day": results_on.strftime("%d.%m.%Y"), "date": lesson.date.strftime("%d.%m.%Y")}
+            )
+        if results_on > timezone.localdate():
+            raise ValidationError(
+                _("The results date %(day)s is in the future: set it on the day they are given.")
+                % {"day": results_on.strftime("%d.%m.%Y")}
+            )
+    _refuse_locked(lesson)
+    if lesson.results_on == results_on:
+        return lesson
+    lesson.results_on = results_on
+    lesson._history_user = actor  # type: ignore[attr-defined]
+    lesson.save(update_fields=["results_on"])
     return lesson

@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
@@ -21,10 +22,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from journal.access import get_class_for_user, get_lesson_for_user, get_period_for_user, get_substitution_for_user
 from journal.forms_lessons import (
+    DateInput,
     ExtraLessonForm,
     MonthForm,
     MoveForm,
@@ -63,6 +66,7 @@ from journal.services.lessons import (
     lesson_move,
     lesson_restore,
 )
+from journal.services.plans import lesson_set_results_on
 from journal.services.substitutions import substitution_assign, substitution_assign_range, substitution_remove
 from journal.views.pages import staff_required
 from reports.pdf import chunks, render_pdf_chunks
@@ -431,6 +435,43 @@ def substitution_remove_view(request: HttpRequest, substitution_id: int) -> Http
     return render(request, "journal/substitutions/remove.html", {"substitution": substitution})
 
 
+# --- The results date of a test (§4.4) -----------------------------------------------------
+
+
+class ResultsForm(Form):
+    results_on = forms.DateField(
+        label=gettext_lazy("Results given on"),
+        required=False,
+        widget=DateInput(attrs={"class": "form-control"}),
+    )
+
+
+@staff_required
+@require_POST
+def lesson_results(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """The teacher (or the lesson's substitute) sets or clears the day a test's results were given."""
+    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
+    form = ResultsForm(request.POST)
+    back = redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
+    if not form.is_valid():
+        _flash_errors(request, form)
+        return back
+    try:
+        lesson = lesson_set_results_on(actor=request.user, lesson=lesson, results_on=form.cleaned_data["results_on"])
+    except ValidationError as error:
+        _flash_errors(request, error)
+        return back
+    if lesson.results_on is None:
+        messages.success(request, _("The results date of the test is cleared."))
+    else:
+        messages.success(
+            request,
+            _("The results of the test were given on %(day)s: its marks are due a day later.")
+            % {"day": lesson.results_on.strftime("%d.%m.%Y")},
+        )
+    return back
+
+
 # --- Assessment procedures -----------------------------------------------------------------
 
 
@@ -496,6 +537,7 @@ urlpatterns = [
     path("substitutions/log.xlsx", substitution_log_xlsx, name="substitution_log_xlsx"),
     path("substitutions/assign/", substitution_assign_page, name="substitution_assign"),
     path("substitutions/<int:substitution_id>/remove/", substitution_remove_view, name="substitution_remove"),
+    path("lessons/<int:lesson_id>/results/", lesson_results, name="lesson_results"),
     path("assessment/", assessment_page, name="assessment"),
     path("assessment/<int:period_id>/", assessment_page, name="assessment_period"),
     path("assessment/<int:period_id>/schedule.xlsx", assessment_xlsx, name="assessment_xlsx"),

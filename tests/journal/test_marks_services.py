@@ -391,7 +391,7 @@ def test_a_mark_entered_after_the_seven_days_of_grades_5_to_11_is_allowed_but_fl
     assert mark_set(actor=teacher, lesson=week, student=world.child, value="5").is_late is False
 
 
-def test_primary_grades_have_three_days_and_a_test_one_day(world: World) -> None:
+def test_primary_grades_have_three_days_and_a_test_without_a_results_date_the_grade_rule(world: World) -> None:
     class_2 = new_class(world, 2, "Г")
     course = new_course(class_2, new_subject(world, "Математика"))
     pupil = new_student(world)
@@ -403,8 +403,9 @@ def test_primary_grades_have_three_days_and_a_test_one_day(world: World) -> None
     assert mark_set(actor=teacher, lesson=four_days_ago, student=pupil, value="5").is_late is True
     assert mark_set(actor=teacher, lesson=three_days_ago, student=pupil, value="5").is_late is False
 
+    # Without a results date a test follows the grade rule (7 days in grade 5; see test_test_results.py).
     test_two_days_ago = make_lesson(world.math_5a, TODAY - datetime.timedelta(days=2), kind=m.LessonKind.TEST)
-    assert mark_set(actor=teacher, lesson=test_two_days_ago, student=world.child, value="3").is_late is True
+    assert mark_set(actor=teacher, lesson=test_two_days_ago, student=world.child, value="3").is_late is False
 
 
 # --- Attendance ---------------------------------------------------------------------------

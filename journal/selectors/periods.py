@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
@@ -22,11 +23,12 @@ from journal.models import (
     Enrolment,
     FinalMark,
     GradePeriodScheme,
+    GradingPolicy,
     Mark,
     Student,
     StudyPeriod,
 )
-from journal.models.marks import MarkValue
+from journal.models.marks import NUMERIC_MARKS, FinalMarkKind, MarkValue
 from journal.models.planning import LessonStatus
 from journal.models.structure import PeriodKind
 from journal.selectors.grading import minimum_marks, policy_for, suggested_mark, weighted_average
@@ -133,3 +135,132 @@ def suggested_for(course: Course, student: Student, period: StudyPeriod) -> str:
     policy = policy_for(course.class_group.year.school, period.start)
     own = course_period_marks(course, period).get(student.pk, [])
     return suggested_mark(weighted_average(own), policy)
+
+
+# --- The year: period marks, year, exam and final marks ------------------------------------
+
+# Kinds of the marks set once a year (no period): the year's, the exam's and the final one.
+YEAR_KINDS = (FinalMarkKind.YEAR.value, FinalMarkKind.EXAM.value, FinalMarkKind.FINAL.value)
+# Grades whose courses end with a state exam (ОГЭ in grade 9, ЕГЭ in grade 11).
+EXAM_GRADES = frozenset({9, 11})
+
+
+def course_year_periods(course: Course) -> list[StudyPeriod]:
+    """The periods (quarters or half-years, by the grade's scheme) of the course's year, in order."""
+    year = course.class_group.year
+    kind = period_kind_for_grade(year, course.class_group.grade)
+    return list(StudyPeriod.objects.filter(year=year, kind=kind).order_by("number"))
+
+
+def year_policy(course: Course) -> GradingPolicy:
+    """The policy the year mark is rounded by: the one in force at the year's start."""
+    year = course.class_group.year
+    return policy_for(year.school, year.start)
+
+
+def year_mark_suggestion(period_values: Iterable[str], policy: GradingPolicy) -> str:
+    """The mean of the numeric period marks, rounded by the policy's thresholds.
+
+    н/а, осв. and зачёт/незачёт periods are left out; without a numeric period mark: no suggestion.
+    """
+    values = [Decimal(v) for v in period_values if v in NUMERIC_MARKS]
+    if not values:
+        return ""
+    average = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return suggested_mark(average, policy)
+
+
+def final_mark_suggestion(year_value: str, exam_value: str) -> str:
+    """The final mark («итоговая») from the year and exam marks.
+
+    Both numeric: their mean rounded half up (4 and 5 give 5), as the certificate rules do; without a
+    numeric exam mark it is the year mark; without a year mark there is no suggestion.
+    """
+    if not year_value:
+        return ""
+    if year_value in NUMERIC_MARKS and exam_value in NUMERIC_MARKS:
+        mean = (Decimal(year_value) + Decimal(exam_value)) / 2
+        return str(int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    return year_value
+
+
+@dataclass
+class YearRow:
+    student: Student
+    periods: list[FinalMark | None]
+    suggested_year: str = ""
+    year: FinalMark | None = None
+    exam: FinalMark | None = None
+    final: FinalMark | None = None
+
+    @property
+    def suggested_final(self) -> str:
+        return final_mark_suggestion(
+            self.year.value if self.year else "",
+            self.exam.value if self.exam else "",
+        )
+
+    def mark(self, kind: str) -> FinalMark | None:
+        return {FinalMarkKind.YEAR: self.year, FinalMarkKind.EXAM: self.exam, FinalMarkKind.FINAL: self.final}.get(
+            FinalMarkKind(kind)
+        )
+
+    def suggested(self, kind: str) -> str:
+        if kind == FinalMarkKind.YEAR:
+            return self.suggested_year
+        if kind == FinalMarkKind.FINAL:
+            return self.suggested_final
+        return ""
+
+
+@dataclass
+class YearSummary:
+    periods: list[StudyPeriod]
+    rows: list[YearRow]
+    has_exam_marks: bool
+    policy: GradingPolicy
+
+
+def year_summary(course: Course, students: Iterable[Student] | None = None) -> YearSummary:
+    """Per student of the year: the period marks, the suggested and the set year, exam and final marks.
+
+    A constant number of queries: the scheme and the periods, the policy, the students, the final marks.
+    """
+    year = course.class_group.year
+    periods = course_year_periods(course)
+    policy = year_policy(course)
+    if students is None:
+        students = course_students_in(course, year.start, year.end)
+    by_student: dict[tuple[int, str, int | None], FinalMark] = {
+        (final.student_id, final.kind, final.period_id): final
+        for final in FinalMark.objects.filter(
+            Q(period__in=periods) | Q(kind__in=YEAR_KINDS, period__isnull=True), course=course
+        ).select_related("author")
+    }
+    rows = []
+    for student in students:
+        marks = [by_student.get((student.pk, period.kind, period.pk)) for period in periods]
+        rows.append(
+            YearRow(
+                student=student,
+                periods=marks,
+                suggested_year=year_mark_suggestion((m.value for m in marks if m is not None), policy),
+                year=by_student.get((student.pk, FinalMarkKind.YEAR.value, None)),
+                exam=by_student.get((student.pk, FinalMarkKind.EXAM.value, None)),
+                final=by_student.get((student.pk, FinalMarkKind.FINAL.value, None)),
+            )
+        )
+    has_exam = any(kind == FinalMarkKind.EXAM for _s, kind, _p in by_student)
+    return YearSummary(periods=periods, rows=rows, has_exam_marks=has_exam, policy=policy)
+
+
+def year_suggestion_for(course: Course, student: Student, kind: str) -> str:
+    """The suggested year or final mark of one student (what the year page shows)."""
+    (row,) = year_summary(course, [student]).rows
+    return row.suggested(kind)
+
+
+def year_marks_locked(periods: list[StudyPeriod]) -> StudyPeriod | None:
+    """The last of the year's periods (:func:`course_year_periods`) if it is locked: the year marks are then
+    read-only."""
+    return periods[-1] if periods and periods[-1].is_locked else None

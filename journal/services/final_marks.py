@@ -10,8 +10,6 @@ refused with the value now stored and its author, never overwritten.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -30,8 +28,8 @@ from journal.models import (
     StudyPeriod,
 )
 from journal.models.marks import NUMERIC_MARKS, FinalMarkKind, MarkValue
-from journal.selectors.grading import marks_allowed, policy_for, suggested_mark
-from journal.selectors.periods import suggested_for
+from journal.selectors.grading import marks_allowed, policy_for
+from journal.selectors.periods import course_year_periods, suggested_for, year_suggestion_for
 from journal.selectors.scope import courses_taught_by
 
 PERIOD_KINDS = frozenset({FinalMarkKind.QUARTER, FinalMarkKind.TRIMESTER, FinalMarkKind.HALF_YEAR})
@@ -107,23 +105,33 @@ def _check_enrolled(course: Course, student: Student, period: StudyPeriod | None
 
 
 def _suggested(course: Course, student: Student, kind: str, period: StudyPeriod | None) -> str:
-    """From the weighted average for a period; for the year, from the average of the period marks."""
+    """From the weighted average for a period; for the year, from the mean of the period marks; the
+    final mark from the year and exam marks; an exam mark has none (it is what the exam gave)."""
     if period is not None and kind in PERIOD_KINDS:
         return suggested_for(course, student, period)
-    if kind == FinalMarkKind.YEAR:
-        year = course.class_group.year
-        values = [
-            Decimal(v)
-            for v in FinalMark.objects.filter(
-                course=course, student=student, kind__in=PERIOD_KINDS, period__year=year
-            ).values_list("value", flat=True)
-            if v in NUMERIC_MARKS
-        ]
-        if not values:
-            return ""
-        average = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        return suggested_mark(average, policy_for(year.school, year.start))
+    if kind in (FinalMarkKind.YEAR, FinalMarkKind.FINAL):
+        return year_suggestion_for(course, student, kind)
     return ""
+
+
+def _refuse_year_locked(course: Course, kind: str) -> None:
+    """Year marks are read-only once the year's last period is locked (they are set with its marks);
+    exam and final marks come after it (the exam results arrive in June) and close with the year."""
+    year = course.class_group.year
+    if year.is_archived:
+        raise ValidationError(
+            _("The year %(year)s is archived: its final marks are read-only.") % {"year": year}, code="locked"
+        )
+    if kind != FinalMarkKind.YEAR:
+        return
+    last = StudyPeriod.objects.select_for_update().filter(pk__in=[p.pk for p in course_year_periods(course)[-1:]])
+    locked = next((p for p in last if p.is_locked), None)
+    if locked is not None:
+        raise ValidationError(
+            _("The last period %(period)s is locked: the year marks are read-only. The deputy director can unlock it.")
+            % {"period": locked},
+            code="locked",
+        )
 
 
 def _conflict(stored: FinalMark) -> ValidationError:
@@ -160,6 +168,8 @@ def final_mark_set(
             raise ValidationError(
                 _("The period %(period)s is locked: final marks are read-only.") % {"period": period}, code="locked"
             )
+    else:
+        _refuse_year_locked(course, kind)
     value = _check_value(value, course)
     _check_enrolled(course, student, period)
     suggested = _suggested(course, student, kind, period)

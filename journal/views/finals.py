@@ -9,6 +9,7 @@ changes. The services decide; the views parse, show and redirect.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -43,14 +45,26 @@ from journal.forms_finals import (
 from journal.models import (
     Attendance,
     Course,
+    FinalMark,
     GradingPolicy,
     Mark,
     PeriodUnlock,
     StudyPeriod,
     WorkType,
 )
+from journal.models.marks import FinalMarkKind
 from journal.selectors.grading import policy_for
-from journal.selectors.periods import SummaryRow, period_kind_for_grade, period_of, period_summary
+from journal.selectors.periods import (
+    EXAM_GRADES,
+    YEAR_KINDS,
+    SummaryRow,
+    YearRow,
+    period_kind_for_grade,
+    period_of,
+    period_summary,
+    year_marks_locked,
+    year_summary,
+)
 from journal.selectors.scope import courses_taught_by
 from journal.services.final_marks import final_mark_set, period_lock, period_relock, period_unlock
 from journal.services.history import Change, change_revert, changes_by_user_since, changes_revert_all
@@ -168,6 +182,147 @@ def course_finals(request: HttpRequest, course_id: int) -> HttpResponse:
         "teaches": can_edit,
     }
     return render(request, "journal/finals/course.html", context, status=status)
+
+
+# --- The year: year, exam and final marks ------------------------------------------------
+
+
+YEAR_LABELS = {
+    FinalMarkKind.YEAR.value: gettext_lazy("Year mark"),
+    FinalMarkKind.EXAM.value: gettext_lazy("Exam mark"),
+    FinalMarkKind.FINAL.value: gettext_lazy("Final mark"),
+}
+
+
+@dataclass
+class YearCell:
+    """One mark of a student on the year page: its kind, the form, what is stored and suggested."""
+
+    kind: str
+    label: str
+    form: FinalMarkForm
+    mark: FinalMark | None
+    suggested: str
+    editable: bool
+    needs_reason: bool
+
+
+def _year_url(course: Course, *, focus: str = "", exam: bool = False) -> str:
+    url = reverse("journal:course_finals_year", args=[course.pk])
+    query = {k: v for k, v in (("exam", "1" if exam else ""), ("focus", focus)) if v}
+    return f"{url}?{urlencode(query)}#{focus}" if focus else (f"{url}?{urlencode(query)}" if query else url)
+
+
+def _year_form(row: YearRow, kind: str, focus: str) -> FinalMarkForm:
+    mark = row.mark(kind)
+    form = FinalMarkForm(
+        prefix=f"{kind}{row.student.pk}",
+        initial={
+            "student": row.student.pk,
+            "version": mark.version if mark else None,
+            "value": mark.value if mark else row.suggested(kind),
+            "reason": mark.reason if mark else "",
+        },
+    )
+    _label_form(form, row, kind, focus)
+    return form
+
+
+def _label_form(form: FinalMarkForm, row: YearRow, kind: str, focus: str) -> None:
+    attrs = form.fields["value"].widget.attrs
+    attrs["aria-label"] = f"{YEAR_LABELS[kind]}: {row.student.short_name}"
+    if focus == f"{kind}{row.student.pk}":
+        attrs["autofocus"] = True
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def course_finals_year(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Year, exam and final marks of a course: the period marks, the suggestions, the marks set."""
+    write = request.method == "POST"
+    course = get_course_for_user(request.user, request.school, course_id, write=write)
+    summary = year_summary(course)
+    teaches = courses_taught_by(request.user, request.school).filter(pk=course.pk).exists()
+    archived = course.class_group.year.is_archived
+    locked = year_marks_locked(summary.periods)
+    data = request.POST if write else request.GET
+    show_exam = course.class_group.grade in EXAM_GRADES or summary.has_exam_marks or data.get("exam") == "1"
+    kinds = [FinalMarkKind.YEAR.value, *([FinalMarkKind.EXAM.value] if show_exam else []), FinalMarkKind.FINAL.value]
+    focus = request.GET.get("focus", "")
+    forms = {(row.student.pk, kind): _year_form(row, kind, focus) for row in summary.rows for kind in kinds}
+    status = 200
+    if write:
+        kind = request.POST.get("kind", "")
+        student_id = request.POST.get("student", "")
+        index = next((i for i, r in enumerate(summary.rows) if str(r.student.pk) == student_id), None)
+        if index is None or kind not in YEAR_KINDS or kind not in kinds:
+            raise Http404("No such student or mark in the course")
+        if archived or (kind == FinalMarkKind.YEAR and locked is not None):
+            raise PermissionDenied
+        row = summary.rows[index]
+        form = FinalMarkForm(request.POST, prefix=f"{kind}{row.student.pk}")
+        _label_form(form, row, kind, f"{kind}{row.student.pk}")
+        forms[(row.student.pk, kind)] = form
+        if form.is_valid():
+            try:
+                final_mark_set(
+                    actor=request.user,
+                    course=course,
+                    student=row.student,
+                    kind=kind,
+                    value=form.cleaned_data["value"],
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error if hasattr(error, "error_dict") else ValidationError(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("%(student)s: %(kind)s «%(value)s» — saved.")
+                    % {
+                        "student": row.student.short_name,
+                        "value": form.cleaned_data["value"],
+                        "kind": YEAR_LABELS[kind],
+                    },
+                )
+                following = summary.rows[index + 1] if index + 1 < len(summary.rows) else None
+                focus = f"{kind}{following.student.pk}" if following is not None else ""
+                return redirect(_year_url(course, focus=focus, exam=data.get("exam") == "1"))
+        status = 400
+    can_write = teaches and not archived
+    rows = []
+    for row in summary.rows:
+        cells = []
+        for kind in kinds:
+            suggested = row.suggested(kind)
+            cells.append(
+                YearCell(
+                    kind=kind,
+                    label=str(YEAR_LABELS[kind]),
+                    form=forms[(row.student.pk, kind)],
+                    mark=row.mark(kind),
+                    suggested=suggested,
+                    editable=can_write and not (kind == FinalMarkKind.YEAR and locked is not None),
+                    needs_reason=kind != FinalMarkKind.EXAM,
+                )
+            )
+        rows.append((row, cells))
+    context = {
+        "course": course,
+        "periods": summary.periods,
+        "policy": summary.policy,
+        "rows": rows,
+        "kinds": kinds,
+        "show_exam": show_exam,
+        "exam_toggle": teaches and not show_exam and not archived,
+        "exam_url": _year_url(course, exam=True),
+        "locked": locked,
+        "archived": archived,
+        "teaches": teaches,
+        "exam_param": "1" if data.get("exam") == "1" else "",
+    }
+    return render(request, "journal/finals/year.html", context, status=status)
 
 
 # --- Study periods: lock and unlock ----------------------------------------------------
@@ -522,6 +677,7 @@ def history_revert_all(request: HttpRequest) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("courses/<int:course_id>/finals/", course_finals, name="course_finals"),
+    path("courses/<int:course_id>/finals/year/", course_finals_year, name="course_finals_year"),
     path("periods/", period_list, name="period_list"),
     path("periods/<int:period_id>/lock/", period_lock_view, name="period_lock"),
     path("periods/<int:period_id>/unlock/", period_unlock_view, name="period_unlock"),

@@ -211,6 +211,20 @@ def _homework_file(course_attr: str) -> KwargsFactory:
     return kwargs
 
 
+def _lesson_with_homework(course_attr: str) -> KwargsFactory:
+    """A planned lesson of the course with homework set by the course's teacher."""
+
+    def kwargs(world: World) -> dict[str, Any]:
+        from journal.services.marks import homework_set
+
+        lesson = m.Lesson.objects.get(pk=_planned_lesson(course_attr)(world)["lesson_id"])
+        homework_set(actor=lesson.teacher, lesson=lesson, text="§ 12, № 3")
+        return {"lesson_id": lesson.pk}
+
+    kwargs.__name__ = f"homework_of_{course_attr}"
+    return kwargs
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Homework files of the rows are written under the test's own directory."""
@@ -568,6 +582,30 @@ JOURNAL_ROWS: list[Row] = [
     Row("journal:history_revert", no_kwargs,         statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
         method="post"),
     Row("journal:history_revert_all", no_kwargs,     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
+    # Year, exam and final marks: read like the period marks, set by the course's teacher (an empty
+    # POST names no student: 404 for the teacher; refusals with data in tests/journal/test_year_finals_views.py).
+    Row("journal:course_finals_year", _finals_of("math_5a"),
+                                                     statuses(302, 200, 404, 404, 200, 403, 403, 200, 200, 200)),
+    Row("journal:course_finals_year", _finals_of("foreign_course"),
+                                                     statuses(302, 404, 404, 200, 404, 403, 403, 404, 404, 404)),
+    Row("journal:course_finals_year", missing("course_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:course_finals_year", _finals_of("math_5a"),
+                                                     statuses(302, 404, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    # Clearing a lesson's homework: its teacher (or the substitute) confirms (GET) and deletes (POST;
+    # an empty one has no version: 400). The others are refused and nothing is deleted.
+    Row("journal:homework_clear", _lesson_with_homework("math_5a"),
+                                                     statuses(302, 200, 404, 404, 403, 403, 403, 403, 403, 403)),
+    Row("journal:homework_clear", _lesson_with_homework("math_5a"),
+                                                     statuses(302, 400, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:homework_clear", _lesson("math_5a"), statuses(302, 404, 404, 404, 403, 403, 403, 403, 403, 403)),
+    # The results date of a test: the lesson's writers set it (an empty POST on an ordinary lesson is
+    # refused with a message and a redirect, nothing changes).
+    Row("journal:lesson_results", _lesson("math_5a"), statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:lesson_results", _lesson("math_5a"), statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
         method="post"),
 ]
 # fmt: on

@@ -1,6 +1,7 @@
 """Homework of a lesson: text, due date and files; files are served only through a permission check.
 
-Writing: the course's teacher or the lesson's substitute (``get_lesson_for_user(write=True)``).
+Writing (and clearing, after a confirmation): the course's teacher or the lesson's substitute
+(``get_lesson_for_user(write=True)``).
 Downloading: whoever on the staff reads the lesson; parents and students do not reach the
 staff pages (§3.12) — their diary comes later.
 """
@@ -16,13 +17,13 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from journal.access import get_lesson_for_user
 from journal.forms_lessons import DateInput
 from journal.models import Homework, HomeworkFile, Lesson
 from journal.services.homework import homework_file_add, homework_file_delete, homework_files_check
-from journal.services.marks import StaleEdit, homework_set
+from journal.services.marks import StaleEdit, homework_clear, homework_set
 from journal.views.pages import staff_required
 from journal.views.plans import _lesson_context
 
@@ -35,6 +36,12 @@ class HomeworkForm(forms.Form):
         label=gettext_lazy("Due"), required=False, widget=DateInput(attrs={"class": "form-control"})
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ClearForm(forms.Form):
+    """The version of the homework the teacher saw on the confirmation page."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 def _homework_of(lesson: Lesson) -> Homework | None:
@@ -77,6 +84,29 @@ def homework_save(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
 
 
+@staff_required
+@require_http_methods(["GET", "POST"])
+def homework_clear_view(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """GET asks to confirm (a mis-tap on a phone removes nothing), POST removes the homework and its files."""
+    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
+    homework = Homework.objects.filter(lesson=lesson).prefetch_related("files").first()
+    if homework is None:
+        raise Http404("The lesson has no homework")
+    if request.method == "GET":
+        return render(request, "journal/homework/clear.html", {"lesson": lesson, "homework": homework})
+    form = ClearForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, lesson, ValidationError(_("Open the lesson again and confirm the deletion.")), 400)
+    try:
+        homework_clear(actor=request.user, homework=homework, expected_version=form.cleaned_data["version"])
+    except StaleEdit as error:
+        return _refused(request, lesson, error, 409)
+    except ValidationError as error:
+        return _refused(request, lesson, error, 400)
+    messages.success(request, _("The homework has been deleted."))
+    return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
+
+
 def _file_for_user(request: HttpRequest, file_id: int, *, write: bool = False) -> HomeworkFile:
     row = HomeworkFile.objects.filter(pk=file_id).select_related("homework").first()
     if row is None:
@@ -115,6 +145,7 @@ def homework_file_delete_view(request: HttpRequest, file_id: int) -> HttpRespons
 
 urlpatterns = [
     path("lessons/<int:lesson_id>/homework/", homework_save, name="homework_save"),
+    path("lessons/<int:lesson_id>/homework/delete/", homework_clear_view, name="homework_clear"),
     path("homework/files/<int:file_id>/", homework_file_download, name="homework_file"),
     path("homework/files/<int:file_id>/delete/", homework_file_delete_view, name="homework_file_delete"),
 ]

@@ -233,3 +233,90 @@ def test_others_cannot_set_homework(world: World, client_for: Callable[[str], Cl
         assert save(client_for(persona), lesson, SimpleUploadedFile("a.pdf", PDF)).status_code == status
     assert not m.Homework.objects.exists()
     assert not m.HomeworkFile.objects.exists()
+
+
+# --- Clearing the homework -------------------------------------------------------------------------
+
+
+def clear_url(lesson: m.Lesson) -> str:
+    return reverse("journal:homework_clear", args=[lesson.pk])
+
+
+def test_the_teacher_confirms_and_deletes_the_homework_with_its_files_in_history(
+    world: World,
+    client_for: Callable[[str], Client],
+    lesson: m.Lesson,
+    media: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    row = attached(world, lesson)
+    client = client_for("teacher")
+    lesson_page = client.get(reverse("journal:lesson_detail", args=[lesson.pk])).content.decode()
+    assert "Удалить задание" in lesson_page and clear_url(lesson) in lesson_page
+
+    confirm = client.get(clear_url(lesson))
+    assert confirm.status_code == 200
+    assert "§ 12" in confirm.content.decode() and "Задание.pdf" in confirm.content.decode()
+    assert m.Homework.objects.filter(lesson=lesson).exists()  # a GET deletes nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(clear_url(lesson), {"version": row.homework.version}, **EN)
+
+    assert response.status_code == 302
+    assert not m.Homework.objects.filter(lesson=lesson).exists()
+    assert not m.HomeworkFile.objects.exists()
+    assert stored_files(media) == []
+    last = m.Homework.history.filter(lesson_id=lesson.pk).latest("history_date")
+    assert (last.history_type, last.text, last.history_user) == ("-", "§ 12", world.users["teacher"])
+    assert "The homework has been deleted." in client.get(response.url, **EN).content.decode()
+
+
+def test_a_stale_clear_is_refused_and_the_homework_stays(
+    world: World, client_for: Callable[[str], Client], lesson: m.Lesson
+) -> None:
+    homework = homework_set(actor=world.users["teacher"], lesson=lesson, text="§ 12")
+    homework_set(actor=world.users["teacher"], lesson=lesson, text="§ 13", expected_version=homework.version)
+
+    response = client_for("teacher").post(clear_url(lesson), {"version": homework.version}, **EN)
+
+    assert response.status_code == 409
+    assert m.Homework.objects.get(lesson=lesson).text == "§ 13"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("student", 403), ("parent", 403), ("other_teacher", 404), ("class_teacher", 403), ("deputy", 403)],
+)
+def test_others_cannot_clear_the_homework(
+    world: World, client_for: Callable[[str], Client], lesson: m.Lesson, media: Path, persona: str, status: int
+) -> None:
+    row = attached(world, lesson)
+    client = client_for(persona)
+
+    assert client.get(clear_url(lesson), **EN).status_code == status
+    assert client.post(clear_url(lesson), {"version": row.homework.version}, **EN).status_code == status
+    assert m.Homework.objects.filter(lesson=lesson, text="§ 12").exists()
+    assert m.HomeworkFile.objects.filter(pk=row.pk).exists()
+    assert len(stored_files(media)) == 1
+
+
+def test_a_reader_gets_no_delete_button(world: World, client_for: Callable[[str], Client], lesson: m.Lesson) -> None:
+    attached(world, lesson)
+    page = client_for("deputy").get(reverse("journal:lesson_detail", args=[lesson.pk]), **EN).content.decode()
+    assert 'data-testid="homework-clear"' not in page
+
+
+def test_the_substitute_clears_the_homework_of_the_lesson(
+    world: World, client_for: Callable[[str], Client], lesson: m.Lesson
+) -> None:
+    from journal.services.substitutions import substitution_assign
+
+    homework = homework_set(actor=world.users["teacher"], lesson=lesson, text="§ 12")
+    substitution_assign(
+        actor=world.users["deputy"], lesson=lesson, substitute=world.users["other_teacher"], reason="Болезнь"
+    )
+
+    response = client_for("other_teacher").post(clear_url(lesson), {"version": homework.version}, **EN)
+
+    assert response.status_code == 302
+    assert not m.Homework.objects.filter(lesson=lesson).exists()

@@ -93,20 +93,14 @@ class Summary:
     suggested: str
 
 
-def _summarise(marks: list[Mark], policy: GradingPolicy) -> Summary:
+def summarise(marks: list[Mark], policy: GradingPolicy) -> Summary:
+    """A row's summary columns from its marks: the weighted average, the count of numeric marks, the suggestion."""
     average = weighted_average(marks)
     return Summary(
         average=average,
         marks_count=sum(1 for mark in marks if mark.value in NUMERIC_MARKS),
         suggested=suggested_mark(average, policy),
     )
-
-
-def student_summary(course: Course, student: Student, start: datetime.date, end: datetime.date) -> Summary:
-    """One row's summary columns over ``start``–``end``, as :func:`course_grid` computes them (two queries)."""
-    policy = policy_for(course.class_group.year.school, start)
-    marks = list(Mark.objects.filter(lesson__course=course, lesson__date__range=(start, end), student=student))
-    return _summarise(marks, policy)
 
 
 def course_grid(
@@ -203,7 +197,7 @@ def course_grid(
                     attendance_letter=letter,
                 )
             )
-        summary = _summarise(all_marks, policy)
+        summary = summarise(all_marks, policy)
         rows.append(
             GridRow(
                 student=student,

@@ -33,7 +33,7 @@ from journal.access import get_course_for_journal, get_student_of_school, lesson
 from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Student, StudyPeriod, WorkType
 from journal.models.planning import LessonKind
 from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
-from journal.selectors.journal_grid import CourseGrid, GridRow, course_grid, student_summary
+from journal.selectors.journal_grid import CourseGrid, GridRow, course_grid, summarise
 from journal.selectors.periods import period_kind_for_grade, period_of
 from journal.selectors.scope import courses_taught_by
 from journal.services.marks import (
@@ -329,19 +329,28 @@ def _apply_cell(
 def _cell_state(lesson: Lesson, student: Student, period: StudyPeriod | None = None) -> dict[str, Any]:
     """What the cell holds now: its text and the versions of its rows; with ``period``, also the
     student's summary columns over it (the page updates them after a save)."""
-    marks = list(Mark.objects.filter(lesson=lesson, student=student).order_by("position"))
+    school = lesson.course.class_group.year.school
+    if period is not None:
+        # One query for the row's marks over the period; the cell's own marks are among them.
+        period_marks = list(
+            Mark.objects.filter(
+                lesson__course_id=lesson.course_id, lesson__date__range=(period.start, period.end), student=student
+            ).order_by("position")
+        )
+        marks = [mark for mark in period_marks if mark.lesson_id == lesson.pk]
+    else:
+        marks = list(Mark.objects.filter(lesson=lesson, student=student).order_by("position"))
     attendance = Attendance.objects.filter(lesson=lesson, student=student).first()
     letter = ""
     if attendance is not None:
-        policy = policy_for(lesson.course.class_group.year.school, lesson.date)
-        letter = attendance_letter(policy, attendance.status, attendance.reason)
+        letter = attendance_letter(policy_for(school, lesson.date), attendance.status, attendance.reason)
     state: dict[str, Any] = {
         "text": cell_text(letter, [mark.value for mark in marks]),
         "versions": _versions(marks, attendance),
         "late": any(mark.is_late for mark in marks),
     }
     if period is not None:
-        summary = student_summary(lesson.course, student, period.start, period.end)
+        summary = summarise(period_marks, policy_for(school, period.start))
         state["summary"] = {
             "average": "" if summary.average is None else str(summary.average),
             "count": summary.marks_count,

@@ -13,6 +13,7 @@ alternating 4 and 5, each call in a transaction rolled back. A benchmark, not a 
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from typing import Any
@@ -21,10 +22,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from journal.models import ClassGroup, Course, Lesson, LessonStatus, Mark, Room
-from journal.selectors.periods import course_students_in
+from journal.selectors.periods import course_students_in, period_of
 from journal.services.marks import mark_set
 
 
@@ -65,11 +68,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeat", type=int, default=10)
+        parser.add_argument("--only", default="", help="time only the pages whose label contains this text")
 
-    def handle(self, *args: Any, repeat: int, **options: Any) -> None:
+    def handle(self, *args: Any, repeat: int, only: str, **options: Any) -> None:
         clients: dict[str, Client] = {}
         self.stdout.write(f"{'page':32} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
         for login, label, path in _pages():
+            if only not in label:
+                continue
             if login not in clients:
                 clients[login] = Client()
                 clients[login].force_login(User.objects.get(username=login))
@@ -91,7 +97,9 @@ class Command(BaseCommand):
             timings.sort()
             p90 = timings[int(len(timings) * 0.9) - 1] if len(timings) >= 10 else timings[-1]
             self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p90:8.1f} {queries:8d}")
-        self._cell_save(repeat)
+        if only in "cell save":
+            self._cell_save(repeat)
+            self._cell_post(repeat)
 
     def _cell_save(self, repeat: int) -> None:
         """``mark_set`` on a held lesson of the demo teacher's course, each call rolled back."""
@@ -131,4 +139,64 @@ class Command(BaseCommand):
         timings.sort()
         p90 = timings[int(len(timings) * 0.9) - 1] if len(timings) >= 10 else timings[-1]
         label = "cell save (mark_set)"
+        self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p90:8.1f} {queries:8d}")
+
+    def _cell_post(self, repeat: int) -> None:
+        """The grid's own request for one cell (parse, lock, rules, history, commit, the row's summary).
+
+        Alternates 4 and 5 on a held lesson of a full quarter, committing as the teacher's
+        browser does, then puts the cell back as it was.
+        """
+        teacher = User.objects.get(username="teacher")
+        course = Course.objects.filter(
+            assignments__teacher=teacher, class_group__year__is_current=True, class_group__grade__gte=2
+        ).first()
+        lesson = (
+            Lesson.objects.filter(course=course, status=LessonStatus.HELD, date__lte=timezone.localdate())
+            .order_by("-date", "-slot")
+            .first()
+            if course
+            else None
+        )
+        if course is None or lesson is None:
+            self.stderr.write("cell save (endpoint): no held lesson of the teacher's course, skipped")
+            return
+        student = course_students_in(course, lesson.date, lesson.date)[0]
+        period = period_of(course.class_group.year, course.class_group.grade, lesson.date)
+        client = Client()
+        client.force_login(teacher)
+        url = reverse("journal:course_journal_cell", args=[course.pk])
+        client.get(reverse("journal:course_journal", args=[course.pk]))  # warm caches
+        state: dict[str, Any] = {"versions": {}}
+        original: str | None = None
+        timings: list[float] = []
+        queries = 0
+        for i in range(repeat + 2):
+            text = original if i == repeat + 1 else ("5" if i % 2 else "4")
+            data = {
+                "lesson": lesson.pk,
+                "student": student.pk,
+                "text": text or "",
+                "versions": json.dumps(state["versions"]),
+                "period": period.pk if period else "",
+            }
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                response = client.post(url, data)
+                elapsed = (time.perf_counter() - start) * 1000
+            state = response.json()
+            if response.status_code == 409 and original is None:  # the first post learns the cell's versions
+                original = state.get("text", "")
+                continue
+            if response.status_code != 200:
+                self.stderr.write(f"cell save (endpoint): HTTP {response.status_code} {state}, skipped")
+                return
+            if original is None:
+                original = ""
+            if 0 < i <= repeat:
+                timings.append(elapsed)
+                queries = len(ctx.captured_queries)
+        timings.sort()
+        p90 = timings[int(len(timings) * 0.9) - 1] if len(timings) >= 10 else timings[-1]
+        label = "cell save (grid request)"
         self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p90:8.1f} {queries:8d}")

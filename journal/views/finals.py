@@ -210,7 +210,8 @@ class YearCell:
 def _year_url(course: Course, *, focus: str = "", exam: bool = False) -> str:
     url = reverse("journal:course_finals_year", args=[course.pk])
     query = {k: v for k, v in (("exam", "1" if exam else ""), ("focus", focus)) if v}
-    return f"{url}?{urlencode(query)}#{focus}" if focus else (f"{url}?{urlencode(query)}" if query else url)
+    # No #fragment: a page opened at a fragment skips autofocus, which moves the keyboard down the column.
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _year_form(row: YearRow, kind: str, focus: str) -> FinalMarkForm:

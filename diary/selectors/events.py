@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.roles import Role
 from diary.models import Event
 from diary.selectors.children import diary_students_for
-from journal.models import ClassGroup, Enrolment, School
+from journal.models import ClassGroup, Enrolment, School, SchoolMembership
 from journal.selectors.scope import classes_led_by
 
 # The deputy runs the school's events (§2.10); the director and the administrator may as well.
@@ -60,10 +60,12 @@ def can_manage_events(user: User, school: School | None) -> bool:
 
 def can_manage_event_of(user: User, school: School | None, class_group: ClassGroup | None) -> bool:
     """School-wide events are the managers'; a class's also its class teacher's."""
-    if school is None:
+    if school is None or not SchoolMembership.objects.filter(user=user, school=school).exists():
+        return False
+    if class_group is not None and class_group.year.school_id != school.pk:
         return False
     if user.has_role(*EVENT_MANAGERS):
-        return class_group is None or class_group.year.school_id == school.pk
+        return True
     if class_group is None or not user.has_role(Role.TEACHER):
         return False
     return classes_led_by(user, school).filter(pk=class_group.pk).exists()

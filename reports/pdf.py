@@ -19,7 +19,7 @@ import io
 import mimetypes
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -98,25 +98,36 @@ def _html_to_pdf(html: str) -> bytes:
     return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
 
 
-def render_pdf(template_name: str, context: Mapping[str, Any]) -> bytes:
+def render_pdf(template_name: str, context: Mapping[str, Any], *, page_numbers: bool = True) -> bytes:
     """Render a template extending ``reports/pdf/base.html`` to PDF bytes (page numbers by CSS)."""
-    html = render_to_string(template_name, {**context, "page_numbers_css": page_number_css()})
+    html = render_to_string(template_name, {**context, "page_numbers_css": page_number_css() if page_numbers else ""})
     return _html_to_pdf(html)
 
 
-def render_pdf_chunks(template_name: str, contexts: Iterable[Mapping[str, Any]]) -> bytes:
+def render_pdf_chunks(
+    template_name: str,
+    contexts: Iterable[Mapping[str, Any]],
+    *,
+    page_numbers: bool = True,
+    on_chunk: Callable[[int], None] | None = None,
+) -> bytes:
     """Render one template per context (each ~10 pages), merge them, number the pages throughout.
 
     Only one chunk's layout is in memory at a time. Each context should carry
     the same ``landscape`` flag; the page numbers are stamped onto the merged
-    pages from a small second document of the same page size.
+    pages from a small second document of the same page size. Documents whose
+    pages are handed out one by one (a page per student) pass
+    ``page_numbers=False``. ``on_chunk`` gets the number of pages made so far
+    after each chunk (a job's progress).
     """
     writer = PdfWriter()
     for context in contexts:
         html = render_to_string(template_name, {**context, "page_numbers_css": ""})
         writer.append(PdfReader(io.BytesIO(_html_to_pdf(html))))
+        if on_chunk is not None:
+            on_chunk(len(writer.pages))
     total = len(writer.pages)
-    if total:
+    if total and page_numbers:
         box = writer.pages[0].mediabox
         numbers_html = render_to_string(
             PAGE_NUMBERS_TEMPLATE,

@@ -1,5 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from reports.views import documents, printouts
 
 app_name = "reports"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", documents.document_list, name="document_list"),
+    path("<int:document_id>/", documents.document_status, name="document_status"),
+    path("<int:document_id>/download/", documents.document_download, name="document_download"),
+    path("classes/<int:class_id>/printouts/", printouts.class_printouts, name="class_printouts"),
+    path("students/<int:student_id>/week.pdf", printouts.student_week_pdf, name="student_week_pdf"),
+]

@@ -274,6 +274,10 @@ class DemoSchoolBuilder:
             fallback_author=self.staff["deputy"].saved,
             step=self._step,
         ).build()
+        # The last finished week's paper printouts (§8.3), done, on the class teachers' pages.
+        from reports.demo import demo_printouts
+
+        demo_printouts(self.school, self.today, step=self._step)
         return self.school
 
     # -- structure ---------------------------------------------------------------------------------------

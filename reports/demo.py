@@ -1,0 +1,39 @@
+"""The demo school's weekly paper printouts: the last finished week's, as the class teachers find them.
+
+Called last by :meth:`journal.demo.builder.DemoSchoolBuilder.build`, in the seed's transaction.
+The demo families already carry the printout flag (``ParentLink.wants_paper_printout``, ≈ 10 % of the
+families: those without consent to the electronic diary and a few more). The documents are made in
+the process by the same service the worker runs, so the seed needs no worker and ends with them done.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from journal.models import School
+from reports.selectors.weekly_printout import classes_with_printouts, week_bounds
+from reports.services.documents import document_run
+from reports.services.printouts import weekly_printout_request
+
+
+def last_finished_week(today: datetime.date) -> datetime.date:
+    """The Monday of the latest Monday–Sunday week that ended before ``today``."""
+    return week_bounds(today)[0] - datetime.timedelta(days=7)
+
+
+def demo_printouts(school: School, today: datetime.date, step: Callable[[str], None] | None = None) -> tuple[int, int]:
+    """Make the last finished week's printout of every class with printout students; (documents, pages)."""
+    monday = last_finished_week(today)
+    documents = pages = 0
+    for class_group in classes_with_printouts(school, monday):
+        if monday + datetime.timedelta(days=6) < class_group.year.start:
+            continue
+        document = weekly_printout_request(actor=None, class_group=class_group, week=monday, enqueue=False)
+        done = document_run(document_id=document.pk)
+        if done is not None:
+            documents += 1
+            pages += done.progress_total
+    if step is not None:
+        step(f"weekly paper printouts ({documents} classes, {pages} pages)")
+    return documents, pages

@@ -1,0 +1,56 @@
+"""The user's generated documents: the list, a document's status (polled by htmx) and the download."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.roles import Role
+from journal.selectors.scope import classes_led_by
+from reports.access import get_document_for_user
+from reports.selectors.documents import own_documents
+
+# The list shows the latest ones; older documents are still downloadable by their link.
+LIST_LIMIT = 100
+
+
+@login_required
+@require_GET
+def document_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    led = []
+    if user.has_role(Role.TEACHER):
+        led = list(classes_led_by(user, request.school).filter(year__is_current=True).order_by("grade", "letter"))
+    return render(
+        request,
+        "reports/document_list.html",
+        {"documents": own_documents(user, request.school)[:LIST_LIMIT], "led_classes": led},
+    )
+
+
+@login_required
+@require_GET
+def document_status(request: HttpRequest, document_id: int) -> HttpResponse:
+    """The status fragment for htmx (polled every 2 s while queued or running), else a page around it."""
+    document = get_document_for_user(request.user, request.school, document_id)
+    template = "reports/_document_status.html" if request.htmx else "reports/document_detail.html"
+    return render(request, template, {"document": document})
+
+
+@login_required
+@require_GET
+def document_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
+    document = get_document_for_user(request.user, request.school, document_id)
+    if not document.is_done:
+        raise Http404("The document is not ready")
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.filename, content_type=document.content_type or None
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

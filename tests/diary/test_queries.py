@@ -1,0 +1,115 @@
+"""Query budgets of the diary's week, subjects and subject pages: constant in the number of lessons and marks.
+
+Each page is measured for the parent after filling the week with 2 courses × 2 lessons and then with
+5 courses × 10 lessons, every lesson with two marks (with work types), an absence, homework with a file,
+some substitutions, cancellations and moves, and events; an N+1 would make the second count larger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import count
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from diary.models import Event
+from journal import models as m
+from journal.services.homework import homework_file_add
+from journal.services.marks import homework_set
+from journal.services.substitutions import substitution_assign
+from tests.conftest import World
+from tests.diary.conftest import MONDAY, day, lesson, mark, quarter
+from tests.factories import SubjectFactory
+
+# Every authenticated page starts with the same four:
+#   1. django_session, 2. accounts_user, 3. journal_school, 4. auth_group (the roles)
+BUDGETS = {
+    #  5. the student (access: EXISTS on the diary permission)
+    #  6. the enrolments with class, year, school and class teacher
+    #  7. the lessons of the week with subject, subgroup, room, teacher, homework, substitution (one JOIN)
+    #  8. the homework files of those lessons
+    #  9. the student's marks of those lessons with work types
+    # 10. the student's attendance of those lessons
+    # 11. the cancel/move changes of those lessons (their reasons)
+    # 12. the grading policy (attendance letters)
+    # 13. the bell schedule of the class, 14. its slots (lesson times)
+    # 15. holidays of the week, 16. the week's events (school and class)
+    # 17. is the user a parent of the child (active link), 18. the children for the switcher
+    # 19. the week's acknowledgement
+    "week": 19,
+    #  5. the student, 6. the enrolments, 7. the grade's period kind, 8. the periods
+    #  9. the courses of the period (with subject, subgroup, class)
+    # 10. the marks of the period with lessons and work types
+    # 11. the curriculum hours, 12. the period's final marks, 13. the grading policy
+    # 14. the children for the switcher
+    "subjects": 14,
+    #  5. the student, 6. the enrolments, 7. the grade's period kind, 8. the periods, 9. the course
+    # 10. the course's marks of the period with lessons and work types, 11. the curriculum hours
+    # 12. the grading policy, 13. the final marks of the course with their periods
+    # 14. the children for the switcher
+    "subject": 14,
+}
+
+_serial = count()
+
+
+def _fill(world: World, courses: int, lessons_per_course: int) -> m.Course:
+    """``courses`` courses of 5А with ``lessons_per_course`` lessons each in the week of ``MONDAY``."""
+    work_type = m.WorkType.objects.get_or_create(school=world.school, name="Ответ", defaults={"weight": 1})[0]
+    teacher = world.users["teacher"]
+    made = []
+    for c in range(courses):
+        subject = SubjectFactory(school=world.school, name=f"Предмет {next(_serial)}")
+        course = m.Course.objects.create(class_group=world.class_5a, subject=subject)
+        m.TeachingAssignment.objects.create(course=course, teacher=teacher, date_from=world.year.start)
+        made.append(course)
+        for i in range(lessons_per_course):
+            on = lesson(course, day(i % 5), 1 + c * 2 + i // 5, topic=f"Тема {i}", status="held")
+            mark(world, on, world.child, "5", work_type=work_type)
+            mark(world, on, world.child, "4", work_type=work_type, position=2)
+            m.Attendance.objects.create(lesson=on, student=world.child, status="late", author=teacher)
+            homework = homework_set(actor=teacher, lesson=on, text="§ 1")
+            homework_file_add(actor=teacher, homework=homework, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n"))
+        spare = lesson(course, day(c % 5), 12)
+        substitution_assign(
+            actor=world.users["deputy"], lesson=spare, substitute=world.users["other_teacher"], reason="Болезнь"
+        )
+        lesson(course, day(4), 11, status="cancelled")
+        lesson(course, day(3), 0, origin_date=day(2), origin_slot=0)
+        Event.objects.create(school=world.school, class_group=world.class_5a, title=f"Событие {c}", date=day(c % 5))
+    return made[0]
+
+
+def _count(client: Client, url: str, params: dict[str, str]) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _measure(world: World, client_for: Callable[[str], Client], courses: int, lessons: int) -> dict[str, int]:
+    course = _fill(world, courses, lessons)
+    period = m.StudyPeriod.objects.get(year=world.year, number=1)
+    client = client_for("parent")
+    student = {"student_id": world.child.pk}
+    return {
+        "week": _count(client, reverse("diary:week", kwargs=student), {"week": MONDAY.isoformat()}),
+        "subjects": _count(client, reverse("diary:subjects", kwargs=student), {"period": str(period.pk)}),
+        "subject": _count(
+            client, reverse("diary:subject", kwargs={**student, "course_id": course.pk}), {"period": str(period.pk)}
+        ),
+    }
+
+
+@pytest.mark.parametrize(("courses", "lessons"), [(2, 2), (5, 10)])
+def test_diary_pages_have_constant_query_counts(
+    world: World, client_for: Callable[[str], Client], bells: m.BellSchedule, courses: int, lessons: int
+) -> None:
+    quarter(world)
+
+    assert _measure(world, client_for, courses, lessons) == BUDGETS

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from messaging.models import EmailMode
 from messaging.selectors.recipients import RecipientGroup
@@ -13,9 +14,9 @@ from messaging.services.threads import SUBJECT_MAX_LENGTH, TEXT_MAX_LENGTH
 class ComposeForm(forms.Form):
     """The recipient chooser offers only the allowed people, grouped (the service checks again)."""
 
-    recipient = forms.TypedChoiceField(label=_("To"), coerce=int)
+    recipient = forms.TypedChoiceField(label=pgettext_lazy("message", "To"), coerce=int)
     about_student = forms.TypedChoiceField(label=_("About the child"), coerce=int, required=False, empty_value=None)
-    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH)
+    subject = forms.CharField(label=pgettext_lazy("message", "Subject"), max_length=SUBJECT_MAX_LENGTH)
     text = forms.CharField(label=_("Message"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args: Any, groups: list[RecipientGroup], students: list[Any], **kwargs: Any) -> None:
@@ -42,7 +43,9 @@ class ReplyForm(forms.Form):
 
 class AnnouncementForm(forms.Form):
     subject = forms.CharField(
-        label=_("Subject"), max_length=SUBJECT_MAX_LENGTH, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=pgettext_lazy("message", "Subject"),
+        max_length=SUBJECT_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     text = forms.CharField(
         label=_("Announcement"),

@@ -25,7 +25,7 @@ class Thread(models.Model):
         "journal.School", on_delete=models.CASCADE, related_name="threads", verbose_name=_("school")
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ThreadKind.choices, default=ThreadKind.DIRECT)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("topic"), max_length=200)
     about_student = models.ForeignKey(
         "journal.Student",
         on_delete=models.SET_NULL,

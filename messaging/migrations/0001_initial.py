@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('direct', 'conversation'), ('announcement', 'class announcement')], default='direct', max_length=16, verbose_name='kind')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
+                ('subject', models.CharField(max_length=200, verbose_name='topic')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='started')),
                 ('last_message_at', models.DateTimeField(db_index=True, verbose_name='last message')),
                 ('about_student', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='threads', to='journal.student', verbose_name='about the student')),

@@ -170,7 +170,7 @@ def recipient_groups(user: User, school: School | None) -> list[RecipientGroup]:
         if cls is not None:
             children.setdefault(link.parent_id, []).append((cls, link.student.short_name))
 
-    administration = RecipientGroup(_("Administration"))
+    administration = RecipientGroup(_("School administration"))
     teachers = RecipientGroup(_("Teachers"))
     by_class: dict[str, RecipientGroup] = {}
     others = RecipientGroup(_("Others"))

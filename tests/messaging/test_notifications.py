@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from config.celery import app as celery_app
 from accounts.roles import Role
+from config.celery import app as celery_app
 from journal import models as m
 from journal.services.final_marks import final_mark_set
 from journal.services.marks import attendance_set, attendance_set_reason, mark_set

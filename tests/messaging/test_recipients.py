@@ -148,7 +148,9 @@ def test_a_parent_cannot_write_about_another_child(world: World) -> None:
 
 
 def test_the_chooser_groups_the_class_teachers_parents_by_class(world: World) -> None:
-    groups = {g.label: [c.label for c in g.choices] for g in recipient_groups(world.users["class_teacher"], world.school)}
+    groups = {
+        g.label: [c.label for c in g.choices] for g in recipient_groups(world.users["class_teacher"], world.school)
+    }
 
     parents = next(labels for name, labels in groups.items() if "5А" in name and "одител" in name)
     assert len(parents) == 2

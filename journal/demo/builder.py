@@ -278,6 +278,12 @@ class DemoSchoolBuilder:
         from reports.demo import demo_printouts
 
         demo_printouts(self.school, self.today, step=self._step)
+        # The diary's events of the year and parents' acknowledgements of past weeks.
+        from diary.demo import build_demo_diary
+
+        build_demo_diary(
+            school=self.school, year=self.year, today=self.today, deputy=self.staff["deputy"].saved, step=self._step
+        )
         return self.school
 
     # -- structure ---------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ transaction. Everything is drawn in memory from a handful of queries and written
   subgroup), present; about 3–6 a student, subject and quarter depending on the weekly hours; a test
   (kind ``test``) marks nearly everyone present; now and then a double mark (position 2); values drawn
   around a per-student ability; the work type and its weight from the lesson's kind; the author is the
-  lesson's teacher; ``created_at`` on the lesson's day, a few entered a week later (``is_late``);
+  lesson's teacher; ``created_at`` on the lesson's day (a test's: the day its results were given, a day
+  or two after it, stored as ``Lesson.results_on``), a few entered a week later (``is_late``);
 - **homework** for most held lessons and the next planned ones;
 - **final marks** of the finished periods (quarter 1 for grades 2–9; the half-year of grades 10–11 is
   not over before the winter holidays): the suggestion from the weighted average, mostly taken, a few
@@ -74,6 +75,7 @@ class MarksStats:
     marks: int = 0
     double_marks: int = 0
     late_marks: int = 0
+    tests_with_results: int = 0
     absences: int = 0
     late_arrivals: int = 0
     homework: int = 0
@@ -153,6 +155,7 @@ class DemoMarks:
 
     def build(self) -> MarksStats:
         self._load()
+        self._results_dates()
         self._attendance()
         self.step("attendance")
         self._marks()
@@ -237,6 +240,27 @@ class DemoMarks:
     def _at(self, day: datetime.date, hour: int) -> datetime.datetime:
         minute = self.rng.randint(0, 59)
         return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.tz)
+
+    # -- the results dates of tests ------------------------------------------------------------------
+
+    def _results_dates(self) -> None:
+        """Each held test got its results a day or two later (by the lesson's id, so no random draw is
+        used up; never on a Sunday), if that day has come: its marks are entered that day (§4.4)."""
+        self.results_on: dict[int, datetime.date] = {}
+        by_day: dict[datetime.date, list[int]] = defaultdict(list)
+        for lesson in self.held:
+            if lesson.kind != LessonKind.TEST:
+                continue
+            given = lesson.date + datetime.timedelta(days=1 + lesson.pk % 2)
+            if given.weekday() == 6:
+                given += datetime.timedelta(days=1)
+            if given <= self.today:
+                self.results_on[lesson.pk] = given
+                by_day[given].append(lesson.pk)
+        for day, pks in by_day.items():
+            for start in range(0, len(pks), 500):
+                Lesson.objects.filter(pk__in=pks[start : start + 500]).update(results_on=day)
+        self.stats.tests_with_results = len(self.results_on)
 
     # -- attendance --------------------------------------------------------------------------------------
 
@@ -346,7 +370,7 @@ class DemoMarks:
                     if key not in offset:
                         offset[key] = rng.gauss(0, 0.3)
                     mean = self._ability(student) + offset[key]
-                    created = self._at(lesson.date, rng.randint(13, 20))
+                    created = self._at(self.results_on.get(lesson.pk, lesson.date), rng.randint(13, 20))
                     late = False
                     if rng.random() < 0.02 and lesson.date + datetime.timedelta(days=8) <= self.today:
                         created = self._at(lesson.date + datetime.timedelta(days=rng.randint(8, 10)), 19)

@@ -173,6 +173,7 @@ def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str
         "lessons cancelled": lessons.filter(status=LessonStatus.CANCELLED).count(),
         "extra lessons": lessons.filter(is_extra=True).count(),
         "контрольные (lessons of kind test)": lessons.filter(kind=LessonKind.TEST).count(),
+        "контрольные with a results date": lessons.filter(kind=LessonKind.TEST, results_on__isnull=False).count(),
         "lesson changes": LessonChange.objects.filter(lesson__course__class_group__year=year).count(),
         "thematic plans": plans.count(),
         "thematic plans shared by a parallel": plans.filter(course__isnull=True).count(),

@@ -124,6 +124,28 @@ def test_marks_look_like_a_real_journal(demo, db):
     assert m.Homework.objects.filter(lesson__in=held).count() > 0.7 * held.count()
 
 
+def test_past_tests_have_a_results_date_and_their_late_flag_follows_it(demo, db):
+    _require_past(demo, 35)
+    tests = m.Lesson.objects.filter(
+        course__class_group__year=demo.year, status=LessonStatus.HELD, kind=m.LessonKind.TEST
+    )
+    given = tests.filter(results_on__isnull=False)
+    assert given.count() > 0.9 * tests.filter(date__lte=demo.today - datetime.timedelta(days=3)).count()
+    for date, results_on in given.values_list("date", "results_on"):
+        assert date < results_on <= min(demo.today, date + datetime.timedelta(days=3))
+        assert results_on.weekday() != 6
+    assert (
+        not m.Lesson.objects.filter(course__class_group__year=demo.year, results_on__isnull=False)
+        .exclude(kind=m.LessonKind.TEST)
+        .exists()
+    )
+    # A test's marks are entered on the day its results were given (on time), or a week late.
+    rows = _marks(demo).filter(lesson__in=given).values_list("created_at", "lesson__results_on", "is_late")
+    assert rows
+    for created_at, results_on, is_late in rows:
+        assert is_late == (timezone.localtime(created_at).date() > results_on + datetime.timedelta(days=1))
+
+
 def test_finished_quarters_have_final_marks_for_every_student_and_are_locked(demo, db):
     periods = list(m.StudyPeriod.objects.filter(year=demo.year, kind="quarter", end__lt=demo.today))
     if not periods:

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.roles import SCHOOL_WIDE_READERS, Role
 from journal.models import (
     ClassGroup,
+    ClassGroupUserObjectPermission,
     Course,
     CourseUserObjectPermission,
     Enrolment,
@@ -42,13 +43,11 @@ def courses_visible_to(user: User, school: School | None) -> QuerySet[Course]:
     qs = Course.objects.filter(class_group__year__school=school)
     if reads_whole_school(user):
         return qs
-    return qs.filter(
-        Exists(_course_perm(user, "view_course"))
-        | Q(
-            class_group__classgroupuserobjectpermission__user=user,
-            class_group__classgroupuserobjectpermission__permission__codename="lead_classgroup",
-        )
-    ).distinct()
+    # Two EXISTS, no join: no duplicate rows, so no DISTINCT over the whole course row.
+    leads_class = ClassGroupUserObjectPermission.objects.filter(
+        user=user, permission__codename="lead_classgroup", content_object=OuterRef("class_group_id")
+    )
+    return qs.filter(Exists(_course_perm(user, "view_course")) | Exists(leads_class))
 
 
 def courses_taught_by(user: User, school: School | None) -> QuerySet[Course]:

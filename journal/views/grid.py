@@ -110,10 +110,11 @@ class _CellRenderer:
             )
         return mark_safe("".join(parts))  # noqa: S308 - every dynamic part above is escaped or an integer
 
-    def row(self, row: GridRow) -> SafeString:
+    def row(self, row: GridRow, minimum: int, *, with_summary: bool) -> SafeString:
+        """A student's ``<tr>``: the name, the cells and (unless a substitute looks) the summary columns."""
         student_id = row.student.pk
         name = conditional_escape(row.student.short_name)
-        parts = []
+        parts = [f'<tr data-testid="row-{student_id}"><th scope="row" class="jg-name">{name}</th>']
         for cell in row.cells:
             lesson = cell.lesson
             lesson_id = lesson.pk
@@ -143,18 +144,18 @@ class _CellRenderer:
                     f'<td class="{classes}" data-lesson="{lesson_id}" data-student="{student_id}" tabindex="0">'
                     f'<span class="jg-value" data-testid="{testid}">{text}</span></td>'
                 )
-        return mark_safe("".join(parts))  # noqa: S308 - every dynamic part above is escaped or an integer
-
-
-def _summary(row: GridRow, minimum: int) -> dict[str, Any]:
-    """A row's summary columns, as the page shows them and a save answers them."""
-    return {
-        "average": "" if row.average is None else str(row.average),
-        "count": row.marks_count,
-        "minimum": minimum,
-        "below": row.marks_count < minimum,
-        "suggested": row.suggested,
-    }
+        if with_summary:
+            average = "" if row.average is None else str(row.average)
+            below = " jg-below" if row.marks_count < minimum else ""
+            final = conditional_escape(row.final_mark.value) if row.final_mark is not None else ""
+            parts.append(
+                f'<td class="jg-sum" data-testid="avg-{student_id}">{average}</td>'
+                f'<td class="jg-sum{below}" data-testid="count-{student_id}">{row.marks_count}/{minimum}</td>'
+                f'<td class="jg-sum" data-testid="suggested-{student_id}">{conditional_escape(row.suggested)}</td>'
+                f'<td class="jg-sum fw-bold" data-testid="final-{student_id}">{final}</td>'
+            )
+        parts.append("</tr>")
+        return mark_safe("".join(parts))  # noqa: S308 - every dynamic part above is escaped or a number
 
 
 # --- The page ------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
     grid: CourseGrid = course_grid(course, start, end, period=period, lesson_ids=only)
     writable = _writable_lessons(request, course, grid.lessons, substitute_only)
     renderer = _CellRenderer(grid.lessons, writable)
-    rows = [{"row": row, "cells": renderer.row(row), "summary": _summary(row, grid.minimum_marks)} for row in grid.rows]
+    rows = [renderer.row(row, grid.minimum_marks, with_summary=not substitute_only) for row in grid.rows]
     context: dict[str, Any] = {
         "course": course,
         "grid": grid,

@@ -403,6 +403,7 @@ def lessons_of_course(course: Course) -> QuerySet[Lesson]:
     year = course.class_group.year
     return (
         Lesson.objects.filter(course=course, date__gte=year.start, date__lte=year.end)
-        .select_related("teacher", "room", "plan_item")
+        .select_related("teacher", "room", "plan_item", "homework")
+        .prefetch_related("homework__files")
         .order_by("date", "slot")
     )

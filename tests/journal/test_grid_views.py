@@ -383,6 +383,9 @@ def test_the_substitute_opens_the_grid_with_only_the_lessons_they_substitute(
     assert f'data-testid="avg-{world.child.pk}"' not in html
     details = reverse("journal:course_journal_cell_details", args=[world.math_5a.pk])
     assert client.get(details, {"lesson": taken.pk, "student": world.child.pk}).status_code == 200
+    # The substitute reaches the grid from the lesson's page.
+    lesson_page = client.get(reverse("journal:lesson_detail", args=[taken.pk])).content.decode()
+    assert reverse("journal:course_journal", args=[world.math_5a.pk]) in lesson_page
     assert client.get(details, {"lesson": other.pk, "student": world.child.pk}).status_code == 404
 
 

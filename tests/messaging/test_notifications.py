@@ -268,6 +268,8 @@ def test_the_parent_sees_the_notification_and_following_it_marks_it_read(
     response = client.get(reverse("messaging:notification_open", args=[notification.pk]))
 
     assert response.status_code == 302
+    monday = RECENT - datetime.timedelta(days=RECENT.weekday())
+    assert response.url == reverse("diary:week", args=[world.child.pk]) + f"?week={monday.isoformat()}"
     notification.refresh_from_db()
     assert notification.read_at is not None
     assert client.get(reverse("messaging:badge")).context["counts"].notifications == 0

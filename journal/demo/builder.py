@@ -284,6 +284,11 @@ class DemoSchoolBuilder:
         build_demo_diary(
             school=self.school, year=self.year, today=self.today, deputy=self.staff["deputy"].saved, step=self._step
         )
+        # Parents' conversations with teachers, class announcements, notifications of recent marks (§2.10, §4.4).
+        from messaging.demo import build_demo_messaging
+
+        build_demo_messaging(school=self.school, year=self.year, today=self.today)
+        self._step("messages, announcements, notifications")
         return self.school
 
     # -- structure ---------------------------------------------------------------------------------------

@@ -1,47 +1,24 @@
 """The demo school comes with the journal's data of the year so far: marks, attendance, homework and the
 final marks of the finished periods (then locked).
 
-The default demo school is seeded once for the module, inside a transaction rolled back at the end
-(as in test_seed_demo_planning.py); each test runs in a savepoint of it.
+The default demo school is seeded once for the package (``conftest.py``, shared with
+test_seed_demo_planning.py), inside a transaction rolled back at the end; each test runs in a savepoint of it.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 from journal import models as m
-from journal.demo.builder import SCHOOL_NAME
 from journal.models.planning import LessonStatus
 from journal.permissions import permission_drift
 from journal.selectors.scope import enrolled_on
-
-
-@dataclass
-class Demo:
-    school: m.School
-    year: m.AcademicYear
-    today: datetime.date
-    output: str
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("seed_demo", stdout=out, stderr=StringIO())
-        school = m.School.objects.get(name=SCHOOL_NAME)
-        year = m.AcademicYear.objects.get(school=school, is_current=True)
-        yield Demo(school=school, year=year, today=timezone.localdate(), output=out.getvalue())
-        transaction.set_rollback(True)
+from tests.journal.seeded_demo.support import Demo
 
 
 def _require_past(demo: Demo, days: int = 21) -> None:

@@ -1,8 +1,8 @@
 """The demo school comes with planning data: bells, a clash-free full-year timetable, lessons held up
 to today with the topics of thematic plans, one-off lesson changes and substitutions.
 
-The default demo school is seeded once for the module, inside a transaction rolled back at the end
-(seeding takes half a minute); each test runs in a savepoint of it.
+The default demo school is seeded once for the package (``conftest.py``, shared with
+test_seed_demo_marks.py), inside a transaction rolled back at the end; each test runs in a savepoint of it.
 """
 
 from __future__ import annotations
@@ -10,42 +10,20 @@ from __future__ import annotations
 import datetime
 import random
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 
 from accounts.models import User
 from journal import models as m
-from journal.demo.builder import SCHOOL_NAME
 from journal.demo.ktp import plan_rows
 from journal.demo.schedule import Part, Scheduler, Unit, day_lengths, weekly_lessons
 from journal.permissions import permission_drift
 from journal.services.timetable import find_clashes
-
-
-@dataclass
-class Demo:
-    school: m.School
-    year: m.AcademicYear
-    today: datetime.date
-    output: str
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("seed_demo", stdout=out, stderr=StringIO())
-        school = m.School.objects.get(name=SCHOOL_NAME)
-        year = m.AcademicYear.objects.get(school=school, is_current=True)
-        yield Demo(school=school, year=year, today=timezone.localdate(), output=out.getvalue())
-        transaction.set_rollback(True)
+from tests.journal.seeded_demo.support import Demo
 
 
 def _valid_on(day: datetime.date) -> Q:

@@ -1,0 +1,46 @@
+"""The default demo school, seeded once for the whole package (seeding takes about a minute of CPU).
+
+It is seeded inside a transaction rolled back after the package's last test; each test runs in a
+savepoint of it (``db``), so nothing a test changes reaches the next one. The tests of the package
+carry the ``xdist_group("seeded_demo")`` mark: with ``--dist loadgroup`` they all run on one worker
+and the demo is seeded once per run; with the default distribution, once per worker that gets them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from journal import models as m
+from journal.demo.builder import SCHOOL_NAME
+from tests.journal.seeded_demo.support import Demo
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group this package's tests for ``--dist loadgroup`` (the hook sees every item of the session)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    group = pytest.mark.xdist_group("seeded_demo")
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(group)
+
+
+@pytest.fixture(scope="package")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Demo]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", stdout=out, stderr=StringIO())
+        school = m.School.objects.get(name=SCHOOL_NAME)
+        year = m.AcademicYear.objects.get(school=school, is_current=True)
+        yield Demo(school=school, year=year, today=timezone.localdate(), output=out.getvalue())
+        transaction.set_rollback(True)

@@ -149,3 +149,18 @@ def render_pdf_chunks(
 def chunks(rows: list[Any], size: int) -> list[list[Any]]:
     """``rows`` cut into consecutive lists of ``size`` (at least one list, possibly empty)."""
     return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+
+
+def page_count(data: bytes) -> int:
+    """How many pages a PDF has."""
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def merge_pdfs(parts: Iterable[bytes]) -> bytes:
+    """The PDFs one after the other, as one document (no page numbers stamped)."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

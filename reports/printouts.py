@@ -1,20 +1,61 @@
-"""The weekly printout rendered to PDF: the builder's pages through ``reports/pdf.py`` in chunks."""
+"""The weekly printout rendered to PDF: one A4 page per student, through ``reports/pdf.py``, in chunks.
+
+A page must stay one sheet. Topic, homework and remarks are cut to what fits a full week at the
+first level; a chunk whose page count differs from its number of students is rendered again student
+by student, each at the first level at which their page fits, the last level giving every lesson a
+single line (a week of up to ~60 lessons then fits).
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from journal.models import ClassGroup, Student
-from reports.pdf import chunks, render_pdf_chunks
-from reports.selectors.weekly_printout import WeeklyPrintout, week_short_label
+from reports.pdf import chunks, merge_pdfs, page_count, render_pdf
+from reports.selectors.weekly_printout import StudentPage, WeeklyPrintout, week_short_label
 
 TEMPLATE = "reports/pdf/weekly_printout.html"
 # One page per student; ten pages a WeasyPrint layout keeps the memory low (DESIGN.md, "Stack")
 # and gives a long class document a few steps of progress.
 PAGES_PER_CHUNK = 10
+# How far the texts are cut (characters); "dense": one line a lesson, marks without remarks.
+FIT_LEVELS: tuple[dict[str, Any], ...] = (
+    {"level": 0, "topic": 90, "homework": 150, "comment": 80, "dense": False},
+    {"level": 1, "topic": 45, "homework": 60, "comment": 30, "dense": False},
+    {"level": 2, "topic": 40, "homework": 60, "comment": 0, "dense": True},
+)
+
+
+def _render(printout: WeeklyPrintout, pages: list[StudentPage], fit: dict[str, Any]) -> bytes:
+    return render_pdf(TEMPLATE, {"printout": printout, "pages": pages, "fit": fit}, page_numbers=False)
+
+
+def _fitted(printout: WeeklyPrintout, page: StudentPage) -> bytes:
+    """One student's page at the first level at which it is one sheet."""
+    for fit in FIT_LEVELS[1:]:
+        data = _render(printout, [page], fit)
+        if page_count(data) == 1:
+            return data
+    return data
+
+
+def _parts(printout: WeeklyPrintout, on_pages: Callable[[int], None] | None) -> Iterator[bytes]:
+    done = 0
+    for part in chunks(printout.pages, PAGES_PER_CHUNK):
+        data = _render(printout, part, FIT_LEVELS[0])
+        if page_count(data) == len(part):
+            yield data
+        else:
+            for page in part:
+                single = _render(printout, [page], FIT_LEVELS[0])
+                yield single if page_count(single) == 1 else _fitted(printout, page)
+        done += len(part)
+        if on_pages is not None:
+            on_pages(done)
 
 
 def render_printout(printout: WeeklyPrintout, *, on_pages: Callable[[int], None] | None = None) -> bytes:
@@ -22,8 +63,7 @@ def render_printout(printout: WeeklyPrintout, *, on_pages: Callable[[int], None]
 
     No page numbers: each page is handed to a different family.
     """
-    contexts = [{"printout": printout, "pages": part} for part in chunks(printout.pages, PAGES_PER_CHUNK)]
-    return render_pdf_chunks(TEMPLATE, contexts, page_numbers=False, on_chunk=on_pages)
+    return merge_pdfs(_parts(printout, on_pages))
 
 
 def class_printout_filename(class_group: ClassGroup, monday: datetime.date) -> str:

@@ -48,10 +48,8 @@ from journal.selectors.scope import enrolled_on
 # How the printout writes the non-numeric marks.
 MARK_LABELS = {"зч": "зач.", "нз": "незач.", "на": "н/а", "осв": "осв."}
 
-# What fits one A4 page at 7.5 pt in the table's columns (a week of a 5th grader: ~30 lessons).
-TOPIC_CHARS = 90
-HOMEWORK_CHARS = 150
-COMMENT_CHARS = 80
+# Longer texts are cut here already; the template cuts further to fit the page (reports.printouts).
+MAX_CHARS = 300
 
 
 def week_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -135,6 +133,7 @@ class LessonLine:
     subject: str
     topic: str
     homework: str
+    due: datetime.date | None = None
     marks: list[MarkCell] = field(default_factory=list)
     attendance: str = ""
 
@@ -201,6 +200,10 @@ def _letters(policy: GradingPolicy) -> dict[str, str]:
         "unexcused": policy.letter_unexcused,
         "late": policy.letter_late,
     }
+
+
+def _short(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(MAX_CHARS)
 
 
 def _school_days(monday: datetime.date, week_days: int) -> list[datetime.date]:
@@ -308,19 +311,18 @@ def weekly_printout(
             homework = getattr(lesson, "homework", None)
             homework_text = ""
             if homework is not None:
-                homework_text = Truncator(" ".join(homework.text.split())).chars(HOMEWORK_CHARS)
-                if homework.due_date is not None:
-                    homework_text += " " + _("(due %(date)s)") % {"date": homework.due_date.strftime("%d.%m")}
+                homework_text = _short(homework.text)
             line = LessonLine(
                 lesson=lesson,
                 subject=lesson.course.subject.short_name or lesson.course.subject.name,
-                topic=Truncator(lesson.topic).chars(TOPIC_CHARS),
+                topic=_short(lesson.topic),
                 homework=homework_text,
+                due=homework.due_date if homework is not None else None,
                 marks=[
                     MarkCell(
                         value=MARK_LABELS.get(mark.value, mark.value),
                         work_type=mark.work_type.name if mark.work_type is not None else "",
-                        comment=Truncator(mark.comment).chars(COMMENT_CHARS),
+                        comment=_short(mark.comment),
                     )
                     for mark in marks
                 ],

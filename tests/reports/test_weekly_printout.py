@@ -92,7 +92,7 @@ def test_the_page_holds_the_weeks_lessons_homework_marks_and_attendance_only(wee
     ]
     monday_math, monday_russian, english, test = (line for block in page.days for line in block.lessons)
     assert monday_math.topic == "Сложение дробей с разными знаменателями"
-    assert monday_math.homework == "§ 12, № 5, 7 (к 02.12)"
+    assert (monday_math.homework, monday_math.due) == ("§ 12, № 5, 7", day(2))
     assert [(c.value, c.work_type, c.comment) for c in monday_math.marks] == [
         ("5", "Ответ на уроке", "Отличный ответ у доски")
     ]

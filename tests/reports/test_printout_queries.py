@@ -1,0 +1,83 @@
+"""The printout builder reads a class's week in a fixed number of queries, however many students and lessons.
+
+Measured with 2 flagged students and 2 courses, then 14 students and 6 courses (with a subgroup course),
+every lesson of the week with homework, marks with work types and some absences: an N+1 over students,
+lessons, marks or subjects would make the second count larger.
+"""
+
+from __future__ import annotations
+
+from itertools import count
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.roles import Role
+from journal import models as m
+from journal.services.structure import enrolment_create, membership_ensure, parent_link_create
+from reports.selectors.weekly_printout import weekly_printout
+from tests.factories import YEAR_START, CourseFactory, StudentFactory, SubjectFactory, UserFactory
+from tests.reports.conftest import MONDAY, Week, day, mark
+
+# 1. the class, with year, school and class teacher
+# 2. the printout students (flagged active link, enrolled in the week)
+# 3. the policy in force on Monday (attendance letters)
+# 4. the grade's period kind
+# 5. the period the week lies in
+# 6. the policy in force at the period's start (rounding of the averages)
+# 7. the students' enrolments in the class that week
+# 8. the class's courses with their subjects
+# 9. subgroup memberships of the students
+# 10. the week's lessons with subject and homework
+# 11. the week's marks with work types
+# 12. the week's attendance
+# 13. the period's marks so far (value, weight, subject)
+BUDGET = 13
+
+_serial = count()
+
+
+def _grow(week: Week, students: int, courses: int) -> None:
+    world = week.world
+    teacher = world.users["teacher"]
+    new_courses = [
+        CourseFactory(
+            class_group=world.class_5a, subject=SubjectFactory(school=world.school, name=f"Предмет {next(_serial)}")
+        )
+        for n in range(courses)
+    ]
+    new_students = []
+    for _ in range(students):
+        student = StudentFactory(school=world.school, last_name=f"Ученик{next(_serial)}")
+        enrolment_create(actor=None, student=student, class_group=world.class_5a, date_from=YEAR_START)
+        parent = UserFactory(username=f"p{next(_serial)}", roles=(Role.PARENT,))
+        membership_ensure(user=parent, school=world.school)
+        parent_link_create(actor=None, parent=parent, student=student, wants_paper_printout=True)
+        new_students.append(student)
+    for n in range(5):
+        for slot, course in enumerate(new_courses, start=3):
+            lesson = m.Lesson.objects.create(
+                course=course, date=day(n), slot=slot, teacher=teacher, status="held", topic="Тема"
+            )
+            m.Homework.objects.create(lesson=lesson, text="Задание", author=teacher)
+            for i, student in enumerate(new_students):
+                mark(lesson, student, "5", week.work_types["answer"], "Хорошо")
+                if i % 4 == 0:
+                    m.Attendance.objects.create(lesson=lesson, student=student, status="late", author=teacher)
+
+
+def _queries(week: Week) -> tuple[int, int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        printout = weekly_printout(week.world.class_5a, MONDAY)
+    return len(captured.captured_queries), len(printout.pages), [q["sql"] for q in captured.captured_queries]
+
+
+def test_the_builder_reads_a_fixed_number_of_queries(week: Week) -> None:
+    _grow(week, students=1, courses=1)
+    small, small_pages, _ = _queries(week)
+    _grow(week, students=12, courses=4)
+    large, large_pages, sql = _queries(week)
+
+    assert (small_pages, large_pages) == (2, 14)
+    assert small == large, "\n".join(sql)
+    assert large <= BUDGET, "\n".join(sql)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -200,6 +201,50 @@ def _period_range(course: Course, period: StudyPeriod | None) -> tuple[datetime.
     return course.class_group.year.start, course.class_group.year.end
 
 
+@dataclass(frozen=True)
+class _Month:
+    key: str  # "2026-11"
+    start: datetime.date
+    end: datetime.date
+
+
+def _months(start: datetime.date, end: datetime.date) -> list[_Month]:
+    """The calendar months that meet ``start``–``end``, each clipped to it."""
+    months = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        months.append(
+            _Month(first.strftime("%Y-%m"), max(first, start), min(following - datetime.timedelta(days=1), end))
+        )
+        first = following
+    return months
+
+
+def _chosen_month(request: HttpRequest, months: list[_Month]) -> _Month | None:
+    """``?month=YYYY-MM``: a month of the chosen period (a phone shows a month more easily than a quarter)."""
+    raw = request.GET.get("month")
+    if not raw:
+        return None
+    chosen = next((month for month in months if month.key == raw), None)
+    if chosen is None:
+        raise Http404("No such month in this period")
+    return chosen
+
+
+def _range_of_post(request: HttpRequest, course: Course, lesson: Lesson) -> tuple[datetime.date, datetime.date] | None:
+    """The dates whose summary the page shows (``start``/``end`` posted by the grid), if they hold the lesson."""
+    try:
+        start = datetime.date.fromisoformat(request.POST.get("start", ""))
+        end = datetime.date.fromisoformat(request.POST.get("end", ""))
+    except ValueError:
+        return None
+    year = course.class_group.year
+    if not (year.start <= start <= lesson.date <= end <= year.end):
+        return None
+    return start, end
+
+
 @staff_required
 @require_GET
 def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
@@ -207,6 +252,10 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
     periods = _periods(course)
     period = _chosen_period(request, course, periods)
     start, end = _period_range(course, period)
+    months = _months(start, end)
+    month = _chosen_month(request, months)
+    if month is not None:
+        start, end = month.start, month.end
     # A substitute sees the columns of the lessons they substitute, not the course's other lessons.
     only = (
         set(lessons_substituted_by(request.user, request.school).filter(course=course).values_list("pk", flat=True))
@@ -224,6 +273,8 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
         "rows": rows,
         "periods": periods,
         "period": period,
+        "months": months if len(months) > 1 else [],
+        "month": month,
         "substitute_only": substitute_only,
         "can_write": bool(writable),
         "picker_letters": [grid.policy.letter_absent, grid.policy.letter_illness],
@@ -327,15 +378,17 @@ def _apply_cell(
         attendance_clear(actor=actor, attendance=current_att, expected_version=expected)
 
 
-def _cell_state(lesson: Lesson, student: Student, period: StudyPeriod | None = None) -> dict[str, Any]:
-    """What the cell holds now: its text and the versions of its rows; with ``period``, also the
-    student's summary columns over it (the page updates them after a save)."""
+def _cell_state(
+    lesson: Lesson, student: Student, period: tuple[datetime.date, datetime.date] | None = None
+) -> dict[str, Any]:
+    """What the cell holds now: its text and the versions of its rows; with ``period`` (start, end),
+    also the student's summary columns over it (the page updates them after a save)."""
     school = lesson.course.class_group.year.school
     if period is not None:
         # One query for the row's marks over the period; the cell's own marks are among them.
         period_marks = list(
             Mark.objects.filter(
-                lesson__course_id=lesson.course_id, lesson__date__range=(period.start, period.end), student=student
+                lesson__course_id=lesson.course_id, lesson__date__range=period, student=student
             ).order_by("position")
         )
         marks = [mark for mark in period_marks if mark.lesson_id == lesson.pk]
@@ -351,7 +404,7 @@ def _cell_state(lesson: Lesson, student: Student, period: StudyPeriod | None = N
         "late": any(mark.is_late for mark in marks),
     }
     if period is not None:
-        summary = summarise(period_marks, policy_for(school, period.start))
+        summary = summarise(period_marks, policy_for(school, period[0]))
         state["summary"] = {
             "average": "" if summary.average is None else str(summary.average),
             "count": summary.marks_count,
@@ -367,16 +420,6 @@ def _versions(marks: list[Mark], attendance: Attendance | None) -> dict[str, int
         "2": by_position.get(2),
         "att": attendance.version if attendance is not None else None,
     }
-
-
-def _period_of_post(request: HttpRequest, course: Course, lesson: Lesson) -> StudyPeriod | None:
-    """The period whose summary the page shows (``period`` posted by the grid), if it holds the lesson."""
-    raw = request.POST.get("period", "")
-    if not raw.isdigit():
-        return None
-    return StudyPeriod.objects.filter(
-        pk=int(raw), year_id=course.class_group.year_id, start__lte=lesson.date, end__gte=lesson.date
-    ).first()
 
 
 def _error_message(error: ValidationError) -> str:
@@ -416,7 +459,7 @@ def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
     except ValidationError as error:
         return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
     # Committed: only now is the cell reported saved.
-    return JsonResponse({"saved": True, **_cell_state(lesson, student, _period_of_post(request, course, lesson))})
+    return JsonResponse({"saved": True, **_cell_state(lesson, student, _range_of_post(request, course, lesson))})
 
 
 def _stale_response(stale: StaleEdit, lesson: Lesson, student: Student) -> JsonResponse:

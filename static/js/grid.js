@@ -136,7 +136,8 @@
     body.append("student", td.dataset.student);
     body.append("text", text);
     body.append("versions", versions(input));
-    body.append("period", table.dataset.period || "");
+    body.append("start", table.dataset.start || "");
+    body.append("end", table.dataset.end || "");
     input.dataset.busy = "1";
     setState(input, "jg-saving");
     say(msg.msgSaving, "muted");

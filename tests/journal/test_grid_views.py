@@ -398,11 +398,35 @@ def test_a_saved_cell_answers_the_rows_new_average_count_and_suggestion(
 
     response = client.post(
         reverse("journal:course_journal_cell", args=[world.math_5a.pk]),
-        {"lesson": second.pk, "student": world.child.pk, "text": "4", "versions": "{}", "period": quarter.pk},
+        {
+            "lesson": second.pk,
+            "student": world.child.pk,
+            "text": "4",
+            "versions": "{}",
+            "start": quarter.start.isoformat(),
+            "end": quarter.end.isoformat(),
+        },
     )
 
     assert response.status_code == 200
     assert response.json()["summary"] == {"average": "4.50", "count": 2, "suggested": "4"}
+
+
+def test_a_month_of_the_period_shows_its_lessons_only(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    early = m.Lesson.objects.create(course=world.math_5a, date=quarter.start, slot=1)
+    late = m.Lesson.objects.create(course=world.math_5a, date=quarter.end, slot=1)
+    month = quarter.end.strftime("%Y-%m")
+    url = reverse("journal:course_journal", args=[world.math_5a.pk])
+    client = client_for("teacher")
+
+    html = client.get(url, {"period": quarter.pk, "month": month}).content.decode()
+
+    assert f'data-testid="col-{late.pk}"' in html
+    assert f'data-testid="col-{early.pk}"' not in html
+    assert f'data-start="{max(quarter.start, quarter.end.replace(day=1)).isoformat()}"' in html
+    assert client.get(url, {"period": quarter.pk, "month": "1999-01"}).status_code == 404
 
 
 def test_a_lesson_of_another_course_is_not_found_through_this_course(

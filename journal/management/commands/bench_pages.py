@@ -182,7 +182,8 @@ class Command(BaseCommand):
                 "student": student.pk,
                 "text": text or "",
                 "versions": json.dumps(state["versions"]),
-                "period": period.pk if period else "",
+                "start": period.start.isoformat() if period else "",
+                "end": period.end.isoformat() if period else "",
             }
             with CaptureQueriesContext(connection) as ctx:
                 start = time.perf_counter()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -34,11 +35,11 @@ def _members(school: School) -> QuerySet[User]:
     return User.objects.filter(is_active=True, memberships__school=school)
 
 
-def _with_role(*roles: Role) -> QuerySet[User]:
+def _with_role(*roles: Role) -> QuerySet[User, Any]:
     return User.objects.filter(groups__name__in=[r.value for r in roles]).values("pk")
 
 
-def _current_classes_of(students: QuerySet[Student], day: datetime.date) -> QuerySet[Enrolment]:
+def _current_classes_of(students: QuerySet[Student], day: datetime.date) -> QuerySet[Enrolment, Any]:
     return Enrolment.objects.filter(enrolled_on(day), student__in=students).values("class_group_id")
 
 

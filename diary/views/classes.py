@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from diary.access import get_acknowledgement_class_for_user
 from diary.selectors.acknowledgements import class_acknowledgements
-from diary.views.pages import _week_from
+from diary.views.pages import week_from_query
 from journal.views.pages import staff_required
 
 
@@ -18,7 +18,7 @@ from journal.views.pages import staff_required
 @require_GET
 def acknowledgements(request: HttpRequest, class_id: int) -> HttpResponse:
     class_group = get_acknowledgement_class_for_user(request.user, request.school, class_id)
-    monday = _week_from(request, request.GET.get("week"))
+    monday = week_from_query(request, request.GET.get("week"))
     rows = class_acknowledgements(class_group, monday)
     return render(
         request,

@@ -35,7 +35,8 @@ def _parse_day(raw: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(raw)
 
 
-def _week_from(request: HttpRequest, raw: str | None) -> datetime.date:
+def week_from_query(request: HttpRequest, raw: str | None) -> datetime.date:
+    """The Monday of ``?week=``; a malformed date gets a message and the current week."""
     try:
         day = _parse_day(raw)
     except ValueError:
@@ -96,7 +97,7 @@ def _render_week(request: HttpRequest, student: Student, monday: datetime.date, 
 @require_GET
 def week(request: HttpRequest, student_id: int) -> HttpResponse:
     student = get_diary_student_for_user(request.user, request.school, student_id)
-    return _render_week(request, student, _week_from(request, request.GET.get("week")))
+    return _render_week(request, student, week_from_query(request, request.GET.get("week")))
 
 
 @login_required

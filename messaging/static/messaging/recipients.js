@@ -24,7 +24,8 @@
         group.hidden = visible === 0;
       });
       var first = select.querySelector("optgroup:not([hidden]) option:not([hidden])");
-      if (needle && first && (select.selectedOptions.length === 0 || select.selectedOptions[0].hidden)) {
+      var current = select.selectedOptions[0];
+      if (needle && first && (!select.value || !current || current.hidden)) {
         select.value = first.value;
       }
     });

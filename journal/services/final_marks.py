@@ -31,6 +31,7 @@ from journal.models.marks import NUMERIC_MARKS, FinalMarkKind, MarkValue
 from journal.selectors.grading import marks_allowed, policy_for
 from journal.selectors.periods import course_year_periods, suggested_for, year_suggestion_for
 from journal.selectors.scope import courses_taught_by
+from messaging.services.notifications import notify_final_mark
 
 PERIOD_KINDS = frozenset({FinalMarkKind.QUARTER, FinalMarkKind.TRIMESTER, FinalMarkKind.HALF_YEAR})
 PERIOD_LOCKERS = (Role.DEPUTY, Role.ADMINISTRATOR)
@@ -211,6 +212,7 @@ def final_mark_set(
                 course=course, student=student, kind=kind, period=period
             )
             raise _conflict(stored) from None
+        notify_final_mark(final_mark=mark)
         return mark
 
     if expected_version is None or stored.version != expected_version:
@@ -224,6 +226,7 @@ def final_mark_set(
     stored.version += 1
     stored._history_user = actor  # type: ignore[attr-defined]
     stored.save(update_fields=["value", "suggested", "reason", "author", "version", "updated_at"])
+    notify_final_mark(final_mark=stored)
     return stored
 
 

@@ -58,6 +58,7 @@ from journal.models.planning import LessonKind
 from journal.models.structure import PeriodKind
 from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
 from journal.selectors.scope import classes_led_by, enrolled_on
+from messaging.services.notifications import notify_low_mark, notify_unexcused_absence
 
 COMMENT_MAX_LENGTH = 255
 DEFAULT_WORK_TYPE_NAME = "Ответ на уроке"
@@ -378,6 +379,7 @@ def mark_set(
             # Another save created this cell first (and has committed): its row is the stored value.
             winner = Mark.objects.select_related("author").get(lesson=lesson, student=student, position=position)
             raise _stale_from_row(winner, winner.value) from None
+        notify_low_mark(mark=mark)
         return mark
 
     _check_version(mark, expected_version, mark.value)
@@ -390,6 +392,7 @@ def mark_set(
     mark.version = mark.version + 1  # the row is locked: no one else moves it meanwhile
     mark._history_user = actor  # type: ignore[attr-defined]
     mark.save(update_fields=["value", "work_type", "weight", "comment", "is_late", "author", "version", "updated_at"])
+    notify_low_mark(mark=mark)
     return mark
 
 
@@ -463,6 +466,7 @@ def attendance_set(
                 lesson=lesson, student=student
             )
             raise _stale_from_row(winner, _attendance_value(winner)) from None
+        notify_unexcused_absence(attendance=row)
         return row
     row.lesson = lesson
     _check_version(row, expected_version, _attendance_value(row))
@@ -476,6 +480,8 @@ def _attendance_save(row: Attendance, *, actor: User, status: str, reason: str) 
     row.version = row.version + 1
     row._history_user = actor  # type: ignore[attr-defined]
     row.save(update_fields=["status", "reason", "author", "version", "updated_at"])
+    # Both attendance_set (a changed row) and attendance_set_reason end here.
+    notify_unexcused_absence(attendance=row)
     return row
 
 

@@ -214,14 +214,15 @@ def _year_url(course: Course, *, focus: str = "", exam: bool = False) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _year_form(row: YearRow, kind: str, focus: str) -> FinalMarkForm:
+def _year_form(row: YearRow, kind: str, focus: str, *, prefill: bool) -> FinalMarkForm:
+    """The form of one mark: the stored one, else (once the year's periods are over) the suggestion."""
     mark = row.mark(kind)
     form = FinalMarkForm(
         prefix=f"{kind}{row.student.pk}",
         initial={
             "student": row.student.pk,
             "version": mark.version if mark else None,
-            "value": mark.value if mark else row.suggested(kind),
+            "value": mark.value if mark else (row.suggested(kind) if prefill else ""),
             "reason": mark.reason if mark else "",
         },
     )
@@ -250,7 +251,13 @@ def course_finals_year(request: HttpRequest, course_id: int) -> HttpResponse:
     show_exam = course.class_group.grade in EXAM_GRADES or summary.has_exam_marks or data.get("exam") == "1"
     kinds = [FinalMarkKind.YEAR.value, *([FinalMarkKind.EXAM.value] if show_exam else []), FinalMarkKind.FINAL.value]
     focus = request.GET.get("focus", "")
-    forms = {(row.student.pk, kind): _year_form(row, kind, focus) for row in summary.rows for kind in kinds}
+    # Before the last period ends the suggestion counts the periods so far: shown, not prefilled.
+    year_over = not summary.periods or timezone.localdate() > summary.periods[-1].end
+    forms = {
+        (row.student.pk, kind): _year_form(row, kind, focus, prefill=year_over)
+        for row in summary.rows
+        for kind in kinds
+    }
     status = 200
     if write:
         kind = request.POST.get("kind", "")
@@ -320,6 +327,7 @@ def course_finals_year(request: HttpRequest, course_id: int) -> HttpResponse:
         "exam_url": _year_url(course, exam=True),
         "locked": locked,
         "archived": archived,
+        "year_over": year_over,
         "teaches": teaches,
         "exam_param": "1" if data.get("exam") == "1" else "",
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from itertools import count
 from typing import Any
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from journal import models as m
 from journal.services.structure import enrolment_create
@@ -70,10 +72,41 @@ def test_the_teacher_sees_period_marks_suggestion_and_the_rule_in_russian(
     assert [p.value for p in row.periods] == ["5", "4", "4", "5"]
     assert row.suggested_year == "4"
     year = next(c for c in cells if c.kind == "year")
-    assert year.form.initial["value"] == "4"
+    # The year is not over (the 4th quarter ends in May): the suggestion is shown, not filled in.
+    assert (year.suggested, year.form.initial["value"]) == ("4", "")
+    assert 'data-testid="year-not-over"' in html
     # Grade 5 has no exam: year and final only, until the teacher asks for exam marks.
     assert [c.kind for c in cells] == ["year", "final"]
     assert 'data-testid="exam-toggle"' in html
+
+
+def test_once_the_last_period_is_over_the_suggestions_are_filled_in(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    today = timezone.localdate()
+    periods = [
+        m.StudyPeriod.objects.create(
+            year=world.year, kind="quarter", number=1, start=YEAR_START, end=today - datetime.timedelta(days=20)
+        ),
+        m.StudyPeriod.objects.create(
+            year=world.year,
+            kind="quarter",
+            number=2,
+            start=today - datetime.timedelta(days=15),
+            end=today - datetime.timedelta(days=1),
+        ),
+    ]
+    period_marks(world.math_5a, periods, world.child, "5", "5")
+    teacher = world.users["teacher"]
+    m.FinalMark.objects.create(
+        course=world.math_5a, student=world.child, kind="year", value="5", suggested="5", author=teacher
+    )
+
+    response = client_for("teacher").get(url(world.math_5a))
+
+    _row, cells = next((r, c) for r, c in response.context["rows"] if r.student == world.child)
+    assert {c.kind: c.form.initial["value"] for c in cells} == {"year": "5", "final": "5"}
+    assert 'data-testid="year-not-over"' not in response.content.decode()
 
 
 def test_a_differing_year_mark_without_reason_is_refused_and_nothing_saved(

@@ -206,6 +206,10 @@ class YearCell:
     editable: bool
     needs_reason: bool
 
+    @property
+    def select(self) -> str:
+        return self.form.value_select()
+
 
 def _year_url(course: Course, *, focus: str = "", exam: bool = False) -> str:
     url = reverse("journal:course_finals_year", args=[course.pk])

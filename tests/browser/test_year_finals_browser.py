@@ -58,7 +58,7 @@ def test_teacher_types_year_marks_with_the_keyboard_and_gives_a_reason_for_a_dif
     page.goto(f"{base}/courses/{world.math_5a.pk}/")
     page.locator("[data-testid=year-finals-link]").click()
     page.locator(f"[data-testid=year-row-{first.pk}]").wait_for()
-    assert "среднее арифметическое" in page.locator("[data-testid=year-rules]").inner_text()
+    assert "среднее арифметическое" in page.locator("[data-testid=year-rules]").text_content()
     assert page.locator(f"[data-testid=year-row-{first.pk}] [data-testid=suggested-year]").inner_text() == "4"
 
     # The first student: the suggested 4, typed on the focused select; Tab to the reason, Enter saves.

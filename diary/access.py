@@ -31,6 +31,19 @@ def get_diary_student_for_user(user: User, school: School | None, student_id: in
     return student
 
 
+def get_diary_student_with_children(
+    user: User, school: School | None, student_id: int
+) -> tuple[Student, list[Student]]:
+    """As :func:`get_diary_student_for_user`, with all the user's diary students (the child switcher), in one query."""
+    if not is_diary_reader(user):
+        raise PermissionDenied
+    children = list(diary_students_for(user, school).select_related("school"))
+    student = next((child for child in children if child.pk == student_id), None)
+    if student is None:
+        raise Http404("No such student in your diary")
+    return student, children
+
+
 def get_diary_homework_file_for_user(user: User, school: School | None, student_id: int, file_id: int) -> HomeworkFile:
     """A file of the homework of one of the student's own lessons (enrolled that day, subgroup member), or 404."""
     student = get_diary_student_for_user(user, school, student_id)

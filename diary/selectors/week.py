@@ -54,6 +54,13 @@ class DiaryLesson:
     end: datetime.time | None = None
 
     @property
+    def times(self) -> str:
+        """«08:30–09:15» from the class's bells ("" without them)."""
+        if self.start is None or self.end is None:
+            return ""
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+    @property
     def is_cancelled(self) -> bool:
         return self.lesson.status == LessonStatus.CANCELLED
 
@@ -127,15 +134,8 @@ def student_week(student: Student, day: datetime.date) -> DiaryWeek:
     lessons = list(
         Lesson.objects.filter(student_course_filter(student, class_ids))
         .filter(Q(date__gte=monday, date__lte=sunday) | Q(origin_date__gte=monday, origin_date__lte=sunday))
-        .select_related(
-            "course__subject",
-            "course__subgroup",
-            "room",
-            "teacher",
-            "homework",
-            "substitution__substitute",
-            "substitution__absent_teacher",
-        )
+        # Only what the day card shows: a wide JOIN (teachers, the absent one) costs more than it reads.
+        .select_related("course__subject", "course__subgroup", "room", "homework", "substitution__substitute")
         .order_by("date", "slot")
     )
     # Only the lessons of the days the student was in that class: an arrival mid-week sees their days only.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from diary.access import get_diary_homework_file_for_user, get_diary_student_for_user
+from diary.access import get_diary_homework_file_for_user, get_diary_student_with_children
 from diary.selectors.acknowledgements import acknowledgement_of
 from diary.selectors.attendance import attendance_summary
 from diary.selectors.children import diary_students_for, is_diary_reader, is_parent_of
@@ -49,12 +49,8 @@ def _period_id(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
-def _base_context(request: HttpRequest, student: Student, section: str) -> dict[str, Any]:
-    return {
-        "student": student,
-        "children": list(diary_students_for(request.user, request.school)),
-        "section": section,
-    }
+def _base_context(student: Student, children: list[Student], section: str) -> dict[str, Any]:
+    return {"student": student, "children": children, "section": section}
 
 
 def _week_pdf_url(student: Student, monday: datetime.date) -> str:
@@ -77,10 +73,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("diary:week", student_id=first.pk)
 
 
-def _render_week(request: HttpRequest, student: Student, monday: datetime.date, status: int = 200) -> HttpResponse:
+def _render_week(
+    request: HttpRequest, student: Student, children: list[Student], monday: datetime.date, status: int = 200
+) -> HttpResponse:
     week = student_week(student, monday)
     parent = is_parent_of(request.user, student)
-    context = _base_context(request, student, "week")
+    context = _base_context(student, children, "week")
     context.update(
         week=week,
         today=timezone.localdate(),
@@ -96,15 +94,15 @@ def _render_week(request: HttpRequest, student: Student, monday: datetime.date, 
 @login_required
 @require_GET
 def week(request: HttpRequest, student_id: int) -> HttpResponse:
-    student = get_diary_student_for_user(request.user, request.school, student_id)
-    return _render_week(request, student, week_from_query(request, request.GET.get("week")))
+    student, children = get_diary_student_with_children(request.user, request.school, student_id)
+    return _render_week(request, student, children, week_from_query(request, request.GET.get("week")))
 
 
 @login_required
 @require_POST
 def acknowledge(request: HttpRequest, student_id: int) -> HttpResponse:
     """«Ознакомлен»: only a parent of the child (a student reads their own diary but does not sign it)."""
-    student = get_diary_student_for_user(request.user, request.school, student_id)
+    student, children = get_diary_student_with_children(request.user, request.school, student_id)
     if not is_parent_of(request.user, student):
         raise PermissionDenied
     raw = request.POST.get("week", "")
@@ -115,21 +113,21 @@ def acknowledge(request: HttpRequest, student_id: int) -> HttpResponse:
         ack = week_acknowledge(actor=request.user, student=student, week_start=day)
     except ValueError:
         messages.error(request, _("«%(value)s» is not a date.") % {"value": raw})
-        return _render_week(request, student, monday_of(timezone.localdate()), status=400)
+        return _render_week(request, student, children, monday_of(timezone.localdate()), status=400)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return _render_week(request, student, monday_of(day or timezone.localdate()), status=400)
+        return _render_week(request, student, children, monday_of(day or timezone.localdate()), status=400)
     local = timezone.localtime(ack.acknowledged_at)
     messages.success(request, _("Acknowledged on %(when)s.") % {"when": f"{local:%d.%m.%Y %H:%M}"})
     return redirect(reverse("diary:week", kwargs={"student_id": student.pk}) + f"?week={ack.week_start.isoformat()}")
 
 
 def _period_page(request: HttpRequest, student_id: int, section: str) -> tuple[Student, dict[str, Any]]:
-    student = get_diary_student_for_user(request.user, request.school, student_id)
+    student, children = get_diary_student_with_children(request.user, request.school, student_id)
     enrolments = student_enrolments(student)
     choice = choose_period(enrolments, timezone.localdate(), _period_id(request.GET.get("period")))
-    context = _base_context(request, student, section)
+    context = _base_context(student, children, section)
     context.update(choice=choice, enrolments=enrolments, period=choice.period if choice else None)
     if choice and choice.period:
         context["switch_query"] = f"?period={choice.period.pk}"

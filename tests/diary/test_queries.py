@@ -29,7 +29,7 @@ from tests.factories import SubjectFactory
 # Every authenticated page starts with the same four:
 #   1. django_session, 2. accounts_user, 3. journal_school, 4. auth_group (the roles)
 BUDGETS = {
-    #  5. the student (access: EXISTS on the diary permission)
+    #  5. the user's diary students with their school (access, and the child switcher)
     #  6. the enrolments with class, year, school and class teacher
     #  7. the lessons of the week with subject, subgroup, room, teacher, homework, substitution (one JOIN)
     #  8. the homework files of those lessons
@@ -39,20 +39,17 @@ BUDGETS = {
     # 12. the grading policy (attendance letters)
     # 13. the bell schedule of the class, 14. its slots (lesson times)
     # 15. holidays of the week, 16. the week's events (school and class)
-    # 17. is the user a parent of the child (active link), 18. the children for the switcher
-    # 19. the week's acknowledgement
-    "week": 19,
-    #  5. the student, 6. the enrolments, 7. the grade's period kind, 8. the periods
-    #  9. the courses of the period (with subject, subgroup, class)
+    # 17. is the user a parent of the child (active link), 18. the week's acknowledgement
+    "week": 18,
+    #  5. the user's diary students (access and switcher), 6. the enrolments, 7. the grade's period kind,
+    #  8. the periods, 9. the courses of the period (with subject, subgroup, class)
     # 10. the marks of the period with lessons and work types
     # 11. the curriculum hours, 12. the period's final marks, 13. the grading policy
-    # 14. the children for the switcher
-    "subjects": 14,
-    #  5. the student, 6. the enrolments, 7. the grade's period kind, 8. the periods, 9. the course
-    # 10. the course's marks of the period with lessons and work types, 11. the curriculum hours
-    # 12. the grading policy, 13. the final marks of the course with their periods
-    # 14. the children for the switcher
-    "subject": 14,
+    "subjects": 13,
+    #  5. the user's diary students (access and switcher), 6. the enrolments, 7. the grade's period kind,
+    #  8. the periods, 9. the course, 10. the course's marks of the period with lessons and work types,
+    # 11. the curriculum hours, 12. the grading policy, 13. the final marks of the course with their periods
+    "subject": 13,
 }
 
 _serial = count()

@@ -43,6 +43,15 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
+def _forget_routes() -> None:
+    """Celery caches its broker connection pool, default queue and router at first use (an earlier
+    test in this process may have built them for no broker): drop them so they follow the settings."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    for name in ("queues", "default_queue", "router"):
+        app.amqp.__dict__.pop(name, None)
+
+
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[Callable[[], str]]:
     if connection.vendor != "postgresql":
@@ -63,9 +72,11 @@ def worker(tmp_path: Path) -> Iterator[Callable[[], str]]:
         )  # fmt: skip
     try:
         app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
+        _forget_routes()
         yield lambda: log.read_text(encoding="utf-8", errors="replace")
     finally:
         app.conf.update(saved)
+        _forget_routes()
         process.terminate()
         try:
             process.wait(timeout=15)

@@ -7,6 +7,7 @@ some substitutions, cancellations and moves, and events; an N+1 would make the s
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from itertools import count
 
@@ -110,3 +111,38 @@ def test_diary_pages_have_constant_query_counts(
     quarter(world)
 
     assert _measure(world, client_for, courses, lessons) == BUDGETS
+
+
+def _class_with_parents(world: World, students: int) -> None:
+    """``students`` more students in 5А, each with a parent who acknowledged the week of ``MONDAY``."""
+    from diary.models import WeekAcknowledgement
+    from journal.services.structure import enrolment_create, membership_ensure, parent_link_create
+    from tests.factories import YEAR_START, StudentFactory, UserFactory
+
+    for _ in range(students):
+        n = next(_serial)
+        student = StudentFactory(school=world.school, last_name=f"Ученик{n}")
+        enrolment_create(actor=None, student=student, class_group=world.class_5a, date_from=YEAR_START)
+        parent = UserFactory(username=f"p{n}")
+        membership_ensure(user=parent, school=world.school)
+        parent_link_create(actor=None, parent=parent, student=student, relation="mother")
+        WeekAcknowledgement.objects.create(
+            parent=parent, student=student, week_start=MONDAY, acknowledged_at=datetime.datetime.now(datetime.UTC)
+        )
+
+
+@pytest.mark.parametrize("students", [3, 15])
+def test_acknowledgements_page_has_a_constant_query_count(
+    world: World, client_for: Callable[[str], Client], students: int
+) -> None:
+    # 4 common + 5. the class (access), 6. does the user lead it, 7. the week's enrolments with students,
+    # 8. their acknowledgements of the week, 9. their active parent links with the parents
+    _class_with_parents(world, students)
+
+    count = _count(
+        client_for("class_teacher"),
+        reverse("diary:acknowledgements", kwargs={"class_id": world.class_5a.pk}),
+        {"week": MONDAY.isoformat()},
+    )
+
+    assert count == 9

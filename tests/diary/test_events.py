@@ -98,3 +98,47 @@ def test_parents_see_school_and_their_childs_class_events(world: World, client_f
 
     assert parent_titles == {"Новогодний концерт", "Собрание 5А"}
     assert deputy_titles == {"Новогодний концерт", "Собрание 5А", "Собрание 6Б"}
+
+
+def test_the_deputy_edits_and_a_class_teacher_deletes_through_the_pages(world: World, client_for) -> None:
+    school_event = _create(world, "deputy", None)
+    class_event = _create(world, "class_teacher", "class_5a")
+
+    edited = client_for("deputy").post(
+        reverse("diary:event_edit", kwargs={"event_id": school_event.pk}),
+        {"title": "Новогодний концерт", "date": "2026-12-25", "end_date": "2026-12-24"},
+    )
+    assert edited.status_code == 400
+    assert "раньше первого дня" in edited.content.decode()
+    edited = client_for("deputy").post(
+        reverse("diary:event_edit", kwargs={"event_id": school_event.pk}),
+        {"title": "Новогодний концерт", "date": "2026-12-25", "time": "17:00", "place": "Актовый зал"},
+    )
+    deleted = client_for("class_teacher").post(reverse("diary:event_delete", kwargs={"event_id": class_event.pk}))
+
+    assert (edited.status_code, deleted.status_code) == (302, 302)
+    school_event.refresh_from_db()
+    assert (school_event.title, school_event.date, school_event.place) == (
+        "Новогодний концерт",
+        datetime.date(2026, 12, 25),
+        "Актовый зал",
+    )
+    assert list(Event.objects.values_list("pk", flat=True)) == [school_event.pk]
+
+
+def test_past_events_are_listed_apart(world: World, client_for) -> None:
+    today = timezone.localdate()
+    Event.objects.create(school=world.school, title="Прошедшее", date=today - datetime.timedelta(days=3))
+    Event.objects.create(
+        school=world.school,
+        title="Идут каникулы",
+        date=today - datetime.timedelta(days=3),
+        end_date=today + datetime.timedelta(days=3),
+    )
+    client = client_for("student")
+
+    coming = [e.title for e in client.get(reverse("diary:event_list")).context["events"]]
+    past = [e.title for e in client.get(reverse("diary:event_list"), {"past": "1"}).context["events"]]
+
+    assert coming == ["Идут каникулы"]
+    assert past == ["Прошедшее"]

@@ -12,6 +12,7 @@ it again.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import logging
@@ -123,8 +124,7 @@ def document_request(
             ]
         )
     if enqueue:
-        document_id = document.pk
-        transaction.on_commit(lambda: _enqueue(document_id))
+        transaction.on_commit(functools.partial(_enqueue, document.pk))
     return document
 
 
@@ -275,5 +275,5 @@ def documents_recover(*, now: datetime.datetime | None = None) -> int:
         ).values_list("pk", flat=True)
         ids = sorted(set(requeued) | set(waiting))
         for document_id in ids:
-            transaction.on_commit(lambda document_id=document_id: _enqueue(document_id))
+            transaction.on_commit(functools.partial(_enqueue, document_id))
     return len(ids)

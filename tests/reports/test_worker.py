@@ -31,6 +31,7 @@ from tests.reports.test_printout_pdf import flat_text, page_count
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 WAIT_SECONDS = 90
+READY_SECONDS = 60
 
 
 def _database_url() -> str:
@@ -41,6 +42,14 @@ def _database_url() -> str:
     host = db.get("HOST") or "127.0.0.1"
     port = f":{db['PORT']}" if db.get("PORT") else ""
     return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
+
+
+def _use_broker(**conf: object) -> None:
+    """Point the test process's Celery app at another broker; connections made for the old one are dropped."""
+    app.conf.update(conf)
+    # Celery keeps its connection pools (made on first use, e.g. for the default broker) until a fork.
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -83,18 +92,27 @@ def worker(tmp_path: Path, media: Path) -> Iterator[Callable[[], str]]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    read_log = lambda: log.read_text(encoding="utf-8", errors="replace")  # noqa: E731
     try:
-        app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
-        yield lambda: log.read_text(encoding="utf-8", errors="replace")
+        # Until the worker has declared its queue, Redis would drop a message sent to it.
+        deadline = time.monotonic() + READY_SECONDS
+        while f"{queue}@" not in read_log() or " ready." not in read_log():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The worker did not start:\n{read_log()[-4000:]}")
+            time.sleep(0.2)
+        _use_broker(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
+        yield read_log
     finally:
-        app.conf.update(saved)
+        _use_broker(**saved)
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-        redis.Redis.from_url(REDIS_URL).delete(queue, f"_kombu.binding.{queue}")
+        redis.Redis.from_url(REDIS_URL).delete(
+            queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))
+        )
 
 
 def _wait_until_finished(document: GeneratedDocument, worker_log: Callable[[], str]) -> GeneratedDocument:

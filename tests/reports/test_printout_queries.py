@@ -7,6 +7,7 @@ lessons, marks or subjects would make the second count larger.
 
 from __future__ import annotations
 
+import datetime
 from itertools import count
 
 from django.db import connection
@@ -81,3 +82,55 @@ def test_the_builder_reads_a_fixed_number_of_queries(week: Week) -> None:
     assert (small_pages, large_pages) == (2, 14)
     assert small == large, "\n".join(sql)
     assert large <= BUDGET, "\n".join(sql)
+
+
+# Every authenticated page starts with: 1. session, 2. user, 3. school, 4. the user's roles (groups).
+PAGE_BUDGETS = {
+    # 5. the class (access layer), 6. the class's printouts with who asked,
+    # 7. the printout students of today, 8. their parents' links with the parents
+    "class_printouts": 8,
+    # 5. the user's own documents with their classes (a deputy leads no class: no query for those)
+    "document_list": 5,
+}
+
+
+def _documents(week: Week, count_: int) -> None:
+    from reports.services.documents import document_request
+
+    for n in range(count_):
+        document_request(
+            actor=week.world.users["deputy"],
+            school=week.world.school,
+            kind="weekly_printout",
+            parameters={
+                "class_id": week.world.class_5a.pk,
+                "week": (MONDAY - datetime.timedelta(weeks=n + 1)).isoformat(),
+            },
+            class_group=week.world.class_5a,
+            enqueue=False,
+        )
+
+
+def _page_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_printout_pages_read_a_fixed_number_of_queries(week: Week, client_for) -> None:
+    from django.urls import reverse
+
+    client = client_for("deputy")
+    urls = {
+        "class_printouts": reverse("reports:class_printouts", args=[week.world.class_5a.pk]),
+        "document_list": reverse("reports:document_list"),
+    }
+    _documents(week, 2)
+    _grow(week, students=1, courses=0)
+    small = {name: _page_queries(client, url) for name, url in urls.items()}
+    _documents(week, 10)
+    _grow(week, students=8, courses=0)
+    large = {name: _page_queries(client, url) for name, url in urls.items()}
+
+    assert small == large
+    assert large == PAGE_BUDGETS

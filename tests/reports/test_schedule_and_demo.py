@@ -87,3 +87,22 @@ def test_the_demo_makes_the_last_finished_weeks_printouts_done(week: Week) -> No
         None,
     )
     assert "Соколов Артём" in flat_text(document.file.read())
+
+
+def test_the_benchmark_makes_the_schools_printouts_and_cleans_up_its_every_student_run(week: Week) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("bench_printouts", "--week", "2026-12-02", stdout=out)
+    call_command("bench_printouts", "--week", "2026-12-02", "--all-students", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Школа № 1: week from 30.11.2026, 1 classes, 1 pages, 1 process(es)"
+    assert lines[2] == "Школа № 1: week from 30.11.2026, 2 classes, 3 pages (every student), 1 process(es)"
+    assert "s per page" in lines[1] and "s per page" in lines[3]
+    # The class's real document stays; the every-student run leaves nothing behind.
+    assert list(GeneratedDocument.objects.values_list("class_group", "status")) == [
+        (week.world.class_5a.pk, DocumentStatus.DONE)
+    ]

@@ -32,7 +32,7 @@ from django.utils import timezone
 from journal.models import ClassGroup, School
 from reports.demo import last_finished_week
 from reports.models import DocumentStatus, GeneratedDocument
-from reports.selectors.weekly_printout import classes_with_printouts
+from reports.selectors.weekly_printout import classes_with_printouts, week_bounds
 from reports.services.documents import document_run
 from reports.services.printouts import weekly_printout_request
 
@@ -46,8 +46,14 @@ def _make(document_ids: list[int]) -> tuple[int, int, float]:
             failed += 1
         else:
             pages += document.progress_total
-    connections.close_all()
     return pages, failed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _make_in_child(document_ids: list[int]) -> tuple[int, int, float]:
+    try:
+        return _make(document_ids)
+    finally:
+        connections.close_all()
 
 
 class Command(BaseCommand):
@@ -75,7 +81,7 @@ class Command(BaseCommand):
         found = School.objects.filter(name=school).first() if school else School.objects.order_by("pk").first()
         if found is None:
             raise CommandError("No such school; run manage.py seed_demo first.")
-        monday = week or last_finished_week(timezone.localdate())
+        monday = week_bounds(week)[0] if week else last_finished_week(timezone.localdate())
         if all_students:
             classes = list(
                 ClassGroup.objects.filter(year__school=found, year__is_current=True)
@@ -102,7 +108,7 @@ class Command(BaseCommand):
             connections.close_all()
             shares = [ids[i::processes] for i in range(processes)]
             with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = list(pool.map(_make, shares))
+                results = list(pool.map(_make_in_child, shares))
         elapsed = time.monotonic() - started
 
         pages = sum(r[0] for r in results)

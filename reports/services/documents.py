@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
@@ -198,6 +199,9 @@ def document_run(*, document_id: int, final_attempt: bool = True) -> GeneratedDo
                 return _fail(document_id, token, message)
             _ours(document_id, token).update(status=DocumentStatus.QUEUED, run_token=None, error=reason)
             raise
+        except SoftTimeLimitExceeded:
+            logger.warning("Document %s: stopped at the time limit", document_id)
+            return _fail(document_id, token, _("Making the document took too long and was stopped."))
         except Exception:
             logger.exception("Document %s failed", document_id)
             return _fail(

@@ -6,7 +6,7 @@ with a parent link or a student's login (journal/permissions.py) and revoke with
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
@@ -20,14 +20,24 @@ def is_diary_reader(user: User) -> bool:
     return user.is_authenticated and user.has_role(*DIARY_READER_ROLES)
 
 
+def readable_student_ids(user: User) -> QuerySet[StudentUserObjectPermission, int]:
+    """The ids of the students whose diary ``user`` reads, in any school: a subquery of the user's own few rows.
+
+    Starting from these rows (not from the school's students, semi-joining the permissions per student)
+    keeps the lookup at a handful of index reads whatever the size of the school.
+    """
+    return StudentUserObjectPermission.objects.filter(user=user, permission__codename="view_student_diary").values_list(
+        "content_object_id", flat=True
+    )
+
+
 def diary_students_for(user: User, school: School | None) -> QuerySet[Student]:
     """The students of ``school`` whose diary ``user`` reads, by name."""
     if school is None or not is_diary_reader(user):
         return Student.objects.none()
-    readable = StudentUserObjectPermission.objects.filter(
-        user=user, permission__codename="view_student_diary", content_object=OuterRef("pk")
+    return Student.objects.filter(pk__in=readable_student_ids(user), school=school).order_by(
+        "last_name", "first_name", "pk"
     )
-    return Student.objects.filter(Exists(readable), school=school).order_by("last_name", "first_name", "pk")
 
 
 def is_parent_of(user: User, student: Student) -> bool:

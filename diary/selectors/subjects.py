@@ -31,10 +31,15 @@ from journal.selectors.periods import NOT_ASSESSED
 
 
 def _period_marks(student: Student, period: StudyPeriod) -> QuerySet[Mark]:
-    """The student's marks of the period; those of cancelled lessons are left out, as in the journal."""
+    """The student's marks of the period; those of cancelled lessons are left out, as in the journal.
+
+    With their lessons and work types, only the columns the pages and the prognosis read.
+    """
     return (
         Mark.objects.filter(student=student, lesson__date__gte=period.start, lesson__date__lte=period.end)
         .exclude(lesson__status=LessonStatus.CANCELLED)
+        .select_related("lesson", "work_type")
+        .only("value", "weight", "comment", "lesson", "lesson__date", "lesson__course", "work_type", "work_type__name")
         .order_by("lesson__date", "lesson__slot", "position")
     )
 
@@ -88,9 +93,10 @@ def _prognosis(marks: list[Mark], policy: GradingPolicy, hours: Decimal | None) 
 
 def _hours_by_subject(course_grades: set[tuple[int, int]], year_id: int) -> dict[tuple[int, int], Decimal]:
     grades = {grade for grade, _subject in course_grades}
+    rows = CurriculumItem.objects.filter(year_id=year_id, grade__in=grades).order_by()
     return {
-        (item.grade, item.subject_id): item.hours_per_week
-        for item in CurriculumItem.objects.filter(year_id=year_id, grade__in=grades)
+        (grade, subject_id): hours
+        for grade, subject_id, hours in rows.values_list("grade", "subject", "hours_per_week")
     }
 
 
@@ -110,9 +116,7 @@ def subjects_of_period(student: Student, enrolments: list[Enrolment], period: St
     courses = list(_courses_of_period(student, enrolments, period))
     course_ids = [c.pk for c in courses]
     by_course: dict[int, list[Mark]] = defaultdict(list)
-    for mark in (
-        _period_marks(student, period).filter(lesson__course_id__in=course_ids).select_related("lesson", "work_type")
-    ):
+    for mark in _period_marks(student, period).filter(lesson__course_id__in=course_ids):
         by_course[mark.lesson.course_id].append(mark)
     hours = _hours_by_subject({(c.class_group.grade, c.subject_id) for c in courses}, period.year_id)
     finals = {
@@ -149,12 +153,13 @@ def student_course_for(student: Student, enrolments: list[Enrolment], course_id:
 def subject_view(student: Student, course: Course, period: StudyPeriod) -> SubjectView:
     """Every mark of the course in the period with date and work type, the prognosis and its "why",
     and the final marks of every period with the teacher's reason (5 queries)."""
-    marks = list(_period_marks(student, period).filter(lesson__course=course).select_related("lesson", "work_type"))
+    marks = list(_period_marks(student, period).filter(lesson__course=course))
     class_group = course.class_group
     hours = (
         CurriculumItem.objects.filter(
             year_id=class_group.year_id, grade=class_group.grade, subject_id=course.subject_id
         )
+        .order_by()  # one row (unique per year, grade and subject): no JOINs for the default ordering
         .values_list("hours_per_week", flat=True)
         .first()
     )

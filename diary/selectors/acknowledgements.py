@@ -6,13 +6,34 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Subquery
+
 from accounts.models import User
+from accounts.roles import Role
 from diary.models import WeekAcknowledgement
 from journal.models import ClassGroup, Enrolment, ParentLink, Student
 
 
-def acknowledgement_of(parent: User, student: Student, monday: datetime.date) -> WeekAcknowledgement | None:
-    return WeekAcknowledgement.objects.filter(parent=parent, student=student, week_start=monday).first()
+def week_acknowledgement_of(
+    user: User, student: Student, monday: datetime.date
+) -> tuple[bool, datetime.datetime | None]:
+    """(is ``user`` a parent of the child, when they acknowledged the week): one query, none for a non-parent.
+
+    A parent is a user with the parent role and an active link (``is_parent_of``), the only one who
+    acknowledges; the acknowledgement comes with the link as a subquery.
+    """
+    if not user.has_role(Role.PARENT):
+        return False, None
+    acknowledged = WeekAcknowledgement.objects.filter(parent=user, student=student, week_start=monday).order_by()
+    row = (
+        ParentLink.objects.filter(parent=user, student=student, ended_at__isnull=True)
+        .order_by()
+        .values_list(Subquery(acknowledged.values("acknowledged_at")[:1]))
+        .first()
+    )
+    if row is None:
+        return False, None
+    return True, row[0]
 
 
 @dataclass

@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
-from journal.models import ClassGroup, Course, Enrolment, Student, StudyPeriod, Subgroup
-from journal.selectors.periods import period_kind_for_grade
+from journal.models import ClassGroup, Course, Enrolment, GradePeriodScheme, PeriodKind, Student, StudyPeriod, Subgroup
 
 
 def student_enrolments(student: Student) -> list[Enrolment]:
-    """All the student's enrolments, oldest first, with class, year and school (one query)."""
-    return list(
-        Enrolment.objects.filter(student=student)
-        .select_related("class_group__year__school", "class_group__class_teacher")
-        .order_by("date_from", "pk")
-    )
+    """All the student's enrolments, oldest first, with their classes (one query)."""
+    return list(Enrolment.objects.filter(student=student).select_related("class_group").order_by("date_from", "pk"))
 
 
 def enrolment_on(enrolments: list[Enrolment], day: datetime.date) -> Enrolment | None:
@@ -62,6 +58,12 @@ def student_courses(student: Student, enrolments: list[Enrolment]) -> QuerySet[C
     )
 
 
+def _period_kind(class_group: ClassGroup) -> Coalesce:
+    """``journal.selectors.periods.period_kind_for_grade`` as an expression, so the periods come in one query."""
+    scheme = GradePeriodScheme.objects.filter(year_id=class_group.year_id, grade=class_group.grade).order_by()
+    return Coalesce(NullIf(Subquery(scheme.values("kind")[:1]), Value("")), Value(PeriodKind.QUARTER.value))
+
+
 @dataclass
 class PeriodChoice:
     """The periods of the student's grade this year and the one chosen."""
@@ -80,8 +82,9 @@ def choose_period(enrolments: list[Enrolment], today: datetime.date, period_id: 
     if enrolment is None:
         return None
     class_group = enrolment.class_group
-    kind = period_kind_for_grade(class_group.year, class_group.grade)
-    periods = list(StudyPeriod.objects.filter(year_id=class_group.year_id, kind=kind).order_by("start"))
+    periods = list(
+        StudyPeriod.objects.filter(year_id=class_group.year_id, kind=_period_kind(class_group)).order_by("start")
+    )
     chosen = next((p for p in periods if p.pk == period_id), None)
     if chosen is None:
         chosen = next((p for p in periods if p.start <= today <= p.end), None)

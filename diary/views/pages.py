@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from diary.access import get_diary_homework_file_for_user, get_diary_student_with_children
-from diary.selectors.acknowledgements import acknowledgement_of
+from diary.selectors.acknowledgements import week_acknowledgement_of
 from diary.selectors.attendance import attendance_summary
 from diary.selectors.children import diary_students_for, is_diary_reader, is_parent_of
 from diary.selectors.common import choose_period, student_enrolments
@@ -77,13 +77,13 @@ def _render_week(
     request: HttpRequest, student: Student, children: list[Student], monday: datetime.date, status: int = 200
 ) -> HttpResponse:
     week = student_week(student, monday)
-    parent = is_parent_of(request.user, student)
+    parent, acknowledged_at = week_acknowledgement_of(request.user, student, monday)
     context = _base_context(student, children, "week")
     context.update(
         week=week,
         today=timezone.localdate(),
         is_parent=parent,
-        acknowledgement=acknowledgement_of(request.user, student, monday) if parent else None,
+        acknowledged_at=acknowledged_at,
         can_acknowledge=parent and monday <= timezone.localdate(),
         pdf_url=_week_pdf_url(student, monday),
         switch_query=f"?week={monday.isoformat()}",

@@ -30,27 +30,26 @@ from tests.factories import SubjectFactory
 # Every authenticated page starts with the same four:
 #   1. django_session, 2. accounts_user, 3. journal_school, 4. auth_group (the roles)
 BUDGETS = {
-    #  5. the user's diary students with their school (access, and the child switcher)
-    #  6. the enrolments with class, year, school and class teacher
-    #  7. the lessons of the week with subject, subgroup, room, teacher, homework, substitution (one JOIN)
+    #  5. the user's diary students (access, and the child switcher): from the user's permission rows
+    #  6. the enrolments with their classes
+    #  7. the lessons of the week with subject, subgroup, room and homework; the substitute, the student's
+    #     absence and the reason of the last cancel or move as subqueries (one query)
     #  8. the homework files of those lessons
     #  9. the student's marks of those lessons with work types
-    # 10. the student's attendance of those lessons
-    # 11. the cancel/move changes of those lessons (their reasons)
-    # 12. the grading policy (attendance letters)
-    # 13. the bell schedule of the class, 14. its slots (lesson times)
-    # 15. holidays of the week, 16. the week's events (school and class)
-    # 17. is the user a parent of the child (active link), 18. the week's acknowledgement
-    "week": 18,
-    #  5. the user's diary students (access and switcher), 6. the enrolments, 7. the grade's period kind,
-    #  8. the periods, 9. the courses of the period (with subject, subgroup, class)
-    # 10. the marks of the period with lessons and work types
-    # 11. the curriculum hours, 12. the period's final marks, 13. the grading policy
-    "subjects": 13,
-    #  5. the user's diary students (access and switcher), 6. the enrolments, 7. the grade's period kind,
-    #  8. the periods, 9. the course, 10. the course's marks of the period with lessons and work types,
-    # 11. the curriculum hours, 12. the grading policy, 13. the final marks of the course with their periods
-    "subject": 13,
+    # 10. the grading policy (attendance letters; asked only when the week has an absence)
+    # 11. the slots of the class's bells (lesson times; the school's first schedule without one)
+    # 12. holidays of the week, 13. the week's events (school and class)
+    # 14. is the user a parent of the child (active link), with their acknowledgement of the week
+    "week": 14,
+    #  5. the user's diary students (access and switcher), 6. the enrolments, 7. the grade's periods
+    #  (the period kind as a subquery), 8. the courses of the period (with subject, subgroup, class)
+    #  9. the marks of the period with lessons and work types
+    # 10. the curriculum hours, 11. the period's final marks, 12. the grading policy
+    "subjects": 12,
+    #  5. the user's diary students (access and switcher), 6. the enrolments, 7. the grade's periods,
+    #  8. the course, 9. the course's marks of the period with lessons and work types,
+    # 10. the curriculum hours, 11. the grading policy, 12. the final marks of the course with their periods
+    "subject": 12,
 }
 
 _serial = count()

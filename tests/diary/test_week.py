@@ -20,7 +20,7 @@ from tests.factories import CourseFactory, StudentFactory, SubjectFactory
 
 
 def _lessons_by_day(week: object) -> dict[datetime.date, list[int]]:
-    return {d.date: [item.lesson.pk for item in d.lessons] for d in week.days}  # type: ignore[attr-defined]
+    return {d.date: [item.pk for item in d.lessons] for d in week.days}  # type: ignore[attr-defined]
 
 
 def test_student_who_arrived_mid_week_sees_only_their_days(world: World) -> None:
@@ -75,12 +75,11 @@ def test_cancelled_moved_and_substituted_lessons_are_shown_with_the_change(world
     monday = days[day(0)].lessons[0]
     assert monday.is_cancelled and monday.change_reason == "Учитель на курсах"
     tuesday = days[day(1)].lessons[0]
-    assert tuesday.moved_away and tuesday.slot == 2 and tuesday.lesson.date == day(3)
+    assert tuesday.moved_away and tuesday.slot == 2 and tuesday.date == day(3) and tuesday.lesson_slot == 4
     thursday = days[day(3)].lessons[0]
     assert thursday.is_moved_here and not thursday.moved_away and thursday.change_reason == "Олимпиада"
     wednesday = days[day(2)].lessons[0]
-    assert wednesday.substitution is not None
-    assert wednesday.substitution.substitute == world.users["other_teacher"]
+    assert wednesday.substitute == world.users["other_teacher"].short_name
 
 
 def test_the_week_shows_marks_with_work_types_attendance_homework_and_files(world: World) -> None:
@@ -100,13 +99,14 @@ def test_the_week_shows_marks_with_work_types_attendance_homework_and_files(worl
     days = {d.date: d for d in student_week(world.child, MONDAY).days}
 
     item = days[day(0)].lessons[0]
-    assert [(mk.value, mk.work_type.name, mk.comment) for mk in item.marks] == [
-        ("5", "Контрольная работа", "Без ошибок")
-    ]
-    assert item.lesson.topic == "Сложение дробей"
+    assert [(mk.value, mk.work_type, mk.comment) for mk in item.marks] == [("5", "Контрольная работа", "Без ошибок")]
+    assert item.marks[0].title == "Контрольная работа: Без ошибок"
+    assert item.marks[0].detail == "5 — Контрольная работа; Без ошибок"
+    assert item.topic == "Сложение дробей"
     assert item.homework.text == "№ 12, 14"
     assert [f.original_name for f in item.files] == ["Задание.pdf"]
     assert days[day(1)].lessons[0].attendance_letter == "Б"
+    assert days[day(1)].lessons[0].attendance_reason == "болезнь"
 
 
 def test_the_week_shows_school_and_own_class_events_only(world: World) -> None:

@@ -120,6 +120,15 @@ class DiaryLesson:
         return self.lesson_slot
 
     @property
+    def number(self) -> str:
+        """«3.»: the lesson number as the card prints it."""
+        return f"{self.slot}."
+
+    @property
+    def testid(self) -> str:
+        return f"lesson-{self.pk}-moved-away" if self.moved_away else f"lesson-{self.pk}"
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == LessonStatus.CANCELLED
 

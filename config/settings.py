@@ -270,11 +270,37 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
+# --- Weekly paper printouts (§1.10, §8.3) ----------------------------------------
+# When celery beat makes the week's printouts of every class: a weekday (monday … sunday) and HH:MM.
+WEEKLY_PRINTOUT_DAY = env.str("WEEKLY_PRINTOUT_DAY", default="saturday").strip().lower()
+WEEKLY_PRINTOUT_TIME = env.str("WEEKLY_PRINTOUT_TIME", default="10:00").strip()
+try:
+    _printout_hour, _printout_minute = (int(part) for part in WEEKLY_PRINTOUT_TIME.split(":"))
+    crontab(day_of_week=WEEKLY_PRINTOUT_DAY, hour=_printout_hour, minute=_printout_minute)
+except ValueError as _error:
+    raise environ.ImproperlyConfigured(
+        f"WEEKLY_PRINTOUT_DAY/WEEKLY_PRINTOUT_TIME: {WEEKLY_PRINTOUT_DAY!r} {WEEKLY_PRINTOUT_TIME!r} ({_error})"
+    ) from None
+
 # --- Periodic jobs (celery beat) ------------------------------------------------
 CELERY_BEAT_SCHEDULE = {
     "refresh-object-permissions": {
         "task": "journal.refresh_object_permissions",
         # Just after midnight: assignments that start or end today take effect.
         "schedule": crontab(hour=0, minute=5),
+    },
+    "reports-weekly-printouts": {
+        "task": "reports.request_weekly_printouts",
+        "schedule": crontab(day_of_week=WEEKLY_PRINTOUT_DAY, hour=_printout_hour, minute=_printout_minute),
+    },
+    "reports-recover-documents": {
+        "task": "reports.recover_documents",
+        # Documents whose message was lost (broker or worker down) are enqueued again.
+        "schedule": crontab(minute="*/5"),
+    },
+    "messaging-daily-digest": {
+        "task": "messaging.send_daily_digests",
+        # Evening: the day's marks and absences are in; one letter per parent on the digest.
+        "schedule": crontab(hour=18, minute=0),
     },
 }

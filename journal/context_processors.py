@@ -25,6 +25,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     items = [NavItem(_("Home"), reverse("home"))]
+    if user.has_role(Role.PARENT, Role.STUDENT):
+        items.append(NavItem(_("Diary"), reverse("diary:index")))
+    # School and class events (diary app): everyone reads theirs.
+    items.append(NavItem(_("Events"), reverse("diary:event_list")))
     if user.has_role(Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER):
         items.append(NavItem(_("Courses"), reverse("journal:course_list")))
         items.append(NavItem(_("Classes"), reverse("journal:class_list")))
@@ -42,6 +46,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if user.has_role(Role.ADMINISTRATOR):
             planning.children.append(NavItem(_("Change history"), reverse("journal:history")))
         items.append(planning)
+        # Generated documents (reports app): weekly paper printouts and later reports.
+        items.append(NavItem(_("Documents"), reverse("reports:document_list")))
     if user.has_role(Role.ADMINISTRATOR) or user.is_superuser:
         items.append(NavItem(_("Administration"), reverse("admin:index")))
     return {"nav_items": items, "user_roles": sorted(r.label for r in user.roles)}

@@ -122,6 +122,9 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "class_group": class_group,
             "roster": class_roster(class_group),
             "courses": courses,
+            # The class teacher's documents of the class (weekly printouts, diary acknowledgements):
+            # its class teacher and the administration.
+            "leads_class": class_group.class_teacher_id == request.user.pk or reads_whole_school(request.user),
         },
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -38,9 +39,14 @@ def overlapping(enrolments: list[Enrolment], start: datetime.date, end: datetime
     return [e for e in enrolments if e.date_from <= end and (e.date_to is None or e.date_to >= start)]
 
 
+def _own_subgroups(student: Student) -> QuerySet[Any, int]:
+    """The ids of the student's subgroups, read from the membership table alone (no JOIN to the subgroups)."""
+    return Subgroup.members.through.objects.filter(student=student).values_list("subgroup_id", flat=True)
+
+
 def student_course_filter(student: Student, class_ids: set[int]) -> Q:
     """Courses of the student's classes: a whole-class course, or a subgroup's if the student is a member."""
-    own_subgroups = Subgroup.objects.filter(members=student).values("pk")
+    own_subgroups = _own_subgroups(student)
     return Q(course__class_group_id__in=class_ids) & (
         Q(course__subgroup__isnull=True) | Q(course__subgroup__in=own_subgroups)
     )
@@ -49,7 +55,7 @@ def student_course_filter(student: Student, class_ids: set[int]) -> Q:
 def student_courses(student: Student, enrolments: list[Enrolment]) -> QuerySet[Course]:
     """Courses of the classes the enrolments name (whole class or the student's subgroups)."""
     class_ids = {e.class_group_id for e in enrolments}
-    own_subgroups = Subgroup.objects.filter(members=student).values("pk")
+    own_subgroups = _own_subgroups(student)
     return (
         Course.objects.filter(class_group_id__in=class_ids)
         .filter(Q(subgroup__isnull=True) | Q(subgroup__in=own_subgroups))

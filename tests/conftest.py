@@ -85,6 +85,16 @@ def _enrol(student: m.Student, class_group: m.ClassGroup) -> m.Student:
     return student
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Files the tests make (homework files, documents, the demo's printouts) go to a temporary
+    folder, never to the checkout's var/media; a test may still point MEDIA_ROOT elsewhere."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def world(db) -> World:
     school = SchoolFactory(name="Школа № 1", short_name="Школа № 1")

@@ -150,6 +150,7 @@ def test_demo_data_command_runs_on_sqlite(tmp_path):
         DJANGO_ENV="development",
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        MEDIA_ROOT=str(tmp_path / "media"),
     )
 
     def manage(*args: str) -> subprocess.CompletedProcess[str]:

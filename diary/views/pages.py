@@ -8,9 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,8 +24,7 @@ from diary.selectors.subjects import student_course_for, subject_view, subjects_
 from diary.selectors.week import monday_of, student_week
 from diary.services.acknowledgements import week_acknowledge
 from journal.models import Student
-
-WEEK_PDF_URL = "reports:student_week_pdf"
+from journal.views.homework import homework_file_response
 
 
 def _parse_day(raw: str | None) -> datetime.date | None:
@@ -54,11 +53,8 @@ def _base_context(student: Student, children: list[Student], section: str) -> di
 
 
 def _week_pdf_url(student: Student, monday: datetime.date) -> str:
-    """The paper printout of the week (reports app), when that page exists."""
-    try:
-        return reverse(WEEK_PDF_URL, kwargs={"student_id": student.pk}) + f"?week={monday.isoformat()}"
-    except NoReverseMatch:
-        return ""
+    """The paper printout of the week (reports app)."""
+    return reverse("reports:student_week_pdf", kwargs={"student_id": student.pk}) + f"?week={monday.isoformat()}"
 
 
 @login_required
@@ -168,12 +164,4 @@ def attendance(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def homework_file(request: HttpRequest, student_id: int, file_id: int) -> HttpResponseBase:
-    row = get_diary_homework_file_for_user(request.user, request.school, student_id, file_id)
-    try:
-        handle = row.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing") from None
-    # As the journal serves it: always a download, and the browser must not guess another type.
-    response = FileResponse(handle, as_attachment=True, filename=row.original_name, content_type=row.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return homework_file_response(get_diary_homework_file_for_user(request.user, request.school, student_id, file_id))

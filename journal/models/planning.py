@@ -166,7 +166,14 @@ class Lesson(models.Model):
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
         ordering = ("date", "slot")
-        indexes = [models.Index(fields=["course", "date"]), models.Index(fields=["date", "slot"])]
+        indexes = [
+            models.Index(fields=["course", "date"]),
+            models.Index(fields=["date", "slot"]),
+            # The diary shows a moved lesson on the day it was taken from too: the few moved lessons by course.
+            models.Index(
+                fields=["course", "origin_date"], name="lesson_moved_from_idx", condition=Q(origin_date__isnull=False)
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["course", "date", "slot"], name="lesson_unique_course_date_slot"),
             models.CheckConstraint(condition=Q(slot__gte=0, slot__lte=12), name="lesson_slot_0_to_12"),

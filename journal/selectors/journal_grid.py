@@ -7,8 +7,8 @@ weighted average, the count of marks against the policy's minimum, the
 suggested period mark and the final mark of the period, when one is asked for.
 
 Queries do not grow with students or lessons: lessons, enrolments, subgroup
-members, marks, attendance, homework, the policy, the curriculum line and the
-final marks are each one query.
+members, marks, attendance, the policy, the curriculum line and the final
+marks are each one query.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from journal.models import (
     Enrolment,
     FinalMark,
     GradingPolicy,
-    Homework,
     Lesson,
     LessonStatus,
     Mark,
@@ -46,7 +45,7 @@ from journal.selectors.grading import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class GridCell:
     lesson: Lesson
     enrolled: bool
@@ -79,7 +78,6 @@ class CourseGrid:
     minimum_marks: int
     lessons: list[Lesson]
     rows: list[GridRow]
-    homework: dict[int, Homework]
 
 
 def _enrolled(spans: list[tuple[datetime.date, datetime.date | None]], day: datetime.date) -> bool:
@@ -148,7 +146,6 @@ def course_grid(
         # No ordering: the model's default (lesson date, student name) joins two tables for nothing here.
         for row in Attendance.objects.filter(lesson_id__in=lesson_ids, student_id__in=students).order_by()
     }
-    homework = {row.lesson_id: row for row in Homework.objects.filter(lesson_id__in=lesson_ids)}
     finals: dict[int, FinalMark] = {}
     if period is not None:
         finals = {
@@ -217,5 +214,4 @@ def course_grid(
         minimum_marks=minimum_marks(policy, hours),
         lessons=lessons,
         rows=rows,
-        homework=homework,
     )

@@ -35,7 +35,7 @@ from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Stude
 from journal.models.planning import LessonKind
 from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
 from journal.selectors.journal_grid import CourseGrid, GridRow, course_grid, summarise
-from journal.selectors.periods import period_kind_for_grade, period_of
+from journal.selectors.periods import period_kind_for_grade
 from journal.selectors.scope import courses_taught_by
 from journal.services.marks import (
     StaleEdit,
@@ -121,6 +121,22 @@ class _CellRenderer:
             lesson_id = lesson.pk
             cancelled = lesson.status == LessonStatus.CANCELLED
             marks = cell.marks
+            if not marks and cell.attendance is None and cell.enrolled and not cancelled:
+                # Most cells of a quarter are empty: the short way for them.
+                testid = f"cell-{student_id}-{lesson_id}"
+                if lesson_id in self.writable:
+                    parts.append(
+                        f'<td class="jg-cell" data-lesson="{lesson_id}" data-student="{student_id}">'
+                        f'<input type="text" class="jg-input" autocomplete="off" autocapitalize="off"'
+                        f' spellcheck="false" maxlength="16" value="" aria-label="{name}, {self.labels[lesson_id]}"'
+                        f' data-v1="" data-v2="" data-va="" data-testid="{testid}"></td>'
+                    )
+                else:
+                    parts.append(
+                        f'<td class="jg-cell" data-lesson="{lesson_id}" data-student="{student_id}" tabindex="0">'
+                        f'<span class="jg-value" data-testid="{testid}"></span></td>'
+                    )
+                continue
             text = self._text(cell_text(cell.attendance_letter, [mark.value for mark in marks]))
             classes = "jg-cell"
             if not cell.enrolled:
@@ -168,7 +184,7 @@ def _periods(course: Course) -> list[StudyPeriod]:
     return list(StudyPeriod.objects.filter(year_id=class_group.year_id, kind=kind).order_by("start"))
 
 
-def _chosen_period(request: HttpRequest, course: Course, periods: list[StudyPeriod]) -> StudyPeriod | None:
+def _chosen_period(request: HttpRequest, periods: list[StudyPeriod]) -> StudyPeriod | None:
     """``?period=<id>`` (one of the class's periods), else the one containing today, else the nearest."""
     raw = request.GET.get("period")
     if raw:
@@ -179,8 +195,7 @@ def _chosen_period(request: HttpRequest, course: Course, periods: list[StudyPeri
     if not periods:
         return None
     today = timezone.localdate()
-    class_group = course.class_group
-    current = period_of(class_group.year, class_group.grade, today)
+    current = next((p for p in periods if p.start <= today <= p.end), None)
     if current is not None:
         return current
     started = [p for p in periods if p.start <= today]
@@ -250,7 +265,7 @@ def _range_of_post(request: HttpRequest, course: Course, lesson: Lesson) -> tupl
 def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
     course, substitute_only = get_course_for_journal(request.user, request.school, course_id)
     periods = _periods(course)
-    period = _chosen_period(request, course, periods)
+    period = _chosen_period(request, periods)
     start, end = _period_range(course, period)
     months = _months(start, end)
     month = _chosen_month(request, months)

@@ -115,10 +115,9 @@ def _file_for_user(request: HttpRequest, file_id: int, *, write: bool = False) -
     return row
 
 
-@staff_required
-@require_GET
-def homework_file_download(request: HttpRequest, file_id: int) -> HttpResponseBase:
-    row = _file_for_user(request, file_id)
+def homework_file_response(row: HomeworkFile) -> HttpResponseBase:
+    """A homework file as a download under its original name (the journal and the diary serve it so):
+    always an attachment, and the browser must not guess another type."""
     try:
         handle = row.file.open("rb")
     except FileNotFoundError:
@@ -126,6 +125,12 @@ def homework_file_download(request: HttpRequest, file_id: int) -> HttpResponseBa
     response = FileResponse(handle, as_attachment=True, filename=row.original_name, content_type=row.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@staff_required
+@require_GET
+def homework_file_download(request: HttpRequest, file_id: int) -> HttpResponseBase:
+    return homework_file_response(_file_for_user(request, file_id))
 
 
 @staff_required

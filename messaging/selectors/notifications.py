@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.models import User
+from journal.selectors.lessons import week_of
 from messaging.models import Notification, NotificationKind, NotificationPreference
 
 
@@ -23,18 +24,13 @@ def get_notification_for_user(user: User, notification_id: int) -> Notification:
 
 def notification_link(notification: Notification) -> str:
     """The diary page the notification is about: the subject's page for a final mark, else the week."""
-    try:
-        if notification.kind == NotificationKind.FINAL_MARK and notification.course_id is not None:
-            return reverse(
-                "diary:subject",
-                kwargs={"student_id": notification.student_id, "course_id": notification.course_id},
-            )
-        url = reverse("diary:week", kwargs={"student_id": notification.student_id})
-    except NoReverseMatch:
-        return ""
+    if notification.kind == NotificationKind.FINAL_MARK and notification.course_id is not None:
+        return reverse(
+            "diary:subject", kwargs={"student_id": notification.student_id, "course_id": notification.course_id}
+        )
+    url = reverse("diary:week", kwargs={"student_id": notification.student_id})
     if notification.day is not None:
-        monday = notification.day.toordinal() - notification.day.weekday()
-        url += "?week=" + type(notification.day).fromordinal(monday).isoformat()
+        url += "?week=" + week_of(notification.day)[0].isoformat()
     return url
 
 

@@ -441,20 +441,20 @@ def _error_message(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
 
-def _course_for_writing(request: HttpRequest, course_id: int) -> tuple[Course, bool]:
-    """The course, if the user sees it or substitutes one of its lessons (404 otherwise);
-    403 at once for those who see it but may write none of its lessons."""
+def _course_for_writing(request: HttpRequest, course_id: int) -> tuple[Course, bool, bool]:
+    """``(course, substitute_only, teaches)``: the course, if the user sees it or substitutes one of its
+    lessons (404 otherwise); 403 at once for those who see it but may write none of its lessons."""
     course, substitute_only = get_course_for_journal(request.user, request.school, course_id)
-    if not substitute_only and not courses_taught_by(request.user, request.school).filter(pk=course_id).exists():
-        if not lessons_substituted_by(request.user, request.school).filter(course_id=course_id).exists():
-            raise PermissionDenied
-    return course, substitute_only
+    teaches = not substitute_only and courses_taught_by(request.user, request.school).filter(pk=course_id).exists()
+    if not teaches and not lessons_substituted_by(request.user, request.school).filter(course_id=course_id).exists():
+        raise PermissionDenied
+    return course, substitute_only, teaches
 
 
 @staff_required
 @require_POST
 def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
-    course, substitute_only = _course_for_writing(request, course_id)
+    course, substitute_only, teaches = _course_for_writing(request, course_id)
     try:
         lesson_id = _int_field(request.POST, "lesson")
         student_id = _int_field(request.POST, "student")
@@ -463,7 +463,8 @@ def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
         return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
     text = request.POST.get("text", "")
     lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
-    if not actor_can_write_marks(request.user, request.school, lesson):
+    # The course's teacher writes every lesson of it; anyone else only a lesson they substitute.
+    if not teaches and not actor_can_write_marks(request.user, request.school, lesson):
         raise PermissionDenied
 
     try:
@@ -555,7 +556,7 @@ def course_journal_cell_details(request: HttpRequest, course_id: int) -> HttpRes
 @require_POST
 def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
     """Change a mark's work type and comment (its value stays), against the version the panel showed."""
-    course, substitute_only = _course_for_writing(request, course_id)
+    course, substitute_only, teaches = _course_for_writing(request, course_id)
     try:
         lesson_id = _int_field(request.POST, "lesson")
         student_id = _int_field(request.POST, "student")
@@ -564,7 +565,8 @@ def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
     except _BadRequestError as error:
         return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
     lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
-    if not actor_can_write_marks(request.user, request.school, lesson):
+    # The course's teacher writes every lesson of it; anyone else only a lesson they substitute.
+    if not teaches and not actor_can_write_marks(request.user, request.school, lesson):
         raise PermissionDenied
     school = course.class_group.year.school
     raw_type = request.POST.get("work_type", "")

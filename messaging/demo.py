@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime
 import random
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from journal.demo.marks import own_timestamps
 from journal.models import (
     AcademicYear,
     Attendance,
@@ -104,21 +102,6 @@ class MessagingStats:
     messages: int = 0
     announcements: int = 0
     notifications: int = 0
-
-
-@contextmanager
-def _own_timestamps(model: type[models.Model], *names: str) -> Iterator[None]:
-    """Let ``bulk_create`` keep the given ``auto_now_add`` values (rows dated in the past)."""
-    saved = []
-    for name in names:
-        f = model._meta.get_field(name)
-        saved.append((f, f.auto_now, f.auto_now_add))  # type: ignore[union-attr]
-        f.auto_now = f.auto_now_add = False  # type: ignore[union-attr]
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add  # type: ignore[union-attr]
 
 
 class DemoMessaging:
@@ -229,7 +212,7 @@ class DemoMessaging:
                 )
             )
             plans.append((parent, teacher, timeline, n))
-        with _own_timestamps(Thread, "created_at"):
+        with own_timestamps(Thread, "created_at"):
             Thread.objects.bulk_create(threads, batch_size=BATCH)
         messages, participants = [], []
         for thread, (parent, teacher, timeline, n) in zip(threads, plans, strict=True):
@@ -244,7 +227,7 @@ class DemoMessaging:
                 else:
                     read = timeline[-2][2]
                 participants.append(Participant(thread=thread, user_id=user, last_read_at=read))
-        with _own_timestamps(Message, "created_at"):
+        with own_timestamps(Message, "created_at"):
             Message.objects.bulk_create(messages, batch_size=BATCH)
         Participant.objects.bulk_create(participants, batch_size=BATCH)
         self.stats.threads += len(threads)
@@ -291,7 +274,7 @@ class DemoMessaging:
                 )
                 room = class_group.home_room.name if class_group.home_room else "12"
                 plans.append((class_group, text.format(room=room), at, k))
-        with _own_timestamps(Thread, "created_at"):
+        with own_timestamps(Thread, "created_at"):
             Thread.objects.bulk_create(threads, batch_size=BATCH)
         messages, participants = [], []
         for thread, (class_group, text, at, k) in zip(threads, plans, strict=True):
@@ -301,7 +284,7 @@ class DemoMessaging:
                 # The latest announcement is still unread by about half of the parents.
                 read = None if k == 0 and self.rng.random() < 0.5 else at
                 participants.append(Participant(thread=thread, user_id=parent, last_read_at=read))
-        with _own_timestamps(Message, "created_at"):
+        with own_timestamps(Message, "created_at"):
             Message.objects.bulk_create(messages, batch_size=BATCH)
         Participant.objects.bulk_create(participants, batch_size=BATCH)
         self.stats.announcements += len(threads)
@@ -390,7 +373,7 @@ class DemoMessaging:
                 "value": final.get_value_display(),
             }
             add(final.student_id, NotificationKind.FINAL_MARK, text, final.course_id, None, final.updated_at)
-        with _own_timestamps(Notification, "created_at"):
+        with own_timestamps(Notification, "created_at"):
             Notification.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.notifications += len(rows)
 

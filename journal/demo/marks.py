@@ -96,7 +96,7 @@ class _Lesson:
 
 
 @contextmanager
-def _own_timestamps(model: type[models.Model], *names: str) -> Iterator[None]:
+def own_timestamps(model: type[models.Model], *names: str) -> Iterator[None]:
     """Let ``bulk_create`` keep the given ``auto_now``/``auto_now_add`` values (seeded rows are dated
     on their lesson's day). Restores the fields' flags afterwards."""
     saved = []
@@ -322,7 +322,7 @@ class DemoMarks:
                         )
                     )
                     self.stats.late_arrivals += 1
-        with _own_timestamps(Attendance, "updated_at"):
+        with own_timestamps(Attendance, "updated_at"):
             Attendance.objects.bulk_create(rows, batch_size=BATCH)
 
     def _author(self, lesson: _Lesson) -> int:
@@ -409,7 +409,7 @@ class DemoMarks:
                         rows.append(second)
                         self.marks_by[(course_id, student)].append(second)
                         self.stats.double_marks += 1
-        with _own_timestamps(Mark, "created_at", "updated_at"):
+        with own_timestamps(Mark, "created_at", "updated_at"):
             Mark.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.marks = len(rows)
 
@@ -446,7 +446,7 @@ class DemoMarks:
                         updated_at=when,
                     )
                 )
-        with _own_timestamps(Homework, "updated_at"):
+        with own_timestamps(Homework, "updated_at"):
             Homework.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.homework = len(rows)
 
@@ -515,7 +515,7 @@ class DemoMarks:
                             updated_at=datetime.datetime.combine(period.end, datetime.time(17), tzinfo=self.tz),
                         )
                     )
-        with _own_timestamps(FinalMark, "updated_at"):
+        with own_timestamps(FinalMark, "updated_at"):
             FinalMark.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.final_marks = len(rows)
         StudyPeriod.objects.filter(pk__in=used).update(is_locked=True)

@@ -49,6 +49,7 @@ from journal.models import (
     GradingPolicy,
     Mark,
     PeriodUnlock,
+    Student,
     StudyPeriod,
     WorkType,
 )
@@ -129,6 +130,35 @@ def _row_form(row: SummaryRow, prefix: str) -> FinalMarkForm:
     )
 
 
+def _save_final_mark(
+    request: HttpRequest,
+    form: FinalMarkForm,
+    *,
+    course: Course,
+    student: Student,
+    kind: str,
+    period: StudyPeriod | None = None,
+) -> bool:
+    """Save the mark the row's form holds; a refusal goes on the form (``False``)."""
+    if not form.is_valid():
+        return False
+    try:
+        final_mark_set(
+            actor=request.user,
+            course=course,
+            student=student,
+            kind=kind,
+            period=period,
+            value=form.cleaned_data["value"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error if hasattr(error, "error_dict") else ValidationError(error.messages))
+        return False
+    return True
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def course_finals(request: HttpRequest, course_id: int) -> HttpResponse:
@@ -151,27 +181,13 @@ def course_finals(request: HttpRequest, course_id: int) -> HttpResponse:
             raise Http404("No such student in the course")
         form = FinalMarkForm(request.POST, prefix=f"s{row.student.pk}")
         forms[row.student.pk] = form
-        if form.is_valid():
-            try:
-                final_mark_set(
-                    actor=request.user,
-                    course=course,
-                    student=row.student,
-                    kind=period.kind,
-                    period=period,
-                    value=form.cleaned_data["value"],
-                    reason=form.cleaned_data["reason"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error if hasattr(error, "error_dict") else ValidationError(error.messages))
-            else:
-                messages.success(
-                    request,
-                    _("%(student)s: the final mark «%(value)s» is saved.")
-                    % {"student": row.student.short_name, "value": form.cleaned_data["value"]},
-                )
-                return redirect(_finals_url(course, period))
+        if _save_final_mark(request, form, course=course, student=row.student, kind=period.kind, period=period):
+            messages.success(
+                request,
+                _("%(student)s: the final mark «%(value)s» is saved.")
+                % {"student": row.student.short_name, "value": form.cleaned_data["value"]},
+            )
+            return redirect(_finals_url(course, period))
         status = 400
     context = {
         "course": course,
@@ -275,32 +291,19 @@ def course_finals_year(request: HttpRequest, course_id: int) -> HttpResponse:
         form = FinalMarkForm(request.POST, prefix=f"{kind}{row.student.pk}")
         _label_form(form, row, kind, f"{kind}{row.student.pk}")
         forms[(row.student.pk, kind)] = form
-        if form.is_valid():
-            try:
-                final_mark_set(
-                    actor=request.user,
-                    course=course,
-                    student=row.student,
-                    kind=kind,
-                    value=form.cleaned_data["value"],
-                    reason=form.cleaned_data["reason"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error if hasattr(error, "error_dict") else ValidationError(error.messages))
-            else:
-                messages.success(
-                    request,
-                    _("%(student)s: %(kind)s «%(value)s» — saved.")
-                    % {
-                        "student": row.student.short_name,
-                        "value": form.cleaned_data["value"],
-                        "kind": YEAR_LABELS[kind],
-                    },
-                )
-                following = summary.rows[index + 1] if index + 1 < len(summary.rows) else None
-                focus = f"{kind}{following.student.pk}" if following is not None else ""
-                return redirect(_year_url(course, focus=focus, exam=data.get("exam") == "1"))
+        if _save_final_mark(request, form, course=course, student=row.student, kind=kind):
+            messages.success(
+                request,
+                _("%(student)s: %(kind)s «%(value)s» — saved.")
+                % {
+                    "student": row.student.short_name,
+                    "value": form.cleaned_data["value"],
+                    "kind": YEAR_LABELS[kind],
+                },
+            )
+            following = summary.rows[index + 1] if index + 1 < len(summary.rows) else None
+            focus = f"{kind}{following.student.pk}" if following is not None else ""
+            return redirect(_year_url(course, focus=focus, exam=data.get("exam") == "1"))
         status = 400
     can_write = teaches and not archived
     rows = []

@@ -121,34 +121,21 @@ class _CellRenderer:
             lesson_id = lesson.pk
             cancelled = lesson.status == LessonStatus.CANCELLED
             marks = cell.marks
-            if not marks and cell.attendance is None and cell.enrolled and not cancelled:
-                # Most cells of a quarter are empty: the short way for them.
-                testid = f"cell-{student_id}-{lesson_id}"
-                if lesson_id in self.writable:
-                    parts.append(
-                        f'<td class="jg-cell" data-lesson="{lesson_id}" data-student="{student_id}">'
-                        f'<input type="text" class="jg-input" autocomplete="off" autocapitalize="off"'
-                        f' spellcheck="false" maxlength="16" value="" aria-label="{name}, {self.labels[lesson_id]}"'
-                        f' data-v1="" data-v2="" data-va="" data-testid="{testid}"></td>'
-                    )
-                else:
-                    parts.append(
-                        f'<td class="jg-cell" data-lesson="{lesson_id}" data-student="{student_id}" tabindex="0">'
-                        f'<span class="jg-value" data-testid="{testid}"></span></td>'
-                    )
-                continue
-            text = self._text(cell_text(cell.attendance_letter, [mark.value for mark in marks]))
+            att = cell.attendance
             classes = "jg-cell"
             if not cell.enrolled:
                 classes += " jg-out"
             elif cancelled:
                 classes += " jg-cancelled"
-            if any(mark.is_late for mark in marks):
-                classes += " jg-late"
+            if marks or att is not None:
+                text = self._text(cell_text(cell.attendance_letter, [mark.value for mark in marks]))
+                if any(mark.is_late for mark in marks):
+                    classes += " jg-late"
+            else:  # most cells of a quarter are empty: nothing to compute for them
+                text = ""
             testid = f"cell-{student_id}-{lesson_id}"
             if cell.enrolled and not cancelled and lesson_id in self.writable:
                 by_position = {mark.position: mark.version for mark in marks}
-                att = cell.attendance
                 parts.append(
                     f'<td class="{classes}" data-lesson="{lesson_id}" data-student="{student_id}">'
                     f'<input type="text" class="jg-input" autocomplete="off" autocapitalize="off" spellcheck="false"'

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, close_contexts
 
 
 @pytest.fixture(scope="module")
@@ -25,3 +25,21 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _pages_closed_before_the_database_is_flushed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close a browser test's pages once their requests are answered, before its database goes.
+
+    The database and live server fixtures are set up first, so this teardown runs
+    before theirs: no request of the finished test reaches a flushed database.
+    """
+    if "chromium" not in request.fixturenames:
+        yield
+        return
+    for name in ("transactional_db", "live_server"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+    browser = request.getfixturevalue("chromium")
+    yield
+    close_contexts(browser)

@@ -34,7 +34,7 @@ def new_page(
     htmx pages keep the caret (``caret="initial"``): hiding it leaves ``style=""``
     on inputs, which htmx's settling would copy and the CSP refuse.
     """
-    context = chromium.new_context(viewport=viewport, locale=locale)
+    context = track_requests(chromium.new_context(viewport=viewport, locale=locale))
     page = context.new_page()
     page.set_default_timeout(15_000)
     if console_url:
@@ -43,6 +43,42 @@ def new_page(
         page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return page
+
+
+_IN_FLIGHT: dict[int, int] = {}
+
+
+def track_requests(context: Any) -> Any:
+    """Count the context's requests still unanswered, for ``close_contexts``."""
+    key = id(context)
+    _IN_FLIGHT[key] = 0
+
+    def started(_request: Any) -> None:
+        _IN_FLIGHT[key] += 1
+
+    def ended(_request: Any) -> None:
+        _IN_FLIGHT[key] -= 1
+
+    context.on("request", started)
+    context.on("requestfinished", ended)
+    context.on("requestfailed", ended)
+    return context
+
+
+def close_contexts(chromium: Any, timeout_ms: int = 5_000) -> None:
+    """Let the requests a test left in flight be answered, then close every context.
+
+    A save or an htmx load the page fires just as a test ends would otherwise
+    still be running in the live server while the test database is flushed.
+    """
+    for context in list(chromium.contexts):
+        key = id(context)
+        waited = 0
+        while _IN_FLIGHT.get(key, 0) > 0 and context.pages and waited < timeout_ms:
+            context.pages[0].wait_for_timeout(25)
+            waited += 25
+        _IN_FLIGHT.pop(key, None)
+        context.close()
 
 
 def log_in(page: Any, base_url: str, username: str, password: str) -> None:

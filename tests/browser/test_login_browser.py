@@ -21,7 +21,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from journal.models import ClassGroup, Course, Enrolment, Student
-from tests.browser.support import ARTIFACTS, PHONE
+from tests.browser.support import ARTIFACTS, PHONE, track_requests
 from tests.factories import UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -42,8 +42,8 @@ class Phone:
 @pytest.fixture
 def phone(chromium):
     """A fresh page 360 px wide, as on a small Android phone with a Russian locale."""
-    context = chromium.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="ru-RU"
+    context = track_requests(
+        chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="ru-RU")
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -52,7 +52,6 @@ def phone(chromium):
     page.on("pageerror", lambda exc: phone.console_errors.append(str(exc)))
     page.on("request", lambda request: phone.requested_urls.append(request.url))
     yield phone
-    context.close()
 
 
 def _counts() -> dict[str, int]:

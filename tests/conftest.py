@@ -26,6 +26,7 @@ from journal.services.structure import (
     student_login_attach,
     teaching_assignment_create,
 )
+from tests.browser.fixtures import _pages_closed_before_the_database_is_flushed, chromium  # noqa: F401
 from tests.factories import (
     YEAR_START,
     AcademicYearFactory,

@@ -14,7 +14,6 @@ import pytest
 from reports.models import DocumentStatus, GeneratedDocument
 from reports.services.documents import document_run
 from reports.services.printouts import weekly_printout_request
-from tests.browser.conftest import chromium  # noqa: F401 — the module's Chromium
 from tests.browser.support import ARTIFACTS, PASSWORD, PHONE, log_in, new_page
 from tests.reports.conftest import Week, day
 
@@ -28,7 +27,7 @@ def test_class_teacher_generates_a_printout_sees_progress_and_downloads_it(
     live_server: Any,
     transactional_db: None,
     week: Week,
-    chromium: Any,  # noqa: F811
+    chromium: Any,
 ) -> None:
     world = week.world
     earlier = weekly_printout_request(

@@ -1,5 +1,8 @@
 """The browser tests' one Chromium: Debian's ``/usr/bin/chromium`` driven by Playwright.
 
+These fixtures are made available to every test by ``tests/conftest.py``, so a
+browser test outside ``tests/browser`` gets the same Chromium and the same teardown.
+
 ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set in ``tests/conftest.py``. Plain helpers
 (``new_page``, ``log_in``, the viewports) are in ``tests/browser/support.py``.
 """

@@ -68,6 +68,15 @@ DIFFERS_REASON = "по результатам контрольной работ�
 NO_MARKS_REASON = "недостаточно отметок: длительные пропуски по болезни"
 HOMEWORK_AHEAD_DAYS = 7
 NUMERIC = frozenset("2345")
+# Teachers' remarks on a few marks (the diary shows them, the weekly printout lists them as «замечания»),
+# drawn from a generator of their own so that adding them left every other demo row as it was.
+REMARKS: dict[str, tuple[str, ...]] = {
+    "2": ("Не выполнено домашнее задание", "Много ошибок, повторить правило", "Работа не закончена"),
+    "3": ("Ошибки в вычислениях", "Ответ неполный", "Невнимательно, много исправлений"),
+    "4": ("Небольшие неточности", "Хорошо, аккуратнее с оформлением"),
+    "5": ("Отличная работа!", "Полный, уверенный ответ"),
+}
+REMARK_SHARE = {"2": 0.25, "3": 0.06, "4": 0.02, "5": 0.03}
 
 
 @dataclass
@@ -149,6 +158,7 @@ class DemoMarks:
         self.fallback_author = fallback_author
         self.step = step or (lambda _name: None)
         self.stats = MarksStats()
+        self.remark_rng = random.Random(8_3)  # §8.3: the printout's remarks
         self.tz = timezone.get_current_timezone()
 
     # -- entry point -------------------------------------------------------------------------------------
@@ -384,6 +394,7 @@ class DemoMarks:
                         work_type_id=wt_id,
                         weight=weight,
                         is_late=late,
+                        comment=self._remark(value),
                         author_id=author,
                         created_at=created,
                         updated_at=created,
@@ -412,6 +423,12 @@ class DemoMarks:
         with own_timestamps(Mark, "created_at", "updated_at"):
             Mark.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.marks = len(rows)
+
+    def _remark(self, value: str) -> str:
+        share = REMARK_SHARE.get(value)
+        if share is None or self.remark_rng.random() >= share:
+            return ""
+        return self.remark_rng.choice(REMARKS[value])
 
     def _value(self, mean: float, lowest: int) -> str:
         if self.rng.random() < 0.002:

@@ -182,6 +182,9 @@ def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str
         "marks": Mark.objects.filter(lesson__course__class_group__year=year).count(),
         "double marks (position 2)": Mark.objects.filter(lesson__course__class_group__year=year, position=2).count(),
         "marks entered late": Mark.objects.filter(lesson__course__class_group__year=year, is_late=True).count(),
+        "marks with a teacher's remark": Mark.objects.filter(lesson__course__class_group__year=year)
+        .exclude(comment="")
+        .count(),
         "absences": Attendance.objects.filter(lesson__course__class_group__year=year, status="absent").count(),
         "late arrivals": Attendance.objects.filter(lesson__course__class_group__year=year, status="late").count(),
         "homework": Homework.objects.filter(lesson__course__class_group__year=year).count(),

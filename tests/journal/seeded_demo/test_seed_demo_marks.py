@@ -101,6 +101,15 @@ def test_marks_look_like_a_real_journal(demo, db):
     assert m.Homework.objects.filter(lesson__in=held).count() > 0.7 * held.count()
 
 
+def test_teachers_leave_remarks_on_a_few_marks_mostly_on_the_low_ones(demo, db):
+    _require_past(demo, 35)
+    marks = _marks(demo)
+    remarked = marks.exclude(comment="")
+    assert 0.01 * marks.count() < remarked.count() < 0.1 * marks.count()
+    share = {v: remarked.filter(value=v).count() / max(1, marks.filter(value=v).count()) for v in "25"}
+    assert share["2"] > 3 * share["5"] > 0, share
+
+
 def test_past_tests_have_a_results_date_and_their_late_flag_follows_it(demo, db):
     _require_past(demo, 35)
     tests = m.Lesson.objects.filter(

@@ -207,6 +207,57 @@ def test_a_stale_edit_shows_the_stored_value_and_who_stored_it(
 
 
 @pytest.mark.browser
+def test_a_mark_typed_while_the_connection_is_down_stays_marked_and_is_saved_when_it_is_back(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    first, second = _lessons(world.math_5a, 2)
+    errors: list[str] = []
+    page = new_page(chromium, PHONE, errors)
+    base = live_server.url
+    log_in(page, base, "teacher", PASSWORD)
+    page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    refused: list[str] = []
+
+    def no_connection(route: Any) -> None:
+        refused.append(route.request.url)
+        route.abort("internetdisconnected")
+
+    # The school's Wi-Fi drops as the teacher types: the save cannot reach the server.
+    page.route("**/journal/cell/", no_connection)
+    cell = _cell(page, world.child, first)
+    cell.click()
+    page.keyboard.type("4")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-pending'", arg=cell.element_handle())
+    assert cell.input_value() == "4"  # what was typed stays, marked
+    assert "нет связи" in page.locator("#grid-status").inner_text()
+    page.wait_for_timeout(1_500)  # the page's first retry, after 1 s, is refused too
+    assert len(refused) >= 2
+    assert not m.Mark.objects.exists()
+    # Leaving now would lose the mark: the page asks first.
+    leaving = "new Event('beforeunload', {cancelable: true})"
+    assert page.evaluate(f"() => {{ const e = {leaving}; window.dispatchEvent(e); return e.defaultPrevented; }}")
+
+    # The connection is back: the next retry saves it without the teacher doing anything.
+    page.unroute("**/journal/cell/")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=cell.element_handle(), timeout=20_000)
+    assert m.Mark.objects.get(lesson=first, student=world.child).value == "4"
+
+    # Offline as the browser sees it: the cell waits, and the browser's «online» sends it at once.
+    page.context.set_offline(True)
+    other = _cell(page, world.child, second)
+    other.click()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-pending'", arg=other.element_handle())
+    page.context.set_offline(False)
+    page.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=other.element_handle())
+    assert m.Mark.objects.get(lesson=second, student=world.child).value == "5"
+    assert [e for e in _real_errors(errors) if "ERR_INTERNET_DISCONNECTED" not in e] == []
+
+
+@pytest.mark.browser
 def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_picks_a_mark(
     live_server: Any, transactional_db: None, world: World, chromium: Any
 ) -> None:

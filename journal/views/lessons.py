@@ -68,6 +68,7 @@ from journal.services.lessons import (
 )
 from journal.services.plans import lesson_set_results_on
 from journal.services.substitutions import substitution_assign, substitution_assign_range, substitution_remove
+from journal.templatetags.journal_forms import Choices
 from journal.views.pages import staff_required
 from reports.pdf import chunks, render_pdf_chunks
 from reports.xlsx import build_xlsx
@@ -158,8 +159,8 @@ def changes_class(request: HttpRequest, class_id: int) -> HttpResponse:
         slots = class_slots(class_group)
         rooms = list(rooms_of_school(request.school))
         context |= {
-            "slots": slots,
-            "rooms": rooms,
+            "slot_choices": Choices((n, _("lesson %(n)s") % {"n": n}) for n in slots),
+            "room_choices": Choices([("", _("no room")), *((room.pk, room) for room in rooms)]),
             "extra_form": ExtraLessonForm(
                 courses=_class_courses(request, class_group),
                 slots=slots,

@@ -434,6 +434,27 @@ def test_changes_page_lists_the_weeks_lessons_by_day_and_the_recorded_changes(
     assert reverse("journal:change_extra", args=[world.class_5a.pk]) in page
 
 
+def test_each_lessons_room_and_number_are_preselected_and_room_names_are_escaped(
+    world: World, lesson: m.Lesson, room: m.Room, client_for: Callable[[str], Client]
+) -> None:
+    odd = m.Room.objects.create(school=world.school, name="<b>Зал</b>")
+    roomless = make_lesson(world.math_5a, TUESDAY, 3, room=None)
+
+    page = client_for("deputy").get(changes_url(world)).content.decode()
+
+    def select(html_id: str) -> str:
+        start = page.index(f'id="{html_id}"')
+        return page[start : page.index("</select>", start)]
+
+    with_room = select(f"room-{lesson.pk}")
+    assert f'<option value="{room.pk}" selected>101</option>' in with_room
+    assert f'<option value="{odd.pk}">&lt;b&gt;Зал&lt;/b&gt;</option>' in with_room
+    assert "<b>" not in page
+    assert '<option value="" selected>' in select(f"room-{roomless.pk}")
+    assert f'<option value="{lesson.slot}" selected>lesson {lesson.slot}</option>' in select(f"move-slot-{lesson.pk}")
+    assert '<option value="3" selected>lesson 3</option>' in select(f"move-slot-{roomless.pk}")
+
+
 def test_teacher_reads_the_changes_page_without_the_forms(
     world: World, lesson: m.Lesson, client_for: Callable[[str], Client]
 ) -> None:

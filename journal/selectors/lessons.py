@@ -17,7 +17,6 @@ from journal.models import (
     Lesson,
     LessonChange,
     LessonStatus,
-    Room,
     School,
     Substitution,
     TeachingAssignment,
@@ -182,12 +181,6 @@ def changes_of_class(class_group: ClassGroup, start: datetime.date, end: datetim
         .select_related("author", "lesson__course__subject", "lesson__course__subgroup", "lesson__course__class_group")
         .order_by("-created_at", "-pk")
     )
-
-
-def rooms_of_school(school: School | None) -> QuerySet[Room]:
-    if school is None:
-        return Room.objects.none()
-    return Room.objects.filter(school=school).order_by("name")
 
 
 def teachers_of_school(school: School | None) -> QuerySet[User]:

@@ -53,12 +53,12 @@ from journal.selectors.lessons import (
     lessons_of_class,
     month_bounds,
     month_label,
-    rooms_of_school,
     substitution_log,
     teachers_of_school,
     week_of,
 )
 from journal.selectors.scope import classes_visible_to, courses_visible_to
+from journal.selectors.timetable import rooms_of_school
 from journal.services.lessons import (
     lesson_add_extra,
     lesson_cancel,

@@ -158,7 +158,7 @@ class DemoMarks:
         self.fallback_author = fallback_author
         self.step = step or (lambda _name: None)
         self.stats = MarksStats()
-        self.remark_rng = random.Random(8_3)  # §8.3: the printout's remarks
+        self.remark_rng = random.Random("teachers' remarks")
         self.tz = timezone.get_current_timezone()
 
     # -- entry point -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@
   const msg = table.dataset;
   const STATES = ["jg-saving", "jg-saved", "jg-error", "jg-conflict", "jg-pending"];
   const MAX_DELAY = 30000;
+  const SAVE_TIMEOUT = 20000; // a save unanswered this long is given up and retried, not left to block its row
 
   function csrfToken() {
     try {
@@ -123,12 +124,32 @@
     input.dataset.timer = String(window.setTimeout(() => save(input), delay));
   }
 
+  // One save in flight per row: each answer carries the row's summary, and the answers to
+  // saves sent together can come back out of order and leave an average that misses a mark.
+  const rowQueues = new Map();
+
+  function inRowOrder(student, send) {
+    const next = (rowQueues.get(student) || Promise.resolve()).then(send);
+    rowQueues.set(student, next);
+    next.then(() => {
+      if (rowQueues.get(student) === next) rowQueues.delete(student);
+    });
+  }
+
   function save(input) {
     if (input.dataset.busy === "1") {
       input.dataset.again = "1"; // saved once the save in flight is answered
       return;
     }
     window.clearTimeout(Number(input.dataset.timer || 0));
+    input.dataset.busy = "1";
+    setState(input, "jg-saving");
+    say(msg.msgSaving, "muted");
+    inRowOrder(input.closest("td").dataset.student, () => send(input));
+  }
+
+  // Posts the cell's text as it is now; the returned promise never rejects.
+  function send(input) {
     const text = input.value.trim();
     const td = input.closest("td");
     const body = new FormData();
@@ -138,15 +159,16 @@
     body.append("versions", versions(input));
     body.append("start", table.dataset.start || "");
     body.append("end", table.dataset.end || "");
-    input.dataset.busy = "1";
-    setState(input, "jg-saving");
-    say(msg.msgSaving, "muted");
-    fetch(saveUrl, {
+    const controller = new AbortController();
+    const timer = window.setTimeout(() => controller.abort(), SAVE_TIMEOUT);
+    return fetch(saveUrl, {
       method: "POST",
       body: body,
       headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
       credentials: "same-origin",
+      signal: controller.signal,
     })
+      .finally(() => window.clearTimeout(timer))
       .then((response) => {
         if (response.status >= 500) throw new Error("server " + response.status);
         return response

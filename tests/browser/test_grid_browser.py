@@ -132,6 +132,47 @@ def test_teacher_types_a_row_of_marks_and_attendance_with_the_keyboard_and_sees_
 
 
 @pytest.mark.browser
+def test_the_rows_average_is_right_when_the_first_saves_answer_comes_back_last(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    lessons = _lessons(world.math_5a, 3)
+    pupil = world.child
+    errors: list[str] = []
+    page = new_page(chromium, PHONE, errors)
+    base = live_server.url
+    log_in(page, base, "teacher", PASSWORD)
+    page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    seen: list[Any] = []
+    held: list[tuple[Any, Any]] = []
+
+    def slow_first_answer(route: Any) -> None:
+        seen.append(route)  # before fetching: the next saves' handlers may run while this one waits
+        if len(seen) > 1:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # the server has saved it; its answer is late on a bad network
+
+    page.route("**/journal/cell/", slow_first_answer)
+    _cell(page, pupil, lessons[0]).click()
+    for value in ("2", "5", "5"):
+        page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    page.wait_for_timeout(1_000)  # the other two cells' saves would have been answered by now
+    (route, response), *_ = held
+    route.fulfill(response=response)
+
+    for lesson in lessons:
+        page.wait_for_function(
+            "(el) => el.dataset.state === 'jg-saved'", arg=_cell(page, pupil, lesson).element_handle()
+        )
+    assert page.locator(f"[data-testid=avg-{pupil.pk}]").inner_text() in ("4.00", "4,00")
+    assert page.locator(f"[data-testid=count-{pupil.pk}]").inner_text().startswith("3/")
+    assert sorted(m.Mark.objects.filter(student=pupil).values_list("value", flat=True)) == ["2", "5", "5"]
+    assert _real_errors(errors) == []
+
+
+@pytest.mark.browser
 def test_a_grade_one_class_offers_no_mark_input_and_a_typed_mark_is_refused(
     live_server: Any, transactional_db: None, world: World, chromium: Any
 ) -> None:

@@ -597,7 +597,8 @@ def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
         return _stale_response(stale, lesson, student)
     except ValidationError as error:
         return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
-    return JsonResponse({"saved": True, "version": saved.version, **_cell_state(lesson, student)})
+    state = _cell_state(lesson, student, _range_of_post(request, course, lesson))
+    return JsonResponse({"saved": True, "version": saved.version, **state})
 
 
 urlpatterns: list[URLPattern] = [

@@ -390,38 +390,45 @@
         }
       };
       tell(msg.msgSaving, "muted");
-      fetch(form.dataset.url, {
-        method: "POST",
-        body: new FormData(form),
-        headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
-        credentials: "same-origin",
-      })
-        .then((response) =>
-          response
-            .json()
-            .catch(() => ({ error: msg.msgError + " (" + response.status + ")" }))
-            .then((data) => ({ status: response.status, data: data })),
-        )
-        .then(({ status: code, data }) => {
-          const td = cellOf(form.elements.lesson.value, form.elements.student.value);
-          const input = td ? td.querySelector("input.jg-input") : null;
-          if (code === 200) {
-            form.elements.version.value = String(data.version);
-            if (input) takeState(input, data);
-            tell(msg.msgSaved, "success");
-          } else if (code === 409) {
-            if (input) {
-              takeState(input, data);
-              input.value = data.text || "";
-            }
-            const who = [data.author, data.at].filter(Boolean).join(", ");
-            say(msg.msgChanged + ": " + (who || "—") + ". " + (data.error || ""), "danger");
-            refreshDetails(td);
-          } else {
-            tell(data.error || msg.msgError, "danger");
-          }
+      const student = form.elements.student.value;
+      const body = new FormData(form);
+      body.append("start", table.dataset.start || "");
+      body.append("end", table.dataset.end || "");
+      const send = () =>
+        fetch(form.dataset.url, {
+          method: "POST",
+          body: body,
+          headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+          credentials: "same-origin",
         })
-        .catch(() => tell(msg.msgOffline, "danger"));
+          .then((response) =>
+            response
+              .json()
+              .catch(() => ({ error: msg.msgError + " (" + response.status + ")" }))
+              .then((data) => ({ status: response.status, data: data })),
+          )
+          .then(({ status: code, data }) => {
+            const td = cellOf(form.elements.lesson.value, student);
+            const input = td ? td.querySelector("input.jg-input") : null;
+            if (code === 200) {
+              form.elements.version.value = String(data.version);
+              if (input) takeState(input, data);
+              if (data.summary) showSummary(student, data.summary); // a work type's weight moves the average
+              tell(msg.msgSaved, "success");
+            } else if (code === 409) {
+              if (input) {
+                takeState(input, data);
+                input.value = data.text || "";
+              }
+              const who = [data.author, data.at].filter(Boolean).join(", ");
+              say(msg.msgChanged + ": " + (who || "—") + ". " + (data.error || ""), "danger");
+              refreshDetails(td);
+            } else {
+              tell(data.error || msg.msgError, "danger");
+            }
+          })
+          .catch(() => tell(msg.msgOffline, "danger"));
+      inRowOrder(student, send);
     });
   }
 

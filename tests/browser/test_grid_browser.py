@@ -307,8 +307,10 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     m.WorkType.objects.create(school=world.school, name="Ответ у доски", weight=1)
     test_type = m.WorkType.objects.create(school=world.school, name="Самостоятельная", weight=2, lesson_kind="test")
     mark_set(actor=world.users["teacher"], lesson=first, student=world.child, value="4")
+    mark_set(actor=world.users["teacher"], lesson=second, student=world.child, value="2")
     errors: list[str] = []
     base = live_server.url
+    average = f"[data-testid=avg-{world.child.pk}]"
 
     # The teacher, with the keyboard: Ctrl+H on a cell opens its panel; the history lists the mark.
     page = new_page(chromium, DESKTOP, errors)
@@ -319,6 +321,7 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     page.keyboard.press("Control+h")
     form = page.locator("[data-testid=mark-form-1]")
     form.wait_for()
+    assert page.locator(average).inner_text() in ("3.00", "3,00")
     page.locator("[data-testid=cell-history-btn]").click()
     page.locator("[data-testid=cell-history]").wait_for()
     assert world.users["teacher"].short_name in page.locator("[data-testid=cell-history]").inner_text()
@@ -329,6 +332,8 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     page.wait_for_function("() => document.querySelector('.jg-mark-status').classList.contains('text-success')")
     mark = m.Mark.objects.get(lesson=first, student=world.child)
     assert (mark.value, mark.work_type, mark.comment) == ("4", test_type, "на повторение")
+    # The heavier work type counts at once in the row's average: (4·2 + 2) / 3, was (4 + 2) / 2.
+    page.wait_for_function(f"() => ['3.33', '3,33'].includes(document.querySelector('{average}').textContent)")
 
     # The grid took the new version: typing in the cell saves, no conflict.
     cell.click()

@@ -534,6 +534,29 @@ def test_the_teacher_changes_a_marks_work_type_and_comment_and_its_value_stays(
     assert mark.history.count() == 2
 
 
+def test_a_work_type_change_answers_the_rows_new_average(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    first, second = lessons_of(world.math_5a, 2)
+    mark = mark_set(actor=world.users["teacher"], lesson=first, student=world.child, value="5")
+    mark_set(actor=world.users["teacher"], lesson=second, student=world.child, value="3")
+    heavy = m.WorkType.objects.create(school=world.school, name="Контрольная", weight=3)
+
+    response = post_mark(
+        client_for("teacher"),
+        first,
+        world.child,
+        work_type=heavy.pk,
+        version=mark.version,
+        start=quarter.start.isoformat(),
+        end=quarter.end.isoformat(),
+    )
+
+    assert response.status_code == 200
+    # (5·3 + 3) / 4, where it was (5 + 3) / 2.
+    assert response.json()["summary"] == {"average": "4.50", "count": 2, "suggested": "4"}
+
+
 def test_a_stale_work_type_change_is_refused_with_409_and_nothing_changes(
     world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
 ) -> None:

@@ -56,6 +56,14 @@ def _cell(page: Any, student: m.Student, lesson: m.Lesson) -> Any:
     return page.locator(f"[data-testid=cell-{student.pk}-{lesson.pk}]")
 
 
+def _teachers_grid(chromium: Any, base: str, course: m.Course, viewport: dict[str, int], errors: list[str]) -> Any:
+    """A fresh page where the ``teacher`` login has opened the course's grid."""
+    page = new_page(chromium, viewport, errors)
+    log_in(page, base, "teacher", PASSWORD)
+    page.goto(f"{base}/courses/{course.pk}/journal/")
+    return page
+
+
 @pytest.mark.browser
 def test_teacher_types_a_row_of_marks_and_attendance_with_the_keyboard_and_sees_them_after_reload(
     live_server: Any, transactional_db: None, world: World, chromium: Any
@@ -139,10 +147,8 @@ def test_the_rows_average_is_right_when_the_first_saves_answer_comes_back_last(
     lessons = _lessons(world.math_5a, 3)
     pupil = world.child
     errors: list[str] = []
-    page = new_page(chromium, PHONE, errors)
     base = live_server.url
-    log_in(page, base, "teacher", PASSWORD)
-    page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    page = _teachers_grid(chromium, base, world.math_5a, PHONE, errors)
     seen: list[Any] = []
     held: list[tuple[Any, Any]] = []
 
@@ -184,11 +190,7 @@ def test_a_grade_one_class_offers_no_mark_input_and_a_typed_mark_is_refused(
     enrolment_create(actor=None, student=pupil, class_group=class_1, date_from=YEAR_START)
     (lesson,) = _lessons(course, 1)
     errors: list[str] = []
-    page = new_page(chromium, DESKTOP, errors)
-    base = live_server.url
-    log_in(page, base, "teacher", PASSWORD)
-
-    page.goto(f"{base}/courses/{course.pk}/journal/")
+    page = _teachers_grid(chromium, live_server.url, course, DESKTOP, errors)
     assert page.locator("#journal-grid").get_attribute("data-marks") == "0"
     cell = _cell(page, pupil, lesson)
     cell.click()
@@ -218,10 +220,8 @@ def test_a_stale_edit_shows_the_stored_value_and_who_stored_it(
     (lesson,) = _lessons(world.math_5a, 1)
     mark = mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
     errors: list[str] = []
-    page = new_page(chromium, PHONE, errors)
     base = live_server.url
-    log_in(page, base, "teacher", PASSWORD)
-    page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    page = _teachers_grid(chromium, base, world.math_5a, PHONE, errors)
     cell = _cell(page, world.child, lesson)
     assert cell.input_value() == "4"
 
@@ -254,10 +254,8 @@ def test_a_mark_typed_while_the_connection_is_down_stays_marked_and_is_saved_whe
     _quarter(world)
     first, second = _lessons(world.math_5a, 2)
     errors: list[str] = []
-    page = new_page(chromium, PHONE, errors)
     base = live_server.url
-    log_in(page, base, "teacher", PASSWORD)
-    page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    page = _teachers_grid(chromium, base, world.math_5a, PHONE, errors)
     refused: list[str] = []
 
     def no_connection(route: Any) -> None:
@@ -313,9 +311,7 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     average = f"[data-testid=avg-{world.child.pk}]"
 
     # The teacher, with the keyboard: Ctrl+H on a cell opens its panel; the history lists the mark.
-    page = new_page(chromium, DESKTOP, errors)
-    log_in(page, base, "teacher", PASSWORD)
-    page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    page = _teachers_grid(chromium, base, world.math_5a, DESKTOP, errors)
     cell = _cell(page, world.child, first)
     cell.focus()
     page.keyboard.press("Control+h")

@@ -28,6 +28,3 @@ ROLE_LABELS = {
     Role.PARENT: _("Parent"),
     Role.STUDENT: _("Student"),
 }
-
-# Roles that read everything of their school (§4.2, §4.5).
-SCHOOL_WIDE_READERS = frozenset({Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY})

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from journal.admin import school_admin
-from journal.views.pages import home
+from core.admin_site import school_admin
+from core.views import home
 
 urlpatterns = [
     path("", home, name="home"),

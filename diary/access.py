@@ -12,18 +12,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import SCHOOL_WIDE_READERS
 from diary.models import Event
-from diary.selectors.children import diary_students_for, is_diary_reader, readable_student_ids
+from diary.selectors.children import diary_students_for, readable_student_ids
 from diary.selectors.common import student_course_filter, student_enrolments
-from diary.selectors.events import STAFF_ROLES, can_manage_event_of, events_visible_to
+from diary.selectors.events import events_visible_to
+from journal import rules
 from journal.models import ClassGroup, HomeworkFile, Lesson, School, Student
-from journal.selectors.scope import classes_led_by, classes_visible_to
+from journal.selectors.scope import classes_visible_to
 
 
 def get_diary_student_for_user(user: User, school: School | None, student_id: int) -> Student:
     """A student whose diary ``user`` reads; 403 for users who read no diary, 404 for any other child."""
-    if not is_diary_reader(user):
+    if not rules.reads_diary(user):
         raise PermissionDenied
     student = diary_students_for(user, school).select_related("school").filter(pk=student_id).first()
     if student is None:
@@ -35,7 +35,7 @@ def get_diary_student_with_children(
     user: User, school: School | None, student_id: int
 ) -> tuple[Student, list[Student]]:
     """As :func:`get_diary_student_for_user`, with all the user's diary students (the child switcher), in one query."""
-    if not is_diary_reader(user):
+    if not rules.reads_diary(user):
         raise PermissionDenied
     children = []
     if school is not None:
@@ -84,7 +84,7 @@ def get_event_for_user(user: User, school: School | None, event_id: int, *, writ
     event = events_visible_to(user, school).select_related("class_group__year").filter(pk=event_id).first()
     if event is None:
         raise Http404("No such event")
-    if write and not can_manage_event_of(user, school, event.class_group):
+    if write and not rules.manages_events_of(user, school, event.class_group):
         raise PermissionDenied
     return event
 
@@ -95,11 +95,11 @@ def get_acknowledgement_class_for_user(user: User, school: School | None, class_
     Parents and students: 403 (a staff page). A teacher who sees the class but does not lead it: 403;
     a class outside the user's classes: 404.
     """
-    if not user.has_role(*STAFF_ROLES):
+    if not rules.is_staff(user):
         raise PermissionDenied
     class_group = classes_visible_to(user, school).select_related("year", "class_teacher").filter(pk=class_id).first()
     if class_group is None:
         raise Http404("No such class in your scope")
-    if not user.has_role(*SCHOOL_WIDE_READERS) and not classes_led_by(user, school).filter(pk=class_id).exists():
+    if not rules.manages_class_documents(user, school, class_group):
         raise PermissionDenied
     return class_group

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.widgets import DateInput
 from diary.models import Event
-from diary.selectors.events import EVENT_MANAGERS, event_classes_for
-from journal.forms_lessons import DateInput
+from diary.selectors.events import event_classes_for
+from journal import rules
 from journal.models import School
 
 
@@ -41,7 +42,7 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["class_group"]
         field.queryset = event_classes_for(user, school)
-        if not user.has_role(*EVENT_MANAGERS):
+        if not rules.manages_school_events(user):
             # A class teacher makes events of their own class only.
             field.required = True
             field.empty_label = None

@@ -1,7 +1,9 @@
 """One access layer: get a thing for a user, or 404 outside their scope.
 
 404, not 403, outside the scope: a 403 would tell a parent that another
-child exists. Visible but not writable: 403 (PermissionDenied).
+child exists. Visible but not writable: 403 (PermissionDenied). Each lookup
+answers "visible?" and "writable?" in one query (the object with what the
+user may do to it); who may is decided in :mod:`journal.rules`.
 """
 
 from __future__ import annotations
@@ -9,17 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import SCHOOL_WIDE_READERS, Role
+from journal import rules
 from journal.models import (
     AcademicYear,
     ClassGroup,
+    ClassGroupUserObjectPermission,
     Course,
+    CourseUserObjectPermission,
     CurriculumItem,
     Lesson,
+    LessonUserObjectPermission,
     Room,
     School,
     Student,
@@ -29,54 +34,88 @@ from journal.models import (
     TimetableEntry,
 )
 from journal.selectors.lessons import substitutions_visible_to
-from journal.selectors.plans import can_edit_shared_plan, plan_for_course
+from journal.selectors.plans import plan_for_course
+from journal.selectors.schools import teachers_of_school
 from journal.selectors.scope import (
     classes_visible_to,
-    courses_taught_by,
     courses_visible_to,
     students_visible_to,
 )
-from journal.selectors.timetable import (
-    can_edit_curriculum,
-    can_edit_timetable,
-    can_read_curriculum,
-    rooms_of_school,
-    teachers_of_school,
-    years_of_school,
-)
+from journal.selectors.timetable import rooms_of_school, years_of_school
 
 
 def _not_found() -> Http404:
     return Http404("No such object in your scope")
 
 
-def get_course_for_user(user: User, school: School | None, course_id: int, *, write: bool = False) -> Course:
+def _course_perm(user: User, codename: str, course_ref: str) -> Exists:
+    return Exists(
+        CourseUserObjectPermission.objects.filter(
+            user=user, permission__codename=codename, content_object=OuterRef(course_ref)
+        )
+    )
+
+
+def _substitutes_in(user: User, course_ref: str) -> Exists:
+    """The user substitutes some lesson of the course (§4.4)."""
+    return Exists(
+        LessonUserObjectPermission.objects.filter(
+            user=user, permission__codename="change_lesson", content_object__course_id=OuterRef(course_ref)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class CourseAccess:
+    """A course and what the user may do in it."""
+
+    course: Course
+    teaches: bool  # writes every lesson of it (an open teaching assignment)
+    substitute_only: bool  # sees it only as the substitute of some of its lessons: those lessons alone
+    substitutes: bool  # substitutes at least one of its lessons
+
+
+def course_access(user: User, school: School | None, course_id: int) -> CourseAccess:
+    """The course for whoever sees it (its teachers, its class teacher, the administration) or substitutes one
+    of its lessons; anyone else: 404. One query."""
+    if school is None:
+        raise _not_found()
+    if rules.reads_whole_school(user):
+        visible: Exists | Q | Value = Value(True, output_field=BooleanField())
+    else:
+        leads = Exists(
+            ClassGroupUserObjectPermission.objects.filter(
+                user=user, permission__codename="lead_classgroup", content_object=OuterRef("class_group_id")
+            )
+        )
+        visible = _course_perm(user, "view_course", "pk") | leads
     course = (
-        courses_visible_to(user, school)
+        Course.objects.filter(pk=course_id, class_group__year__school=school)
+        .annotate(
+            visible=visible,
+            teaches=_course_perm(user, "change_course", "pk"),
+            substitutes=_substitutes_in(user, "pk"),
+        )
+        .filter(Q(visible=True) | Q(substitutes=True))
         .select_related("class_group__year__school", "subject", "subgroup")
-        .filter(pk=course_id)
         .first()
     )
     if course is None:
         raise _not_found()
-    if write and not courses_taught_by(user, school).filter(pk=course.pk).exists():
+    return CourseAccess(
+        course=course, teaches=course.teaches, substitute_only=not course.visible, substitutes=course.substitutes
+    )
+
+
+def get_course_for_user(user: User, school: School | None, course_id: int, *, write: bool = False) -> Course:
+    """A course the user sees (a substitute of one of its lessons does not see the course itself); ``write``:
+    its teacher only (403 for other readers)."""
+    access = course_access(user, school, course_id)
+    if access.substitute_only:
+        raise _not_found()
+    if write and not access.teaches:
         raise PermissionDenied
-    return course
-
-
-def get_course_for_journal(user: User, school: School | None, course_id: int) -> tuple[Course, bool]:
-    """A course for its journal page: ``(course, substitute_only)``.
-
-    Whoever sees the course reads its page; a teacher who only substitutes some of
-    its lessons (§4.4) gets the course with ``substitute_only`` set and sees just
-    those lessons. Anyone else: 404.
-    """
-    try:
-        return get_course_for_user(user, school, course_id), False
-    except Http404:
-        if not lessons_substituted_by(user, school).filter(course_id=course_id).exists():
-            raise
-    return Course.objects.select_related("class_group__year__school", "subject", "subgroup").get(pk=course_id), True
+    return access.course
 
 
 def get_class_for_user(user: User, school: School | None, class_id: int, *, write: bool = False) -> ClassGroup:
@@ -88,7 +127,7 @@ def get_class_for_user(user: User, school: School | None, class_id: int, *, writ
     )
     if class_group is None:
         raise _not_found()
-    if write and not user.has_role(Role.ADMINISTRATOR):
+    if write and not rules.administers(user):
         raise PermissionDenied
     return class_group
 
@@ -97,46 +136,55 @@ def get_student_for_user(user: User, school: School | None, student_id: int, *, 
     student = students_visible_to(user, school).filter(pk=student_id).first()
     if student is None:
         raise _not_found()
-    if write and not user.has_role(Role.ADMINISTRATOR):
+    if write and not rules.administers(user):
         raise PermissionDenied
     return student
 
 
-def lessons_substituted_by(user: User, school: School | None) -> QuerySet[Lesson]:
-    """Lessons the user may fill as a substitute (§4.4)."""
-    if school is None:
-        return Lesson.objects.none()
-    return Lesson.objects.filter(
-        course__class_group__year__school=school,
-        lessonuserobjectpermission__user=user,
-        lessonuserobjectpermission__permission__codename="change_lesson",
-    )
+@dataclass(frozen=True)
+class LessonAccess:
+    lesson: Lesson
+    writes: bool  # :func:`journal.rules.writes_lesson`: the course's teacher or the substitute of this lesson
+    sees_course: bool  # False for a substitute who reaches this lesson only, not the course's other pages
 
 
-def get_lesson_for_user(user: User, school: School | None, lesson_id: int, *, write: bool = False) -> Lesson:
-    """A lesson of a visible course, or one the user substitutes.
+def lesson_access(user: User, school: School | None, lesson_id: int) -> LessonAccess:
+    """A lesson of a course the user sees, or one they substitute (404 otherwise), and whether they write it.
 
-    Writing (topic, status, later marks) needs the course's teacher or the
-    substitute of exactly this lesson; everyone else who sees it reads only.
+    One query: the user's permission rows as EXISTS beside the lesson.
     """
-    visible = courses_visible_to(user, school).values("pk")
+    if school is None:
+        raise _not_found()
+    substitutes = Exists(
+        LessonUserObjectPermission.objects.filter(
+            user=user, permission__codename="change_lesson", content_object=OuterRef("pk")
+        )
+    )
+    visible = Exists(courses_visible_to(user, school).filter(pk=OuterRef("course_id")))
     lesson = (
-        Lesson.objects.filter(Q(course__in=visible) | Q(pk__in=lessons_substituted_by(user, school).values("pk")))
+        Lesson.objects.filter(pk=lesson_id, course__class_group__year__school=school)
+        .annotate(
+            substitutes=substitutes, teaches=_course_perm(user, "change_course", "course_id"), sees_course=visible
+        )
+        .filter(Q(sees_course=True) | Q(substitutes=True))
         .select_related("course__class_group__year", "course__subject", "course__subgroup", "room", "teacher")
-        .filter(pk=lesson_id)
         .first()
     )
     if lesson is None:
         raise _not_found()
-    if write and not can_write_lesson(user, school, lesson):
+    return LessonAccess(
+        lesson=lesson,
+        writes=lesson.teaches or lesson.substitutes,  # type: ignore[attr-defined]
+        sees_course=lesson.sees_course,  # type: ignore[attr-defined]
+    )
+
+
+def get_lesson_for_user(user: User, school: School | None, lesson_id: int, *, write: bool = False) -> Lesson:
+    """:func:`lesson_access`'s lesson; ``write``: 403 for those who only read it."""
+    access = lesson_access(user, school, lesson_id)
+    if write and not access.writes:
         raise PermissionDenied
-    return lesson
-
-
-def can_write_lesson(user: User, school: School | None, lesson: Lesson) -> bool:
-    if courses_taught_by(user, school).filter(pk=lesson.course_id).exists():
-        return True
-    return lessons_substituted_by(user, school).filter(pk=lesson.pk).exists()
+    return access.lesson
 
 
 # --- Assessment: study periods ----------------------------------------------------
@@ -197,22 +245,20 @@ class PlanAccess:
 
 def get_plan_access(user: User, school: School | None, course_id: int) -> PlanAccess:
     """The course (404 outside the user's scope), the plan it follows and the user's rights on it."""
-    course = get_course_for_user(user, school, course_id)
+    access = course_access(user, school, course_id)
+    if access.substitute_only:
+        raise _not_found()
+    course, teaches = access.course, access.teaches
     plan = plan_for_course(course)
-    teaches = courses_taught_by(user, school).filter(pk=course.pk).exists()
-    edit_shared = can_edit_shared_plan(
+    edit_shared = rules.edits_shared_plan(
         user,
         school,
         year_id=course.class_group.year_id,
         subject_id=course.subject_id,
         grade=course.class_group.grade,
     )
-    if plan is None:
-        can_edit = False
-    elif plan.is_shared:
-        can_edit = edit_shared
-    else:
-        can_edit = teaches
+    # A course's own plan is its teacher's; a shared plan, rules.edits_shared_plan's.
+    can_edit = plan is not None and (edit_shared if plan.is_shared else teaches)
     return PlanAccess(
         course=course, plan=plan, teaches_course=teaches, can_edit_plan=can_edit, can_edit_shared=edit_shared
     )
@@ -229,7 +275,7 @@ def get_timetable_class_for_user(
     class_group = classes_visible_to(user, school).select_related("year").filter(pk=class_id).first()
     if class_group is None:
         raise _not_found()
-    if write and not can_edit_timetable(user):
+    if write and not rules.edits_timetable(user):
         raise PermissionDenied
     return class_group
 
@@ -245,14 +291,14 @@ def get_timetable_entry_for_user(
     )
     if entry is None:
         raise _not_found()
-    if write and not can_edit_timetable(user):
+    if write and not rules.edits_timetable(user):
         raise PermissionDenied
     return entry
 
 
 def get_timetable_teacher_for_user(user: User, school: School | None, teacher_id: int) -> User:
     """A teacher reads their own week; the administration any teacher's of the school."""
-    if teacher_id != user.pk and not user.has_role(*SCHOOL_WIDE_READERS):
+    if teacher_id != user.pk and not rules.reads_whole_school(user):
         raise _not_found()
     teacher = teachers_of_school(school).filter(pk=teacher_id).first()
     if teacher is None:
@@ -262,7 +308,7 @@ def get_timetable_teacher_for_user(user: User, school: School | None, teacher_id
 
 def get_timetable_room_for_user(user: User, school: School | None, room_id: int) -> Room:
     """Room weeks are the administration's view of the building (§4.5)."""
-    if not user.has_role(*SCHOOL_WIDE_READERS):
+    if not rules.reads_whole_school(user):
         raise PermissionDenied
     room = rooms_of_school(school).filter(pk=room_id).first()
     if room is None:
@@ -284,14 +330,14 @@ def get_year_for_user(user: User, school: School | None, year_id: int | None) ->
 def get_curriculum_item_for_user(
     user: User, school: School | None, item_id: int, *, write: bool = False
 ) -> CurriculumItem:
-    if not can_read_curriculum(user):
+    if not rules.reads_curriculum(user):
         raise PermissionDenied
     if school is None:
         raise _not_found()
     item = CurriculumItem.objects.filter(pk=item_id, year__school=school).select_related("year", "subject").first()
     if item is None:
         raise _not_found()
-    if write and not can_edit_curriculum(user):
+    if write and not rules.edits_timetable(user):
         raise PermissionDenied
     return item
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
+from core.admin_site import school_admin
+from journal import rules
 from journal.models import (
     AcademicYear,
     BellSchedule,
@@ -40,35 +38,6 @@ from journal.models import (
     TeachingAssignment,
 )
 from journal.permissions import sync_user_object
-
-
-class SchoolAdminAuthenticationForm(AdminAuthenticationForm):
-    """The administrator role opens the admin; Django's ``is_staff`` flag is not used."""
-
-    def confirm_login_allowed(self, user: Any) -> None:
-        AuthenticationForm.confirm_login_allowed(self, user)
-        if not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
-            raise ValidationError(
-                self.error_messages["invalid_login"],
-                code="invalid_login",
-                params={"username": self.username_field.verbose_name},
-            )
-
-
-class SchoolAdminSite(admin.AdminSite):
-    login_form = SchoolAdminAuthenticationForm
-    site_header = _("Electronic journal: administration")
-    site_title = _("Electronic journal")
-    index_title = _("School structure")
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        if not (user.is_active and user.is_authenticated):
-            return False
-        return user.is_superuser or (user.has_role(Role.ADMINISTRATOR) and request.school is not None)
-
-
-school_admin = SchoolAdminSite(name="admin")
 
 # How each model reaches its school; used to scope lists and choices.
 SCHOOL_PATHS: dict[type[Model], str] = {
@@ -104,7 +73,7 @@ class SchoolScopedMixin:
     def _is_admin(self, request: HttpRequest) -> bool:
         user = request.user
         # The admin's login page builds its menu for an anonymous visitor too.
-        return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+        return rules.administers(user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_admin(request)

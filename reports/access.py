@@ -7,9 +7,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from journal import rules
 from journal.access import get_class_for_user
 from journal.models import ClassGroup, School
-from journal.selectors.scope import classes_led_by, reads_whole_school
+from journal.rules import reads_whole_school
+from journal.selectors.scope import classes_led_by
 from reports.models import GeneratedDocument
 
 
@@ -33,14 +35,9 @@ def get_document_for_user(user: User, school: School | None, document_id: int) -
     return document
 
 
-def can_manage_printouts(user: User, school: School | None, class_group: ClassGroup) -> bool:
-    """The class teacher of the class and the administration make and fetch its printouts."""
-    return reads_whole_school(user) or classes_led_by(user, school).filter(pk=class_group.pk).exists()
-
-
 def get_printout_class_for_user(user: User, school: School | None, class_id: int) -> ClassGroup:
     """The class of the printouts page: 404 if the user does not see the class, 403 if they only teach in it."""
     class_group = get_class_for_user(user, school, class_id)
-    if not can_manage_printouts(user, school, class_group):
+    if not rules.manages_class_documents(user, school, class_group):
         raise PermissionDenied
     return class_group

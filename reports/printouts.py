@@ -1,4 +1,4 @@
-"""The weekly printout rendered to PDF: one A4 page per student, through ``reports/pdf.py``, in chunks.
+"""The weekly printout rendered to PDF: one A4 page per student, through ``core/pdf.py``, in chunks.
 
 A page must stay one sheet. Topic, homework and remarks are cut to what fits a full week at the
 first level; a chunk whose page count differs from its number of students is rendered again student
@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.pdf import chunks, merge_pdfs, page_count, render_pdf
 from journal.models import ClassGroup, Student
-from reports.pdf import chunks, merge_pdfs, page_count, render_pdf
 from reports.selectors.weekly_printout import StudentPage, WeeklyPrintout, week_short_label
 
 TEMPLATE = "reports/pdf/weekly_printout.html"

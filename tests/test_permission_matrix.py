@@ -199,8 +199,7 @@ def _homework_file(course_attr: str) -> KwargsFactory:
     def kwargs(world: World) -> dict[str, Any]:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from journal.services.homework import homework_file_add
-        from journal.services.marks import homework_set
+        from journal.services.homework import homework_file_add, homework_set
 
         lesson = m.Lesson.objects.get(pk=_planned_lesson(course_attr)(world)["lesson_id"])
         homework = homework_set(actor=lesson.teacher, lesson=lesson, text="§ 12, № 3")
@@ -215,7 +214,7 @@ def _lesson_with_homework(course_attr: str) -> KwargsFactory:
     """A planned lesson of the course with homework set by the course's teacher."""
 
     def kwargs(world: World) -> dict[str, Any]:
-        from journal.services.marks import homework_set
+        from journal.services.homework import homework_set
 
         lesson = m.Lesson.objects.get(pk=_planned_lesson(course_attr)(world)["lesson_id"])
         homework_set(actor=lesson.teacher, lesson=lesson, text="§ 12, № 3")

@@ -9,15 +9,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.roles import Role
 from journal.models import School, Student, StudentUserObjectPermission
-
-# The diary is the parents' and students' side of the journal (§3.10, §5.3).
-DIARY_READER_ROLES = (Role.PARENT, Role.STUDENT)
-
-
-def is_diary_reader(user: User) -> bool:
-    return user.is_authenticated and user.has_role(*DIARY_READER_ROLES)
+from journal.rules import reads_diary
 
 
 def readable_student_ids(user: User) -> QuerySet[StudentUserObjectPermission, int]:
@@ -33,13 +26,8 @@ def readable_student_ids(user: User) -> QuerySet[StudentUserObjectPermission, in
 
 def diary_students_for(user: User, school: School | None) -> QuerySet[Student]:
     """The students of ``school`` whose diary ``user`` reads, by name."""
-    if school is None or not is_diary_reader(user):
+    if school is None or not reads_diary(user):
         return Student.objects.none()
     return Student.objects.filter(pk__in=readable_student_ids(user), school=school).order_by(
         "last_name", "first_name", "pk"
     )
-
-
-def is_parent_of(user: User, student: Student) -> bool:
-    """An active parent link: the only way to acknowledge a week of the child's diary."""
-    return user.has_role(Role.PARENT) and student.parent_links.filter(parent=user, ended_at__isnull=True).exists()

@@ -8,15 +8,11 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from accounts.roles import Role
 from diary.models import Event
 from diary.selectors.children import diary_students_for
-from journal.models import ClassGroup, Enrolment, School, SchoolMembership
+from journal import rules
+from journal.models import ClassGroup, Enrolment, School
 from journal.selectors.scope import classes_led_by
-
-# The deputy runs the school's events (§2.10); the director and the administrator may as well.
-EVENT_MANAGERS = (Role.DEPUTY, Role.DIRECTOR, Role.ADMINISTRATOR)
-STAFF_ROLES = (Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)
 
 
 def events_between(school: School, class_ids: Iterable[int], start: datetime.date, end: datetime.date) -> list[Event]:
@@ -35,7 +31,7 @@ def events_visible_to(user: User, school: School | None) -> QuerySet[Event]:
     if school is None:
         return Event.objects.none()
     events = Event.objects.filter(school=school).select_related("class_group", "created_by")
-    if user.has_role(*STAFF_ROLES):
+    if rules.is_staff(user):
         return events
     children = diary_students_for(user, school).values("pk")
     classes = Enrolment.objects.filter(student__in=children).values("class_group_id")
@@ -46,35 +42,22 @@ def event_classes_for(user: User, school: School | None) -> QuerySet[ClassGroup]
     """The classes ``user`` may make events for: any of the current year for the managers, else the led ones."""
     if school is None:
         return ClassGroup.objects.none()
-    if user.has_role(*EVENT_MANAGERS):
+    if rules.manages_school_events(user):
         return ClassGroup.objects.filter(year__school=school, year__is_current=True).order_by("grade", "letter")
-    if user.has_role(Role.TEACHER):
+    if rules.is_teacher(user):
         return classes_led_by(user, school).filter(year__is_current=True).order_by("grade", "letter")
     return ClassGroup.objects.none()
 
 
 def can_manage_events(user: User, school: School | None) -> bool:
     """May create some event: a manager, or a class teacher (for their class)."""
-    return user.has_role(*EVENT_MANAGERS) or event_classes_for(user, school).exists()
-
-
-def can_manage_event_of(user: User, school: School | None, class_group: ClassGroup | None) -> bool:
-    """School-wide events are the managers'; a class's also its class teacher's."""
-    if school is None or not SchoolMembership.objects.filter(user=user, school=school).exists():
-        return False
-    if class_group is not None and class_group.year.school_id != school.pk:
-        return False
-    if user.has_role(*EVENT_MANAGERS):
-        return True
-    if class_group is None or not user.has_role(Role.TEACHER):
-        return False
-    return classes_led_by(user, school).filter(pk=class_group.pk).exists()
+    return rules.manages_school_events(user) or event_classes_for(user, school).exists()
 
 
 def event_manager_scope(user: User, school: School | None) -> tuple[bool, set[int]]:
     """(manages every event of the school, the ids of the classes whose events the user manages): one query."""
     if school is None:
         return False, set()
-    if user.has_role(*EVENT_MANAGERS):
+    if rules.manages_school_events(user):
         return True, set()
     return False, set(event_classes_for(user, school).values_list("pk", flat=True))

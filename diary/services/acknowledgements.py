@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from diary.models import WeekAcknowledgement
-from diary.selectors.children import is_parent_of
 from journal.models import Student
+from journal.rules import is_parent_of
 
 
 @transaction.atomic

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from diary.models import Event
-from diary.selectors.events import can_manage_event_of
 from journal.models import ClassGroup, School
+from journal.rules import manages_events_of
 
 
 def _check(
@@ -26,7 +26,7 @@ def _check(
 ) -> None:
     if class_group is not None and class_group.year.school_id != school.pk:
         raise PermissionDenied
-    if not can_manage_event_of(actor, school, class_group):
+    if not manages_events_of(actor, school, class_group):
         raise PermissionDenied
     if not title.strip():
         raise ValidationError(_("The event needs a title."))
@@ -78,7 +78,7 @@ def event_update(
     place: str = "",
 ) -> Event:
     """Change an event; the actor must manage both its old and its new class (or the school)."""
-    if not can_manage_event_of(actor, event.school, event.class_group):
+    if not manages_events_of(actor, event.school, event.class_group):
         raise PermissionDenied
     _check(actor=actor, school=event.school, class_group=class_group, title=title, date=date, end_date=end_date)
     event.class_group = class_group
@@ -94,6 +94,6 @@ def event_update(
 
 @transaction.atomic
 def event_delete(*, actor: User, event: Event) -> None:
-    if not can_manage_event_of(actor, event.school, event.class_group):
+    if not manages_events_of(actor, event.school, event.class_group):
         raise PermissionDenied
     event.delete()

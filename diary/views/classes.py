@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.decorators import staff_required
 from diary.access import get_acknowledgement_class_for_user
 from diary.selectors.acknowledgements import class_acknowledgements
 from diary.views.pages import week_from_query
-from journal.views.pages import staff_required
 
 
 @staff_required

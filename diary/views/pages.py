@@ -15,16 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.responses import stored_file_response
 from diary.access import get_diary_homework_file_for_user, get_diary_student_with_children
 from diary.selectors.acknowledgements import week_acknowledgement_of
 from diary.selectors.attendance import attendance_summary
-from diary.selectors.children import diary_students_for, is_diary_reader, is_parent_of
+from diary.selectors.children import diary_students_for
 from diary.selectors.common import choose_period, student_enrolments
 from diary.selectors.subjects import student_course_for, subject_view, subjects_of_period
 from diary.selectors.week import monday_of, student_week
 from diary.services.acknowledgements import week_acknowledge
 from journal.models import Student
-from journal.views.homework import homework_file_response
+from journal.rules import is_parent_of, reads_diary
 
 
 def _parse_day(raw: str | None) -> datetime.date | None:
@@ -61,7 +62,7 @@ def _week_pdf_url(student: Student, monday: datetime.date) -> str:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Parents and students go on to the week of the (first) child; a parent without children is told so."""
-    if not is_diary_reader(request.user):
+    if not reads_diary(request.user):
         raise PermissionDenied
     first = diary_students_for(request.user, request.school).first()
     if first is None:
@@ -164,4 +165,5 @@ def attendance(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def homework_file(request: HttpRequest, student_id: int, file_id: int) -> HttpResponseBase:
-    return homework_file_response(get_diary_homework_file_for_user(request.user, request.school, student_id, file_id))
+    row = get_diary_homework_file_for_user(request.user, request.school, student_id, file_id)
+    return stored_file_response(row.file, row.original_name, row.content_type)

@@ -9,7 +9,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
 from journal.models import (
     BellSlot,
     ClassGroup,
@@ -22,11 +21,8 @@ from journal.models import (
     TeachingAssignment,
 )
 from journal.permissions import open_assignments
-from journal.selectors.scope import reads_whole_school
+from journal.rules import reads_whole_school
 from journal.services.timetable import bell_schedule_for
-
-# The timetable is the deputy's (§4.5); the administrator enters it (§4.1).
-TIMETABLE_EDITORS = (Role.DEPUTY, Role.ADMINISTRATOR)
 
 LESSON_RELATED = (
     "course__class_group",
@@ -35,11 +31,6 @@ LESSON_RELATED = (
     "room",
     "teacher",
 )
-
-
-def can_change_timetable(user: User) -> bool:
-    """Cancel, move, re-room and add lessons, assign substitutes: the deputy and the administrator."""
-    return user.has_role(*TIMETABLE_EDITORS)
 
 
 def describe_lesson(lesson: Lesson) -> str:
@@ -180,17 +171,6 @@ def changes_of_class(class_group: ClassGroup, start: datetime.date, end: datetim
         )
         .select_related("author", "lesson__course__subject", "lesson__course__subgroup", "lesson__course__class_group")
         .order_by("-created_at", "-pk")
-    )
-
-
-def teachers_of_school(school: School | None) -> QuerySet[User]:
-    """People of the school who may substitute: those with the teacher role."""
-    if school is None:
-        return User.objects.none()
-    return (
-        User.objects.filter(memberships__school=school, groups__name=Role.TEACHER.value, is_active=True)
-        .distinct()
-        .order_by("last_name", "first_name", "middle_name")
     )
 
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.roles import Role
 from journal.models import (
     AcademicYear,
     Course,
@@ -79,28 +78,6 @@ def plan_item_of(plan: ThematicPlan | None, item_id: int) -> PlanItem:
     if item is None:
         raise Http404("No such item in this plan")
     return item
-
-
-# --- Who may change it ------------------------------------------------------------
-
-
-def can_edit_shared_plan(user: User, school: School | None, *, year_id: int, subject_id: int, grade: int) -> bool:
-    """A shared plan is edited by every teacher of that subject in that grade, and by the deputy."""
-    if school is None:
-        return False
-    if user.has_role(Role.DEPUTY):
-        return True
-    return (
-        courses_taught_by(user, school)
-        .filter(class_group__year_id=year_id, class_group__grade=grade, subject_id=subject_id)
-        .exists()
-    )
-
-
-def can_edit_plan(user: User, school: School | None, plan: ThematicPlan) -> bool:
-    if plan.course_id is not None:
-        return courses_taught_by(user, school).filter(pk=plan.course_id).exists()
-    return can_edit_shared_plan(user, school, year_id=plan.year_id, subject_id=plan.subject_id, grade=plan.grade)
 
 
 # --- Copy sources ----------------------------------------------------------------------

@@ -12,21 +12,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import SCHOOL_WIDE_READERS, Role
+from accounts.roles import Role
 from journal.models import (
     ClassGroup,
     ClassGroupUserObjectPermission,
     Course,
     CourseUserObjectPermission,
     Enrolment,
+    Lesson,
     School,
     Student,
     StudentUserObjectPermission,
 )
-
-
-def reads_whole_school(user: User) -> bool:
-    return user.has_role(*SCHOOL_WIDE_READERS)
+from journal.rules import reads_whole_school
 
 
 def _course_perm(user: User, codename: str) -> QuerySet[CourseUserObjectPermission]:
@@ -55,6 +53,17 @@ def courses_taught_by(user: User, school: School | None) -> QuerySet[Course]:
     if school is None:
         return Course.objects.none()
     return Course.objects.filter(class_group__year__school=school).filter(Exists(_course_perm(user, "change_course")))
+
+
+def lessons_substituted_by(user: User, school: School | None) -> QuerySet[Lesson]:
+    """Lessons the user may fill as a substitute (§4.4)."""
+    if school is None:
+        return Lesson.objects.none()
+    return Lesson.objects.filter(
+        course__class_group__year__school=school,
+        lessonuserobjectpermission__user=user,
+        lessonuserobjectpermission__permission__codename="change_lesson",
+    )
 
 
 def classes_led_by(user: User, school: School | None) -> QuerySet[ClassGroup]:

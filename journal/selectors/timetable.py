@@ -21,7 +21,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import SCHOOL_WIDE_READERS, Role
 from journal.models import (
     AcademicYear,
     BellSchedule,
@@ -41,26 +40,6 @@ from journal.models import (
 )
 from journal.permissions import open_assignments
 from journal.selectors.calendar import teaching_days
-from journal.selectors.schools import users_of_school
-
-# --- Who does what -------------------------------------------------------------
-
-TIMETABLE_EDITORS = frozenset({Role.DEPUTY, Role.ADMINISTRATOR})  # §4.1, §4.5
-CURRICULUM_EDITORS = TIMETABLE_EDITORS
-CURRICULUM_READERS = SCHOOL_WIDE_READERS  # the director reads it (§4.2)
-
-
-def can_edit_timetable(user: User) -> bool:
-    return user.has_role(*TIMETABLE_EDITORS)
-
-
-def can_edit_curriculum(user: User) -> bool:
-    return user.has_role(*CURRICULUM_EDITORS)
-
-
-def can_read_curriculum(user: User) -> bool:
-    return user.has_role(*CURRICULUM_READERS)
-
 
 # --- Dates -----------------------------------------------------------------------
 
@@ -219,14 +198,6 @@ def cell_entries(class_group: ClassGroup, weekday: int, slot: int, day: datetime
 
 
 # --- Lists for the pickers -------------------------------------------------------
-
-
-def teachers_of_school(school: School | None) -> QuerySet[User]:
-    return (
-        users_of_school(school)
-        .filter(groups__name=Role.TEACHER.value)
-        .order_by("last_name", "first_name", "middle_name", "username")
-    )
 
 
 def rooms_of_school(school: School | None) -> QuerySet[Room]:

@@ -17,36 +17,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
+from journal import rules
 from journal.models import (
     Course,
     Enrolment,
     FinalMark,
     PeriodUnlock,
-    SchoolMembership,
     Student,
     StudyPeriod,
 )
 from journal.models.marks import NUMERIC_MARKS, FinalMarkKind, MarkValue
 from journal.selectors.grading import marks_allowed, policy_for
 from journal.selectors.periods import course_year_periods, suggested_for, year_suggestion_for
-from journal.selectors.scope import courses_taught_by
+from journal.services.text import clean_reason
 from messaging.services.notifications import notify_final_mark
 
 PERIOD_KINDS = frozenset({FinalMarkKind.QUARTER, FinalMarkKind.TRIMESTER, FinalMarkKind.HALF_YEAR})
-PERIOD_LOCKERS = (Role.DEPUTY, Role.ADMINISTRATOR)
-REASON_MAX_LENGTH = 255
-
-
-def _clean_reason(reason: str | None, *, required: bool, message: str) -> str:
-    reason = (reason or "").strip()
-    if required and not reason:
-        raise ValidationError({"reason": message})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": _("The reason is too long: at most %(max)s characters.") % {"max": REASON_MAX_LENGTH}}
-        )
-    return reason
 
 
 def _author_name(user: User | None) -> str:
@@ -160,7 +146,7 @@ def final_mark_set(
     ``expected_version`` is the version the teacher saw (``None``: they saw no mark).
     """
     school = course.class_group.year.school
-    if not courses_taught_by(actor, school).filter(pk=course.pk).exists():
+    if not rules.teaches_course(actor, school, course.pk):
         raise PermissionDenied(_("Only the teacher of the course sets its final marks."))
     _check_period(course, kind, period)
     if period is not None:
@@ -175,11 +161,12 @@ def final_mark_set(
     _check_enrolled(course, student, period)
     suggested = _suggested(course, student, kind, period)
     differs = bool(suggested) and value != suggested
-    reason = _clean_reason(
+    reason = clean_reason(
         reason,
-        required=differs,
-        message=_("The mark «%(value)s» differs from the suggested «%(suggested)s»: give a short reason.")
-        % {"value": value, "suggested": suggested},
+        missing=_("The mark «%(value)s» differs from the suggested «%(suggested)s»: give a short reason.")
+        % {"value": value, "suggested": suggested}
+        if differs
+        else None,
     )
 
     stored = (
@@ -234,9 +221,9 @@ def final_mark_set(
 
 
 def _require_locker(actor: User, period: StudyPeriod) -> None:
-    if not actor.has_role(*PERIOD_LOCKERS):
+    if not rules.edits_periods(actor):
         raise PermissionDenied(_("Only the deputy director or the administrator locks and unlocks periods."))
-    if not SchoolMembership.objects.filter(user=actor, school_id=period.year.school_id).exists():
+    if not rules.is_member(actor, period.year.school):
         raise PermissionDenied(_("The period belongs to another school."))
 
 
@@ -260,7 +247,7 @@ def period_lock(*, actor: User, period: StudyPeriod) -> StudyPeriod:
 def period_unlock(*, actor: User, period: StudyPeriod, reason: str) -> PeriodUnlock:
     """Reopen a locked period; the reason is recorded for the audit."""
     _require_locker(actor, period)
-    reason = _clean_reason(reason, required=True, message=_("Give the reason for unlocking the period."))
+    reason = clean_reason(reason, missing=_("Give the reason for unlocking the period."))
     period = _locked_row(period)
     if not period.is_locked:
         raise ValidationError(_("The period %(period)s is not locked.") % {"period": period})

@@ -19,13 +19,12 @@ from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
+from journal import rules
 from journal.models import Attendance, FinalMark, Homework, Lesson, Mark
 
 TRACKED_MODELS: tuple[type[models.Model], ...] = (Mark, Attendance, Homework, FinalMark, Lesson)
 # Bookkeeping fields: not shown as changes and not restored by a revert.
 BOOKKEEPING = frozenset({"version"})
-REVERTERS = (Role.ADMINISTRATOR,)
 
 
 @dataclass
@@ -166,7 +165,7 @@ def _revert_update(actor: User, change: Change) -> None:
 
 
 def _require_reverter(actor: User, user: User) -> None:
-    if actor.pk != user.pk and not actor.has_role(*REVERTERS):
+    if not rules.reverts_changes_of(actor, user):
         raise PermissionDenied(_("Only the administrator reverts another user's changes."))
 
 

@@ -1,21 +1,30 @@
-"""Files of a lesson's homework: checked before they are stored, removed from disk after commit."""
+"""A lesson's homework (§4.4 «ежедневно»): its text, due date and files.
+
+Files are checked before they are stored and leave the disk after the commit that removes them.
+"""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from journal.models import Homework, HomeworkFile
-from journal.services.marks import _fresh_lesson, _refuse_locked
-
-if TYPE_CHECKING:
-    from accounts.models import User
+from accounts.models import User
+from journal.models import Homework, HomeworkFile, Lesson
+from journal.services.marks import (
+    _check_version,
+    _day,
+    _fresh_lesson,
+    _refuse_cancelled,
+    _refuse_locked,
+    _stale_from_deletion,
+    _stale_from_row,
+)
 
 MAX_FILES = 5
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -135,3 +144,89 @@ def homework_file_delete(*, actor: User, file: HomeworkFile) -> None:
     stored.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def homework_set(
+    *,
+    actor: User,
+    lesson: Lesson,
+    text: str,
+    due_date: datetime.date | None = None,
+    expected_version: int | None = None,
+) -> Homework:
+    """Set the homework of a lesson (text and an optional due date)."""
+    lesson = _fresh_lesson(lesson)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the homework, or clear it.")})
+    if due_date is not None and due_date < lesson.date:
+        raise ValidationError(
+            {
+                "due_date": _("The homework cannot be due on %(due)s, before the lesson of %(date)s.")
+                % {"due": due_date.strftime("%d.%m.%Y"), "date": _day(lesson)}
+            }
+        )
+    _refuse_cancelled(lesson)
+    _refuse_locked(lesson)
+    row = Homework.objects.select_for_update(of=("self",)).filter(lesson=lesson).select_related("author").first()
+    if row is None:
+        if expected_version is not None:
+            raise _stale_from_deletion(Homework.history.filter(lesson_id=lesson.pk))
+        row = Homework(lesson=lesson, text=text, due_date=due_date, author=actor)
+        row._history_user = actor  # type: ignore[attr-defined]
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            winner = Homework.objects.select_related("author").get(lesson=lesson)
+            raise _stale_from_row(winner, winner.text) from None
+        return row
+    _check_version(row, expected_version, row.text)
+    row.text = text
+    row.due_date = due_date
+    row.author = actor
+    row.version = row.version + 1
+    row._history_user = actor  # type: ignore[attr-defined]
+    row.save(update_fields=["text", "due_date", "author", "version", "updated_at"])
+    return row
+
+
+@transaction.atomic
+def homework_clear(*, actor: User, homework: Homework, expected_version: int) -> None:
+    """Remove the homework of a lesson with its files (the files leave the disk after commit)."""
+    stored = Homework.objects.select_for_update(of=("self",)).filter(pk=homework.pk).select_related("author").first()
+    if stored is None:
+        raise _stale_from_deletion(Homework.history.filter(id=homework.pk))
+    _refuse_locked(_fresh_lesson(stored.lesson))
+    _check_version(stored, expected_version, stored.text)
+    files = [(f.file.storage, f.file.name) for f in stored.files.all() if f.file.name]
+    stored.files.all().delete()
+    stored._history_user = actor  # type: ignore[attr-defined]
+    stored.delete()
+
+    def remove_files() -> None:
+        for storage, name in files:
+            storage.delete(name or "")
+
+    transaction.on_commit(remove_files)
+
+
+@transaction.atomic
+def homework_save(
+    *,
+    actor: User,
+    lesson: Lesson,
+    text: str,
+    due_date: datetime.date | None = None,
+    expected_version: int | None = None,
+    uploads: list[UploadedFile] | None = None,
+) -> Homework:
+    """The homework's text and due date with new files, all or nothing: every file is checked before
+    anything is stored, so a refused one leaves the homework as it was."""
+    uploads = uploads or []
+    homework_files_check(Homework.objects.filter(lesson=lesson).first(), uploads)
+    homework = homework_set(actor=actor, lesson=lesson, text=text, due_date=due_date, expected_version=expected_version)
+    for upload in uploads:
+        homework_file_add(actor=actor, homework=homework, upload=upload)
+    return homework

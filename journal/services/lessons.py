@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from journal import rules
 from journal.models import (
     Course,
     Lesson,
@@ -36,31 +37,22 @@ from journal.models import (
 )
 from journal.selectors.calendar import last_teaching_day, teaching_days
 from journal.selectors.lessons import (
-    can_change_timetable,
     class_slots,
     course_teacher_on,
     describe_lesson,
     lesson_clashes,
 )
+from journal.services import text
 from journal.services.substitutions import substitution_drop
-
-REASON_MAX_LENGTH = 255
 
 
 def require_timetable_editor(actor: User) -> None:
-    if not can_change_timetable(actor):
+    if not rules.edits_timetable(actor):
         raise PermissionDenied(_("Only the deputy director or the administrator changes lessons."))
 
 
 def clean_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the change.")})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": _("The reason is too long: at most %(max)s characters.") % {"max": REASON_MAX_LENGTH}}
-        )
-    return reason
+    return text.clean_reason(reason, missing=_("Give the reason for the change."))
 
 
 def _when(lesson: Lesson) -> str:

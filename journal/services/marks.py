@@ -16,8 +16,8 @@ decided by the database's unique constraint the same way. Each change is
 saved with ``save()``/``delete()`` so that django-simple-history writes its
 history row (who, when, IP, the new row) in the same transaction.
 
-Who may call these is the view's business (:func:`actor_can_write_marks`,
-:func:`actor_can_set_reason`); the services record ``actor`` as the author.
+Who may call these is decided by :mod:`journal.rules` (``writes_lesson``,
+``sets_absence_reason``); the services record ``actor`` as the author.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from journal.access import can_write_lesson
 from journal.models import (
     Attendance,
     AttendanceReason,
@@ -57,7 +56,7 @@ from journal.models.marks import NUMERIC_MARKS
 from journal.models.planning import LessonKind
 from journal.models.structure import PeriodKind
 from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
-from journal.selectors.scope import classes_led_by, enrolled_on
+from journal.selectors.scope import enrolled_on
 from messaging.services.notifications import notify_low_mark, notify_unexcused_absence
 
 COMMENT_MAX_LENGTH = 255
@@ -508,90 +507,6 @@ def attendance_set_reason(*, actor: User, attendance: Attendance, reason: str, e
     _refuse_locked(_fresh_lesson(stored.lesson))
     _check_version(stored, expected_version, _attendance_value(stored))
     return _attendance_save(stored, actor=actor, status=stored.status, reason=reason)
-
-
-# --- Who may write ----------------------------------------------------------------------
-
-
-def actor_can_write_marks(actor: User, school: School | None, lesson: Lesson) -> bool:
-    """The course's teacher or the substitute of this lesson (marks, attendance, homework)."""
-    return can_write_lesson(actor, school, lesson)
-
-
-def actor_can_set_reason(actor: User, school: School | None, lesson: Lesson) -> bool:
-    """Those who write the lesson, and the class teacher of its class (reasons only, §4.3)."""
-    if can_write_lesson(actor, school, lesson):
-        return True
-    return classes_led_by(actor, school).filter(pk=lesson.course.class_group_id).exists()
-
-
-# --- Homework -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def homework_set(
-    *,
-    actor: User,
-    lesson: Lesson,
-    text: str,
-    due_date: datetime.date | None = None,
-    expected_version: int | None = None,
-) -> Homework:
-    """Set the homework of a lesson (text and an optional due date)."""
-    lesson = _fresh_lesson(lesson)
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"text": _("Write the homework, or clear it.")})
-    if due_date is not None and due_date < lesson.date:
-        raise ValidationError(
-            {
-                "due_date": _("The homework cannot be due on %(due)s, before the lesson of %(date)s.")
-                % {"due": due_date.strftime("%d.%m.%Y"), "date": _day(lesson)}
-            }
-        )
-    _refuse_cancelled(lesson)
-    _refuse_locked(lesson)
-    row = Homework.objects.select_for_update(of=("self",)).filter(lesson=lesson).select_related("author").first()
-    if row is None:
-        if expected_version is not None:
-            raise _stale_from_deletion(Homework.history.filter(lesson_id=lesson.pk))
-        row = Homework(lesson=lesson, text=text, due_date=due_date, author=actor)
-        row._history_user = actor  # type: ignore[attr-defined]
-        try:
-            with transaction.atomic():
-                row.save(force_insert=True)
-        except IntegrityError:
-            winner = Homework.objects.select_related("author").get(lesson=lesson)
-            raise _stale_from_row(winner, winner.text) from None
-        return row
-    _check_version(row, expected_version, row.text)
-    row.text = text
-    row.due_date = due_date
-    row.author = actor
-    row.version = row.version + 1
-    row._history_user = actor  # type: ignore[attr-defined]
-    row.save(update_fields=["text", "due_date", "author", "version", "updated_at"])
-    return row
-
-
-@transaction.atomic
-def homework_clear(*, actor: User, homework: Homework, expected_version: int) -> None:
-    """Remove the homework of a lesson with its files (the files leave the disk after commit)."""
-    stored = Homework.objects.select_for_update(of=("self",)).filter(pk=homework.pk).select_related("author").first()
-    if stored is None:
-        raise _stale_from_deletion(Homework.history.filter(id=homework.pk))
-    _refuse_locked(_fresh_lesson(stored.lesson))
-    _check_version(stored, expected_version, stored.text)
-    files = [(f.file.storage, f.file.name) for f in stored.files.all() if f.file.name]
-    stored.files.all().delete()
-    stored._history_user = actor  # type: ignore[attr-defined]
-    stored.delete()
-
-    def remove_files() -> None:
-        for storage, name in files:
-            storage.delete(name or "")
-
-    transaction.on_commit(remove_files)
 
 
 # --- What a teacher types in a cell -------------------------------------------------------

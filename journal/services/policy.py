@@ -19,11 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
-from journal.models import AcademicYear, GradingPolicy, School, SchoolMembership, WorkType
+from journal import rules
+from journal.models import AcademicYear, GradingPolicy, School, WorkType
 from journal.models.planning import LessonKind
-
-POLICY_EDITORS = (Role.DEPUTY, Role.ADMINISTRATOR)
 
 # What a version may set; everything not given is taken over from the version in force.
 POLICY_FIELDS = (
@@ -68,9 +66,9 @@ DEFAULT_WORK_TYPES: tuple[tuple[str, Decimal, str], ...] = (
 
 
 def _require_editor(actor: User, school: School) -> None:
-    if not actor.has_role(*POLICY_EDITORS):
+    if not rules.edits_periods(actor):
         raise PermissionDenied(_("Only the deputy director or the administrator changes the grading policy."))
-    if not SchoolMembership.objects.filter(user=actor, school=school).exists():
+    if not rules.is_member(actor, school):
         raise PermissionDenied(_("The grading policy belongs to another school."))
 
 

@@ -16,33 +16,26 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
+from journal import rules
 from journal.models import Lesson, LessonStatus, School, SchoolMembership, Substitution
 from journal.permissions import sync_user_object
-from journal.selectors.lessons import can_change_timetable, course_teacher_on, describe_lesson, lesson_clashes
+from journal.selectors.lessons import course_teacher_on, describe_lesson, lesson_clashes
+from journal.services.text import clean_reason
 
-REASON_MAX_LENGTH = 255
 LESSON_RELATED = ("course__class_group__year__school", "course__subject", "course__subgroup", "teacher")
 
 
 def _require_editor(actor: User) -> None:
-    if not can_change_timetable(actor):
+    if not rules.edits_timetable(actor):
         raise PermissionDenied(_("Only the deputy director or the administrator assigns substitutes."))
 
 
 def _clean_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for the substitution (for example, illness).")})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError(
-            {"reason": _("The reason is too long: at most %(max)s characters.") % {"max": REASON_MAX_LENGTH}}
-        )
-    return reason
+    return clean_reason(reason, missing=_("Give the reason for the substitution (for example, illness)."))
 
 
 def _check_substitute(substitute: User, school: School) -> None:
-    is_teacher = substitute.is_active and substitute.has_role(Role.TEACHER)
+    is_teacher = substitute.is_active and rules.is_teacher(substitute)
     if not is_teacher or not SchoolMembership.objects.filter(user=substitute, school=school).exists():
         raise ValidationError(
             {"substitute": _("%(name)s is not a teacher of this school.") % {"name": substitute.short_name}}

@@ -23,23 +23,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from journal.access import get_course_for_journal, get_student_of_school, lessons_substituted_by
+from core.decorators import staff_required
+from journal import rules
+from journal.access import CourseAccess, course_access, get_student_of_school
 from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Student, StudyPeriod, WorkType
 from journal.models.planning import LessonKind
 from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
 from journal.selectors.journal_grid import CourseGrid, GridRow, course_grid, summarise
 from journal.selectors.periods import period_kind_for_grade
-from journal.selectors.scope import courses_taught_by
+from journal.selectors.scope import lessons_substituted_by
 from journal.services.marks import (
     StaleEdit,
-    actor_can_write_marks,
     attendance_clear,
     attendance_set,
     default_work_type,
@@ -47,7 +47,6 @@ from journal.services.marks import (
     mark_set,
     parse_cell_input,
 )
-from journal.views.pages import staff_required
 
 
 def _kind_marks() -> dict[str, str]:
@@ -189,10 +188,10 @@ def _chosen_period(request: HttpRequest, periods: list[StudyPeriod]) -> StudyPer
     return started[-1] if started else periods[0]
 
 
-def _writable_lessons(request: HttpRequest, course: Course, lessons: list[Lesson], substitute_only: bool) -> set[int]:
+def _writable_lessons(request: HttpRequest, access: CourseAccess, lessons: list[Lesson]) -> set[int]:
     """The lessons of the page the user may write: all of them for the course's teacher, else those substituted."""
     ids = [lesson.pk for lesson in lessons]
-    if not substitute_only and courses_taught_by(request.user, request.school).filter(pk=course.pk).exists():
+    if access.teaches:
         return set(ids)
     return set(lessons_substituted_by(request.user, request.school).filter(pk__in=ids).values_list("pk", flat=True))
 
@@ -250,7 +249,8 @@ def _range_of_post(request: HttpRequest, course: Course, lesson: Lesson) -> tupl
 @staff_required
 @require_GET
 def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
-    course, substitute_only = get_course_for_journal(request.user, request.school, course_id)
+    access = course_access(request.user, request.school, course_id)
+    course, substitute_only = access.course, access.substitute_only
     periods = _periods(course)
     period = _chosen_period(request, periods)
     start, end = _period_range(course, period)
@@ -265,7 +265,7 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
         else None
     )
     grid: CourseGrid = course_grid(course, start, end, period=period, lesson_ids=only)
-    writable = _writable_lessons(request, course, grid.lessons, substitute_only)
+    writable = _writable_lessons(request, access, grid.lessons)
     renderer = _CellRenderer(grid.lessons, writable)
     rows = [renderer.row(row, grid.minimum_marks, with_summary=not substitute_only) for row in grid.rows]
     context: dict[str, Any] = {
@@ -431,11 +431,10 @@ def _error_message(error: ValidationError) -> str:
 def _course_for_writing(request: HttpRequest, course_id: int) -> tuple[Course, bool, bool]:
     """``(course, substitute_only, teaches)``: the course, if the user sees it or substitutes one of its
     lessons (404 otherwise); 403 at once for those who see it but may write none of its lessons."""
-    course, substitute_only = get_course_for_journal(request.user, request.school, course_id)
-    teaches = not substitute_only and courses_taught_by(request.user, request.school).filter(pk=course_id).exists()
-    if not teaches and not lessons_substituted_by(request.user, request.school).filter(course_id=course_id).exists():
+    access = course_access(request.user, request.school, course_id)
+    if not access.teaches and not access.substitutes:
         raise PermissionDenied
-    return course, substitute_only, teaches
+    return access.course, access.substitute_only, access.teaches
 
 
 @staff_required
@@ -451,7 +450,7 @@ def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
     text = request.POST.get("text", "")
     lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
     # The course's teacher writes every lesson of it; anyone else only a lesson they substitute.
-    if not teaches and not actor_can_write_marks(request.user, request.school, lesson):
+    if not teaches and not rules.writes_lesson(request.user, request.school, lesson):
         raise PermissionDenied
 
     try:
@@ -502,7 +501,8 @@ def _lesson_and_student(
 @require_GET
 def course_journal_cell_details(request: HttpRequest, course_id: int) -> HttpResponse:
     """The panel below the grid for one cell (``?lesson=&student=``): readers see it too."""
-    course, substitute_only = get_course_for_journal(request.user, request.school, course_id)
+    access = course_access(request.user, request.school, course_id)
+    course, substitute_only = access.course, access.substitute_only
     try:
         lesson_id = _int_field(request.GET, "lesson")
         student_id = _int_field(request.GET, "student")
@@ -515,7 +515,7 @@ def course_journal_cell_details(request: HttpRequest, course_id: int) -> HttpRes
         Mark.objects.filter(lesson=lesson, student=student).select_related("work_type", "author").order_by("position")
     )
     attendance = Attendance.objects.filter(lesson=lesson, student=student).select_related("author").first()
-    writable = lesson.status != LessonStatus.CANCELLED and actor_can_write_marks(request.user, request.school, lesson)
+    writable = lesson.status != LessonStatus.CANCELLED and rules.writes_lesson(request.user, request.school, lesson)
     default = default_work_type(school, lesson.kind)
     work_types = list(WorkType.objects.filter(school=school, is_active=True).order_by("name"))
     context: dict[str, Any] = {
@@ -553,7 +553,7 @@ def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
         return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
     lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
     # The course's teacher writes every lesson of it; anyone else only a lesson they substitute.
-    if not teaches and not actor_can_write_marks(request.user, request.school, lesson):
+    if not teaches and not rules.writes_lesson(request.user, request.school, lesson):
         raise PermissionDenied
     school = course.class_group.year.school
     raw_type = request.POST.get("work_type", "")
@@ -599,15 +599,3 @@ def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
         return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
     state = _cell_state(lesson, student, _range_of_post(request, course, lesson))
     return JsonResponse({"saved": True, "version": saved.version, **state})
-
-
-urlpatterns: list[URLPattern] = [
-    path("courses/<int:course_id>/journal/", course_journal, name="course_journal"),
-    path("courses/<int:course_id>/journal/cell/", course_journal_cell, name="course_journal_cell"),
-    path(
-        "courses/<int:course_id>/journal/cell/details/",
-        course_journal_cell_details,
-        name="course_journal_cell_details",
-    ),
-    path("courses/<int:course_id>/journal/mark/", course_journal_mark, name="course_journal_mark"),
-]

@@ -1,9 +1,7 @@
-"""Thematic plans (КТП), their import, the course's progress and the lesson page.
+"""Thematic plans (КТП, §2.2, §4.4): a course's plan, its items, copying, import and export, the progress.
 
-Reading: whoever sees the course (its teacher, the class teacher, the
-administration). Writing a course's own plan: its teacher; a plan shared by
-a grade: any teacher of that subject in that grade, and the deputy. A lesson:
-the course's teacher or the substitute of exactly that lesson.
+Reading: the staff who see the course. Writing: a course's own plan is its teacher's; a plan shared by a
+parallel, its teachers' and the deputy's (:func:`journal.rules.edits_shared_plan`).
 """
 
 from __future__ import annotations
@@ -15,28 +13,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from journal.access import PlanAccess, can_write_lesson, get_course_for_user, get_lesson_for_user, get_plan_access
-from journal.forms_plans import (
-    LessonTopicForm,
+from core.decorators import staff_required
+from core.messages import error_text
+from core.responses import xlsx_response
+from journal.access import PlanAccess, get_course_for_user, get_plan_access
+from journal.forms.plans import (
     PlanCopyForm,
     PlanCreateForm,
     PlanImportForm,
     PlanItemForm,
 )
 from journal.imports import SpreadsheetError, parse_plan_file, plan_template_xlsx
-from journal.models import LessonStatus, PlanItem, ThematicPlan
+from journal.models import PlanItem, ThematicPlan
 from journal.selectors.plans import (
     copy_sources_for,
     hours_check,
-    lessons_of_course,
-    next_plan_item,
     plan_for_course,
     plan_item_of,
     plan_items,
@@ -44,17 +42,10 @@ from journal.selectors.plans import (
     plans_overview,
 )
 from journal.selectors.schools import current_year
-from journal.selectors.scope import courses_visible_to
 from journal.services import plans as services
 from journal.services.plans import ItemData
-from journal.views.pages import staff_required
 
 SESSION_KEY = "plan_import"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _plan_url(course_id: int) -> str:
@@ -79,9 +70,6 @@ def _editable_plan(request: HttpRequest, course_id: int) -> tuple[PlanAccess, Th
     if not access.can_edit_plan:
         raise PermissionDenied
     return access, access.plan
-
-
-# --- Lists and the plan page ------------------------------------------------------------
 
 
 @staff_required
@@ -142,7 +130,7 @@ def plan_create(request: HttpRequest, course_id: int) -> HttpResponse:
                 raise PermissionDenied
             services.plan_create(actor=request.user, course=course)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("The thematic plan has been created."))
     return redirect(_plan_url(course_id))
@@ -154,7 +142,7 @@ def plan_item_add(request: HttpRequest, course_id: int) -> HttpResponse:
     try:
         access, plan = _editable_plan(request, course_id)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return redirect(_plan_url(course_id))
     form = PlanItemForm(request.POST)
     if form.is_valid():
@@ -180,7 +168,7 @@ def plan_item_edit(request: HttpRequest, course_id: int, item_id: int) -> HttpRe
     try:
         access, plan = _editable_plan(request, course_id)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return redirect(_plan_url(course_id))
     item = plan_item_of(plan, item_id)
     status = 200
@@ -215,13 +203,13 @@ def _plan_item_action(
     try:
         _access, plan = _editable_plan(request, course_id)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return redirect(_plan_url(course_id))
     item = plan_item_of(plan, item_id)
     try:
         action(item)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         if success is not None:
             messages.success(request, success(item))
@@ -267,21 +255,17 @@ def plan_copy(request: HttpRequest, course_id: int) -> HttpResponse:
             actor=request.user, source=form.cleaned_data["source"], target=access.plan, course=access.course
         )
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         count = plan_items(plan).count()
         messages.success(request, _("The plan now has the %(count)s copied rows.") % {"count": count})
     return redirect(_plan_url(course_id))
 
 
-# --- Import ---------------------------------------------------------------------------------
-
-
 @staff_required
 def plan_template(request: HttpRequest) -> HttpResponse:
     """The empty import template (XLSX)."""
-    response = HttpResponse(plan_template_xlsx(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="ktp-template.xlsx"'
+    response = xlsx_response(plan_template_xlsx(), "ktp-template.xlsx")
     return response
 
 
@@ -290,8 +274,7 @@ def plan_export(request: HttpRequest, course_id: int) -> HttpResponse:
     """The course's plan in the template's layout: edit it in a spreadsheet and import it back."""
     access = get_plan_access(request.user, request.school, course_id)
     rows = [(item.topic, item.hours, item.kind) for item in plan_items(access.plan)]
-    response = HttpResponse(plan_template_xlsx(rows), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="ktp-{access.course.pk}.xlsx"'
+    response = xlsx_response(plan_template_xlsx(rows), f"ktp-{access.course.pk}.xlsx")
     return response
 
 
@@ -358,7 +341,7 @@ def plan_import_confirm(request: HttpRequest, course_id: int) -> HttpResponse:
     try:
         services.plan_replace_items(actor=request.user, plan=access.plan, course=access.course, rows=rows)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return redirect(reverse("journal:plan_import", args=[course_id]))
     request.session.pop(SESSION_KEY, None)
     messages.success(
@@ -368,118 +351,9 @@ def plan_import_confirm(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect(_plan_url(course_id))
 
 
-# --- Progress and lessons -----------------------------------------------------------------------
-
-
 @staff_required
 def plan_progress_view(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_course_for_user(request.user, request.school, course_id)
     plan = plan_for_course(course)
     progress = plan_progress(course, plan, timezone.localdate())
     return render(request, "journal/plans/progress.html", {"course": course, "plan": plan, "progress": progress})
-
-
-@staff_required
-def course_lessons(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_course_for_user(request.user, request.school, course_id)
-    lessons = lessons_of_course(course)
-    return render(
-        request, "journal/lesson_list.html", {"course": course, "lessons": lessons, "today": timezone.localdate()}
-    )
-
-
-def _lesson_context(request: HttpRequest, lesson: Any, form: LessonTopicForm | None = None) -> dict[str, Any]:
-    plan = plan_for_course(lesson.course)
-    items = plan_items(plan)
-    can_write = can_write_lesson(request.user, request.school, lesson)
-    # A substitute reaches this one lesson, not the course's other pages: no links to them.
-    course_visible = courses_visible_to(request.user, request.school).filter(pk=lesson.course_id).exists()
-    context: dict[str, Any] = {
-        "lesson": lesson,
-        "course": lesson.course,
-        "plan": plan,
-        "can_write": can_write,
-        "course_visible": course_visible,
-    }
-    if can_write:
-        context["form"] = form or LessonTopicForm(
-            initial={"topic": lesson.topic, "kind": lesson.kind, "plan_item": lesson.plan_item_id}, items=items
-        )
-        if lesson.status == LessonStatus.PLANNED and not lesson.topic:
-            context["next_item"] = lesson.plan_item or next_plan_item(lesson.course, plan)
-    return context
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
-    if request.method != "POST":
-        lesson = get_lesson_for_user(request.user, request.school, lesson_id)
-        return render(request, "journal/lesson_detail.html", _lesson_context(request, lesson))
-    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
-    form = LessonTopicForm(request.POST, items=plan_items(plan_for_course(lesson.course)))
-    if form.is_valid():
-        try:
-            services.lesson_set_topic(
-                actor=request.user,
-                lesson=lesson,
-                topic=form.cleaned_data["topic"],
-                plan_item=form.cleaned_data["plan_item"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The topic has been saved."))
-            return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
-    return render(request, "journal/lesson_detail.html", _lesson_context(request, lesson, form), status=400)
-
-
-@staff_required
-@require_POST
-def lesson_hold(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
-    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
-    try:
-        lesson = services.lesson_hold(actor=request.user, lesson=lesson)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        if lesson.topic:
-            messages.success(request, _("The lesson is marked held: «%(topic)s».") % {"topic": lesson.topic})
-        else:
-            messages.warning(request, _("The lesson is marked held. The plan has no topic left for it: enter it."))
-    return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
-
-
-@staff_required
-@require_POST
-def lesson_unhold(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
-    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
-    try:
-        services.lesson_unhold(actor=request.user, lesson=lesson)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("The lesson is planned again."))
-    return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
-
-
-urlpatterns = [
-    path("plans/", plan_list, name="plan_list"),
-    path("plans/template.xlsx", plan_template, name="plan_template"),
-    path("courses/<int:course_id>/plan/", plan_detail, name="plan_detail"),
-    path("courses/<int:course_id>/plan/create/", plan_create, name="plan_create"),
-    path("courses/<int:course_id>/plan/items/add/", plan_item_add, name="plan_item_add"),
-    path("courses/<int:course_id>/plan/items/<int:item_id>/edit/", plan_item_edit, name="plan_item_edit"),
-    path("courses/<int:course_id>/plan/items/<int:item_id>/delete/", plan_item_delete, name="plan_item_delete"),
-    path("courses/<int:course_id>/plan/items/<int:item_id>/move/", plan_item_move, name="plan_item_move"),
-    path("courses/<int:course_id>/plan/copy/", plan_copy, name="plan_copy"),
-    path("courses/<int:course_id>/plan/export.xlsx", plan_export, name="plan_export"),
-    path("courses/<int:course_id>/plan/import/", plan_import, name="plan_import"),
-    path("courses/<int:course_id>/plan/import/confirm/", plan_import_confirm, name="plan_import_confirm"),
-    path("courses/<int:course_id>/progress/", plan_progress_view, name="plan_progress"),
-    path("courses/<int:course_id>/lessons/", course_lessons, name="course_lessons"),
-    path("lessons/<int:lesson_id>/", lesson_detail, name="lesson_detail"),
-    path("lessons/<int:lesson_id>/hold/", lesson_hold, name="lesson_hold"),
-    path("lessons/<int:lesson_id>/unhold/", lesson_unhold, name="lesson_unhold"),
-]

@@ -1,11 +1,7 @@
-"""The curriculum, the regime (bells and teaching days) and the timetable screens (§4.1, §4.4, §4.5).
+"""The timetable (§4.1, §4.5): a class's, a teacher's and a room's week, the cells, entries, lesson generation.
 
-The deputy and the administrator edit; the director reads; a teacher reads
-their own week and the classes they teach or lead; parents and students reach
-none of these pages (their diary shows the timetable).
-Cells of the class grid are edited in place with htmx: a GET brings a small
-form into the cell, its POST returns the cell (or the form with the clash
-message). Without JavaScript the same URLs work as whole pages.
+Reading: the administration, a class's teachers and class teacher. Writing: the deputy and the
+administrator (:func:`journal.rules.edits_timetable`), never in an archived year.
 """
 
 from __future__ import annotations
@@ -19,68 +15,47 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils.dateparse import parse_date
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.decorators import deny_unless, staff_required
+from core.messages import add_form_errors
+from core.params import date_param
+from journal import rules
 from journal.access import (
-    get_curriculum_item_for_user,
     get_timetable_class_for_user,
     get_timetable_entry_for_user,
     get_timetable_room_for_user,
     get_timetable_teacher_for_user,
-    get_year_for_user,
 )
-from journal.forms_timetable import CurriculumItemForm, EntryAddForm, EntryEndForm, EntryRoomForm
+from journal.forms.timetable import EntryAddForm, EntryEndForm, EntryRoomForm
 from journal.models import AcademicYear, ClassGroup, TimetableEntry
-from journal.selectors.schools import current_year
-from journal.selectors.scope import classes_visible_to, reads_whole_school
+from journal.selectors.schools import current_year, teachers_of_school
+from journal.selectors.scope import classes_visible_to
 from journal.selectors.timetable import (
     Cell,
-    can_edit_curriculum,
-    can_edit_timetable,
-    can_read_curriculum,
     cell_entries,
     class_week,
     courses_of_class,
-    curriculum_check,
-    curriculum_of,
     day_in_year,
     regime,
     room_week,
     rooms_of_school,
-    subjects_of_school,
     teacher_week,
-    teachers_of_school,
-    years_of_school,
 )
-from journal.services.curriculum import curriculum_item_create, curriculum_item_delete, curriculum_item_update
 from journal.services.timetable import (
     lessons_generate,
     timetable_entry_change,
     timetable_entry_create,
     timetable_entry_end,
 )
-from journal.views.pages import staff_required
-
-# --- Helpers -------------------------------------------------------------------------
-
-
-def _requested_day(request: HttpRequest) -> datetime.date | None:
-    raw = request.GET.get("on") or request.POST.get("on")
-    if not raw:
-        return None
-    try:
-        return parse_date(raw)
-    except ValueError:
-        return None
 
 
 def _on(request: HttpRequest, year: AcademicYear | None) -> datetime.date:
     """``?on=YYYY-MM-DD`` (today by default), moved into the year shown."""
-    return day_in_year(year, _requested_day(request))
+    return day_in_year(year, date_param(request, "on"))
 
 
 def _with_on(url: str, on: datetime.date) -> str:
@@ -92,19 +67,8 @@ def _field_ids(weekday: int, slot: int) -> str:
     return f"id_%s_{weekday}_{slot}"
 
 
-def _add_errors(form: Form, error: ValidationError) -> None:
-    """A service's refusal shown above the form, message by message."""
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 def _editable(request: HttpRequest, year: AcademicYear) -> bool:
-    return can_edit_timetable(request.user) and not year.is_archived
-
-
-def _require_editable(year: AcademicYear) -> None:
-    if year.is_archived:
-        raise PermissionDenied
+    return rules.edits_timetable(request.user) and rules.year_is_open(year)
 
 
 def _cell_context(
@@ -151,15 +115,12 @@ def _check_weekday(request: HttpRequest, weekday: int) -> None:
         raise Http404("No such school day")
 
 
-# --- Timetable: reading --------------------------------------------------------------
-
-
 @staff_required
 def timetable_index(request: HttpRequest) -> HttpResponse:
     user, school = request.user, request.school
     year = current_year(school)
     classes = classes_visible_to(user, school).filter(year=year).order_by("grade", "letter") if year else []
-    if reads_whole_school(user):
+    if rules.reads_whole_school(user):
         teachers = list(teachers_of_school(school))
         rooms = list(rooms_of_school(school))
     else:
@@ -216,9 +177,6 @@ def regime_page(request: HttpRequest) -> HttpResponse:
     return render(request, "journal/timetable/regime.html", {"regime": regime(school, current_year(school))})
 
 
-# --- Timetable: editing (the deputy and the administrator) -------------------------------
-
-
 @staff_required
 def timetable_cell(request: HttpRequest, class_id: int, weekday: int, slot: int) -> HttpResponse:
     """One cell of the class grid: what the Cancel button of a cell form brings back."""
@@ -232,7 +190,7 @@ def entry_add(request: HttpRequest, class_id: int, weekday: int, slot: int) -> H
     class_group = get_timetable_class_for_user(request.user, request.school, class_id, write=True)
     _check_weekday(request, weekday)
     year = class_group.year
-    _require_editable(year)
+    deny_unless(rules.year_is_open(year))
     on = _on(request, year)
     form = EntryAddForm(
         request.POST if request.method == "POST" else None,
@@ -253,7 +211,7 @@ def entry_add(request: HttpRequest, class_id: int, weekday: int, slot: int) -> H
                 valid_from=form.cleaned_data["valid_from"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error, above=True)
         else:
             notice = _("Added: %(course)s from %(day)s.") % {
                 "course": entry.course,
@@ -307,7 +265,7 @@ def entry_end(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_timetable_entry_for_user(request.user, request.school, entry_id, write=True)
     class_group = entry.course.class_group
     year = class_group.year
-    _require_editable(year)
+    deny_unless(rules.year_is_open(year))
     on = _on(request, year)
     form = EntryEndForm(
         request.POST if request.method == "POST" else None,
@@ -335,7 +293,7 @@ def entry_room(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_timetable_entry_for_user(request.user, request.school, entry_id, write=True)
     class_group = entry.course.class_group
     year = class_group.year
-    _require_editable(year)
+    deny_unless(rules.year_is_open(year))
     on = _on(request, year)
     form = EntryRoomForm(
         request.POST if request.method == "POST" else None,
@@ -357,7 +315,7 @@ def entry_room(request: HttpRequest, entry_id: int) -> HttpResponse:
                 room=form.cleaned_data["room"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error, above=True)
         else:
             notice = _("%(course)s: room %(room)s from %(day)s.") % {
                 "course": new.course,
@@ -381,7 +339,7 @@ def _generated_message(created: int, removed: int, kept: int) -> str:
 @require_POST
 def generate_class(request: HttpRequest, class_id: int) -> HttpResponse:
     class_group = get_timetable_class_for_user(request.user, request.school, class_id, write=True)
-    _require_editable(class_group.year)
+    deny_unless(rules.year_is_open(class_group.year))
     result = lessons_generate(actor=request.user, year=class_group.year, courses=courses_of_class(class_group))
     messages.success(request, _generated_message(result.created, result.removed, result.kept))
     return redirect(_with_on(reverse("journal:timetable_class", args=[class_group.pk]), _on(request, class_group.year)))
@@ -390,168 +348,12 @@ def generate_class(request: HttpRequest, class_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def generate_school(request: HttpRequest) -> HttpResponse:
-    if not can_edit_timetable(request.user):
+    if not rules.edits_timetable(request.user):
         raise PermissionDenied
     year = current_year(request.school)
     if year is None:
         raise Http404("No current year")
-    _require_editable(year)
+    deny_unless(rules.year_is_open(year))
     result = lessons_generate(actor=request.user, year=year)
     messages.success(request, _generated_message(result.created, result.removed, result.kept))
     return redirect("journal:timetable")
-
-
-# --- Curriculum ------------------------------------------------------------------------
-
-
-def _year_param(request: HttpRequest) -> int | None:
-    raw = request.GET.get("year") or request.POST.get("year")
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise Http404("No such year") from error
-
-
-def _curriculum_year(request: HttpRequest, *, write: bool = False) -> AcademicYear:
-    if not can_read_curriculum(request.user) or (write and not can_edit_curriculum(request.user)):
-        raise PermissionDenied
-    year = get_year_for_user(request.user, request.school, _year_param(request))
-    if year is None:
-        raise Http404("The school has no academic year yet")
-    if write and year.is_archived:
-        raise PermissionDenied
-    return year
-
-
-def _curriculum_url(year: AcademicYear, grade: int | None = None) -> str:
-    params: dict[str, Any] = {"year": year.pk}
-    if grade:
-        params["grade"] = grade
-    return f"{reverse('journal:curriculum')}?{urlencode(params)}"
-
-
-@staff_required
-def curriculum(request: HttpRequest) -> HttpResponse:
-    year = _curriculum_year(request)
-    grade = request.GET.get("grade", "")
-    items = curriculum_of(year)
-    if grade.isdigit():
-        items = items.filter(grade=int(grade))
-    can_edit = can_edit_curriculum(request.user) and not year.is_archived
-    form = None
-    if can_edit:
-        form = CurriculumItemForm(
-            subjects=subjects_of_school(request.school), initial={"grade": int(grade) if grade.isdigit() else None}
-        )
-    context = {
-        "year": year,
-        "years": years_of_school(request.school),
-        "items": items,
-        "grade": int(grade) if grade.isdigit() else None,
-        "grades": range(1, 12),
-        "can_edit": can_edit,
-        "form": form,
-    }
-    return render(request, "journal/timetable/curriculum.html", context)
-
-
-@staff_required
-def curriculum_add(request: HttpRequest) -> HttpResponse:
-    year = _curriculum_year(request, write=True)
-    form = CurriculumItemForm(
-        request.POST if request.method == "POST" else None, subjects=subjects_of_school(request.school)
-    )
-    if form.is_valid():
-        try:
-            item = curriculum_item_create(
-                actor=request.user,
-                year=year,
-                grade=form.cleaned_data["grade"],
-                subject=form.cleaned_data["subject"],
-                hours_per_week=form.hours,
-                assessment=form.cleaned_data["assessment"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Added to the curriculum: %(item)s.") % {"item": item})
-            return redirect(_curriculum_url(year, item.grade))
-    context = {"form": form, "year": year, "title": _("Add a curriculum line"), "item": None}
-    return render(request, "journal/timetable/curriculum_form.html", context)
-
-
-@staff_required
-def curriculum_edit(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_curriculum_item_for_user(request.user, request.school, item_id, write=True)
-    _require_editable(item.year)
-    form = CurriculumItemForm(
-        request.POST if request.method == "POST" else None,
-        subjects=subjects_of_school(request.school),
-        with_grade=False,
-        initial={"subject": item.subject_id, "hours_per_week": item.hours_per_week, "assessment": item.assessment},
-    )
-    if form.is_valid():
-        try:
-            curriculum_item_update(
-                actor=request.user,
-                item=item,
-                subject=form.cleaned_data["subject"],
-                hours_per_week=form.hours,
-                assessment=form.cleaned_data["assessment"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Curriculum line saved: %(item)s.") % {"item": item})
-            return redirect(_curriculum_url(item.year, item.grade))
-    context = {"form": form, "year": item.year, "title": _("Change a curriculum line"), "item": item}
-    return render(request, "journal/timetable/curriculum_form.html", context)
-
-
-@staff_required
-def curriculum_delete(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_curriculum_item_for_user(request.user, request.school, item_id, write=True)
-    _require_editable(item.year)
-    if request.method == "POST":
-        year, grade, label = item.year, item.grade, str(item)
-        curriculum_item_delete(actor=request.user, item=item)
-        messages.success(request, _("Removed from the curriculum: %(item)s.") % {"item": label})
-        return redirect(_curriculum_url(year, grade))
-    return render(request, "journal/timetable/curriculum_delete.html", {"item": item, "year": item.year})
-
-
-@staff_required
-def curriculum_hours_check(request: HttpRequest) -> HttpResponse:
-    year = _curriculum_year(request)
-    on = _on(request, year)
-    classes = curriculum_check(year, on)
-    context = {
-        "year": year,
-        "years": years_of_school(request.school),
-        "on": on,
-        "classes": classes,
-        "mismatched": [c for c in classes if c.mismatches],
-    }
-    return render(request, "journal/timetable/curriculum_check.html", context)
-
-
-urlpatterns = [
-    path("timetable/", timetable_index, name="timetable"),
-    path("timetable/regime/", regime_page, name="timetable_regime"),
-    path("timetable/generate/", generate_school, name="timetable_generate"),
-    path("timetable/class/<int:class_id>/", class_timetable, name="timetable_class"),
-    path("timetable/class/<int:class_id>/generate/", generate_class, name="timetable_generate_class"),
-    path("timetable/class/<int:class_id>/cell/<int:weekday>/<int:slot>/", timetable_cell, name="timetable_cell"),
-    path("timetable/class/<int:class_id>/cell/<int:weekday>/<int:slot>/add/", entry_add, name="timetable_entry_add"),
-    path("timetable/entry/<int:entry_id>/end/", entry_end, name="timetable_entry_end"),
-    path("timetable/entry/<int:entry_id>/room/", entry_room, name="timetable_entry_room"),
-    path("timetable/teacher/<int:teacher_id>/", teacher_timetable, name="timetable_teacher"),
-    path("timetable/room/<int:room_id>/", room_timetable, name="timetable_room"),
-    path("curriculum/", curriculum, name="curriculum"),
-    path("curriculum/add/", curriculum_add, name="curriculum_add"),
-    path("curriculum/<int:item_id>/edit/", curriculum_edit, name="curriculum_edit"),
-    path("curriculum/<int:item_id>/delete/", curriculum_delete, name="curriculum_delete"),
-    path("curriculum/check/", curriculum_hours_check, name="curriculum_check"),
-]

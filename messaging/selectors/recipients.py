@@ -23,12 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import SCHOOL_WIDE_READERS, Role
+from accounts.roles import Role
+from journal import rules
 from journal.models import ClassGroup, Course, Enrolment, ParentLink, School, Student, TeachingAssignment
 from journal.permissions import open_assignments
+from journal.rules import ADMINISTRATION
 from journal.selectors.scope import children_of, classes_led_by, courses_taught_by, enrolled_on
-
-ADMINISTRATION = (Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY)
 
 
 def _members(school: School) -> QuerySet[User]:
@@ -76,7 +76,7 @@ def allowed_recipients(user: User, school: School | None) -> QuerySet[User]:
     if school is None or not user.is_authenticated:
         return User.objects.none()
     members = _members(school).exclude(pk=user.pk)
-    if user.has_role(*SCHOOL_WIDE_READERS):
+    if rules.reads_whole_school(user):
         return members
     day = timezone.localdate()
     rule = Q(pk__in=[])
@@ -100,7 +100,7 @@ def students_to_write_about(user: User, school: School | None) -> QuerySet[Stude
     classes; any student of the school for the administration."""
     if school is None:
         return Student.objects.none()
-    if user.has_role(*SCHOOL_WIDE_READERS):
+    if rules.reads_whole_school(user):
         return Student.objects.filter(school=school)
     day = timezone.localdate()
     rule = Q(pk__in=children_of(user, school).values("pk"))

@@ -10,11 +10,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
-from accounts.roles import Role
+from journal import rules
 from journal.models import ClassGroup, School
 from journal.selectors.scope import classes_led_by
 from messaging.models import Message, Notification, Participant, Thread, ThreadKind
-from messaging.selectors.recipients import ADMINISTRATION
 
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
@@ -114,8 +113,8 @@ def announce_classes(user: User, school: School | None) -> QuerySet[ClassGroup]:
     if school is None:
         return ClassGroup.objects.none()
     current = ClassGroup.objects.filter(year__school=school, year__is_current=True).order_by("grade", "letter")
-    if user.has_role(*ADMINISTRATION):
+    if rules.reads_whole_school(user):
         return current
-    if user.has_role(Role.TEACHER):
+    if rules.is_teacher(user):
         return current.filter(pk__in=classes_led_by(user, school).values("pk"))
     return ClassGroup.objects.none()

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
+from journal import rules
 from journal.models import ClassGroup, ParentLink, School, Student
-from journal.selectors.scope import class_roster, classes_led_by
+from journal.selectors.scope import class_roster
 from messaging.models import Message, Participant, Thread, ThreadKind
-from messaging.selectors.recipients import ADMINISTRATION, can_write_to, students_to_write_about
+from messaging.selectors.recipients import can_write_to, students_to_write_about
 
 SUBJECT_MAX_LENGTH = 200
 TEXT_MAX_LENGTH = 5000
@@ -113,18 +113,10 @@ def thread_mark_read(*, actor: User, thread: Thread) -> None:
     Participant.objects.filter(thread=thread, user=actor).update(last_read_at=timezone.now())
 
 
-def can_announce(user: User, class_group: ClassGroup) -> bool:
-    """The class teacher of the class and the administration of its school."""
-    school = class_group.year.school
-    if user.has_role(*ADMINISTRATION) and user.memberships.filter(school=school).exists():
-        return True
-    return user.has_role(Role.TEACHER) and classes_led_by(user, school).filter(pk=class_group.pk).exists()
-
-
 @transaction.atomic
 def announcement_post(*, actor: User, class_group: ClassGroup, subject: str, text: str) -> Thread:
     """Post to the parents of the class as it is today (active links); they read, the author writes."""
-    if not can_announce(actor, class_group):
+    if not rules.announces_to(actor, class_group):
         raise PermissionDenied(_("Only the class teacher and the administration post announcements to the class."))
     subject = _clean_subject(subject)
     text = _clean_text(text)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,9 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.decorators import staff_required
+from core.messages import add_form_errors
+from journal import rules
 from journal.access import get_class_for_user
 from journal.selectors.scope import class_roster
-from journal.views.pages import staff_required
 from messaging.forms import AnnouncementForm, ComposeForm, PreferencesForm, ReplyForm
 from messaging.models import ThreadKind
 from messaging.selectors.notifications import (
@@ -37,7 +37,6 @@ from messaging.selectors.threads import (
 from messaging.services.notifications import notification_mark_read, notifications_mark_all_read, preferences_set
 from messaging.services.threads import (
     announcement_post,
-    can_announce,
     can_reply,
     message_reply,
     thread_create,
@@ -46,14 +45,6 @@ from messaging.services.threads import (
 
 THREADS_PER_PAGE = 30
 NOTIFICATIONS_PER_PAGE = 50
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _int(value: str | None) -> int | None:
@@ -84,7 +75,7 @@ def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
             try:
                 message_reply(actor=request.user, thread=item, text=form.cleaned_data["text"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 return redirect("messaging:thread", thread_id=item.pk)
     else:
@@ -124,7 +115,7 @@ def compose(request: HttpRequest) -> HttpResponse:
                     about_student=about,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_form_errors(form, exc)
             else:
                 messages.success(request, _("The message is sent."))
                 return redirect("messaging:thread", thread_id=created.pk)
@@ -135,7 +126,7 @@ def compose(request: HttpRequest) -> HttpResponse:
 @staff_required
 def announce(request: HttpRequest, class_id: int) -> HttpResponse:
     class_group = get_class_for_user(request.user, request.school, class_id)
-    if not can_announce(request.user, class_group):
+    if not rules.announces_to(request.user, class_group):
         raise PermissionDenied
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -147,7 +138,7 @@ def announce(request: HttpRequest, class_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_form_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.roles import Role
+from core.responses import stored_file_response
+from journal import rules
 from journal.selectors.scope import classes_led_by
 from reports.access import get_document_for_user
 from reports.selectors.documents import own_documents
@@ -21,7 +22,7 @@ LIST_LIMIT = 100
 def document_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     led = []
-    if user.has_role(Role.TEACHER):
+    if rules.is_teacher(user):
         led = list(classes_led_by(user, request.school).filter(year__is_current=True).order_by("grade", "letter"))
     return render(
         request,
@@ -45,12 +46,4 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponseBas
     document = get_document_for_user(request.user, request.school, document_id)
     if not document.is_done:
         raise Http404("The document is not ready")
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.filename, content_type=document.content_type or None
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(document.file, document.filename, document.content_type)

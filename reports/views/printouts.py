@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.decorators import staff_required
+from core.widgets import DateInput
 from journal.access import get_student_for_user
-from journal.forms_lessons import DateInput
 from journal.models import ClassGroup
-from journal.views.pages import staff_required
 from reports.access import get_printout_class_for_user
 from reports.printouts import render_printout, student_printout_filename
 from reports.selectors.documents import class_printout_documents

@@ -38,8 +38,7 @@ def _file_of(course_attr: str) -> KwargsFactory:
     def kwargs(world: World) -> dict[str, Any]:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from journal.services.homework import homework_file_add
-        from journal.services.marks import homework_set
+        from journal.services.homework import homework_file_add, homework_set
 
         course = getattr(world, course_attr)
         teacher = course.assignments.first().teacher

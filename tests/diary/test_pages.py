@@ -6,8 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.roles import Role
-from journal.services.homework import homework_file_add
-from journal.services.marks import homework_set
+from journal.services.homework import homework_file_add, homework_set
 from journal.services.structure import parent_link_create
 from tests.conftest import World, _user
 from tests.diary.conftest import MONDAY, day, lesson

@@ -20,8 +20,7 @@ from django.urls import reverse
 
 from diary.models import Event
 from journal import models as m
-from journal.services.homework import homework_file_add
-from journal.services.marks import homework_set
+from journal.services.homework import homework_file_add, homework_set
 from journal.services.substitutions import substitution_assign
 from tests.conftest import World
 from tests.diary.conftest import MONDAY, day, lesson, mark, quarter

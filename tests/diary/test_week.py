@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from diary.models import Event
 from diary.selectors.week import student_week
 from journal import models as m
-from journal.services.homework import homework_file_add
+from journal.services.homework import homework_file_add, homework_set
 from journal.services.lessons import lesson_cancel
-from journal.services.marks import homework_set
 from journal.services.structure import enrolment_create
 from journal.services.substitutions import substitution_assign
 from tests.conftest import World

@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from journal import models as m
-from journal.services.homework import MAX_FILE_SIZE, homework_file_add
-from journal.services.marks import homework_set
+from journal.services.homework import MAX_FILE_SIZE, homework_file_add, homework_set
 from tests.conftest import World
 from tests.journal.test_plans import make_lessons, weekdays
 

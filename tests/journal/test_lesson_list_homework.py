@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from journal import models as m
-from journal.services.homework import homework_file_add
-from journal.services.marks import homework_set
+from journal.services.homework import homework_file_add, homework_set
 from tests.conftest import World
 from tests.journal.test_plans import make_lessons, weekdays
 

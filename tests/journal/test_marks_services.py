@@ -16,17 +16,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from journal import models as m
+from journal.rules import sets_absence_reason, writes_lesson
 from journal.selectors.grading import policy_for
+from journal.services.homework import homework_clear, homework_set
 from journal.services.marks import (
     CellInput,
     StaleEdit,
-    actor_can_set_reason,
-    actor_can_write_marks,
     attendance_clear,
     attendance_set,
     attendance_set_reason,
-    homework_clear,
-    homework_set,
     mark_delete,
     mark_set,
     parse_cell_input,
@@ -452,13 +450,13 @@ def test_the_class_teacher_changes_only_the_reason_of_an_absence(world: World, l
     teacher = world.users["teacher"]
     class_teacher = world.users["class_teacher"]
     school = world.school
-    assert actor_can_write_marks(teacher, school, lesson) is True
-    assert actor_can_set_reason(teacher, school, lesson) is True
-    assert actor_can_write_marks(class_teacher, school, lesson) is False
-    assert actor_can_set_reason(class_teacher, school, lesson) is True
+    assert writes_lesson(teacher, school, lesson) is True
+    assert sets_absence_reason(teacher, school, lesson) is True
+    assert writes_lesson(class_teacher, school, lesson) is False
+    assert sets_absence_reason(class_teacher, school, lesson) is True
     for outsider in ("other_teacher", "parent", "student", "foreign_teacher"):
-        assert actor_can_write_marks(world.users[outsider], school, lesson) is False
-        assert actor_can_set_reason(world.users[outsider], school, lesson) is False
+        assert writes_lesson(world.users[outsider], school, lesson) is False
+        assert sets_absence_reason(world.users[outsider], school, lesson) is False
 
     absence = attendance_set(actor=teacher, lesson=lesson, student=world.child, status="absent")
     changed = attendance_set_reason(actor=class_teacher, attendance=absence, reason="illness", expected_version=1)

@@ -28,7 +28,7 @@ from journal import models as m
 from journal.access import get_lesson_for_user
 from journal.services.structure import membership_ensure, teaching_assignment_create
 from journal.services.substitutions import substitution_assign, substitution_assign_range, substitution_remove
-from journal.views import lessons as lesson_views
+from journal.views import substitutions as substitution_views
 from tests.conftest import World
 from tests.factories import YEAR_START, SubjectFactory, UserFactory
 
@@ -354,7 +354,7 @@ def test_the_log_pdf_of_a_teacher_holds_only_their_rows(
 def test_a_long_log_is_rendered_in_chunks_with_continuous_page_numbers(
     world: World, client_for: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lesson_views, "LOG_ROWS_PER_CHUNK", 4)
+    monkeypatch.setattr(substitution_views, "LOG_ROWS_PER_CHUNK", 4)
     deputy = world.users["deputy"]
     for day in range(10):
         lesson = make_lesson(world.math_5a, MONDAY + datetime.timedelta(days=day), 1)

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import translation
 
-from reports.pdf import BASE_URL, RefusedURLError, StaticOnlyFetcher, render_pdf, render_pdf_chunks
+from core.pdf import BASE_URL, RefusedURLError, StaticOnlyFetcher, render_pdf, render_pdf_chunks
 
 
 def pdf_text(data: bytes) -> str:

@@ -8,7 +8,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from reports.xlsx import build_xlsx
+from core.xlsx import build_xlsx
 
 
 def test_header_is_bold_and_frozen_and_rows_follow() -> None:

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.widgets import DateInput
 from journal.models import GradingPolicy
 from journal.models.marks import MarkValue
 from journal.models.planning import LessonKind
@@ -66,13 +67,6 @@ class UnlockForm(forms.Form):
         error_messages={"required": _("Give the reason for unlocking the period.")},
         widget=forms.TextInput(attrs=SMALL_INPUT),
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PolicyVersionForm(forms.Form):

@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
 from journal.models import AcademicYear, Course, Room, Subject
 from journal.models.structure import Assessment
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput(attrs={"class": "form-control form-control-sm"})
 
 
 class CourseChoiceField(forms.ModelChoiceField):

@@ -1,45 +1,23 @@
+"""The school's structure as the staff read it: courses, classes and a student's card."""
+
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from accounts.roles import Role
+from core.decorators import staff_required
+from journal import rules
 from journal.access import get_class_for_user, get_course_for_user, get_student_for_user
-from journal.models import ParentLink, TeachingAssignment
+from journal.models import TeachingAssignment
 from journal.permissions import open_assignments
-from journal.selectors.schools import current_year
 from journal.selectors.scope import (
-    children_of,
     class_roster,
-    classes_led_by,
     classes_visible_to,
     courses_taught_by,
     courses_visible_to,
-    reads_whole_school,
 )
-
-STAFF_ROLES = (Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages of the journal side: parents and students never reach them (§3.12)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_role(*STAFF_ROLES):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _teachers_prefetch() -> Prefetch:
@@ -48,25 +26,6 @@ def _teachers_prefetch() -> Prefetch:
         queryset=TeachingAssignment.objects.filter(open_assignments()).select_related("teacher"),
         to_attr="open_assignments",
     )
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    school = request.school
-    context: dict[str, Any] = {"school": school, "year": current_year(school), "today": timezone.localdate()}
-    if user.has_role(Role.TEACHER):
-        context["my_courses"] = courses_taught_by(user, school).select_related("class_group", "subject", "subgroup")
-        context["led_classes"] = classes_led_by(user, school)
-    if reads_whole_school(user):
-        context["school_classes"] = classes_visible_to(user, school).select_related("class_teacher")
-    if user.has_role(Role.PARENT):
-        context["children"] = children_of(user, school).prefetch_related(
-            Prefetch("parent_links", queryset=ParentLink.objects.filter(parent=user, ended_at__isnull=True))
-        )
-    if user.has_role(Role.STUDENT):
-        context["own_profile"] = getattr(user, "student_profile", None)
-    return render(request, "journal/home.html", context)
 
 
 @staff_required
@@ -124,7 +83,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "courses": courses,
             # The class teacher's documents of the class (weekly printouts, diary acknowledgements):
             # its class teacher and the administration.
-            "leads_class": class_group.class_teacher_id == request.user.pk or reads_whole_school(request.user),
+            "leads_class": rules.manages_class_documents(request.user, request.school, class_group),
         },
     )
 
@@ -134,7 +93,7 @@ def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     student = get_student_for_user(request.user, request.school, student_id)
     enrolments = student.enrolments.select_related("class_group").order_by("-date_from")
     parent_links = None
-    if request.user.has_role(*STAFF_ROLES):
+    if rules.is_staff(request.user):
         parent_links = student.parent_links.filter(ended_at__isnull=True).select_related("parent")
     return render(
         request,

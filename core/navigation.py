@@ -1,3 +1,5 @@
+"""The top navigation: the sections the signed-in user's roles give (a context processor)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
+from journal import rules
 
 
 @dataclass
@@ -25,29 +27,29 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {}
     items = [NavItem(_("Home"), reverse("home"))]
-    if user.has_role(Role.PARENT, Role.STUDENT):
+    if rules.reads_diary(user):
         items.append(NavItem(_("Diary"), reverse("diary:index")))
     # School and class events (diary app): everyone reads theirs.
     items.append(NavItem(_("Events"), reverse("diary:event_list")))
-    if user.has_role(Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER):
+    if rules.is_staff(user):
         items.append(NavItem(_("Courses"), reverse("journal:course_list")))
         items.append(NavItem(_("Classes"), reverse("journal:class_list")))
         planning = NavItem(_("Planning"))
         planning.children.append(NavItem(_("Timetable"), reverse("journal:timetable")))
         planning.children.append(NavItem(_("Thematic plans"), reverse("journal:plan_list")))
-        if user.has_role(Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY):
+        if rules.reads_curriculum(user):
             planning.children.append(NavItem(_("Curriculum"), reverse("journal:curriculum")))
         # The changes page links on to the assessment procedures.
         planning.children.append(NavItem(_("Lesson changes"), reverse("journal:changes")))
         planning.children.append(NavItem(_("Substitutions"), reverse("journal:substitution_log")))
-        if user.has_role(Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY):
+        if rules.reads_whole_school(user):
             planning.children.append(NavItem(_("Study periods"), reverse("journal:period_list")))
             planning.children.append(NavItem(_("Grading policy"), reverse("journal:policy")))
-        if user.has_role(Role.ADMINISTRATOR):
+        if rules.reads_change_history(user):
             planning.children.append(NavItem(_("Change history"), reverse("journal:history")))
         items.append(planning)
         # Generated documents (reports app): weekly paper printouts and later reports.
         items.append(NavItem(_("Documents"), reverse("reports:document_list")))
-    if user.has_role(Role.ADMINISTRATOR) or user.is_superuser:
+    if rules.administers(user):
         items.append(NavItem(_("Administration"), reverse("admin:index")))
     return {"nav_items": items, "user_roles": sorted(r.label for r in user.roles)}

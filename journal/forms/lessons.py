@@ -10,16 +10,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.widgets import DateInput, MonthInput
 from journal.models import Course, Room
 
 REASON_ERRORS = {"required": _("Give the reason for the change.")}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _reason_field() -> forms.CharField:
@@ -133,7 +127,7 @@ class MonthForm(forms.Form):
         label=_("Month"),
         required=False,
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month", "class": "form-control"}),
+        widget=MonthInput(attrs={"class": "form-control"}),
     )
 
     def month_or(self, default: datetime.date) -> datetime.date:
@@ -145,3 +139,11 @@ class MonthForm(forms.Form):
 class RangeForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput(attrs={"class": "form-control"}))
     end = forms.DateField(label=_("To"), required=False, widget=DateInput(attrs={"class": "form-control"}))
+
+
+class ResultsForm(forms.Form):
+    results_on = forms.DateField(
+        label=_("Results given on"),
+        required=False,
+        widget=DateInput(attrs={"class": "form-control"}),
+    )

@@ -1,0 +1,36 @@
+"""The home page: what each role starts from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import Role
+from journal import rules
+from journal.models import ParentLink
+from journal.selectors.schools import current_year
+from journal.selectors.scope import children_of, classes_led_by, classes_visible_to, courses_taught_by
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    school = request.school
+    context: dict[str, Any] = {"school": school, "year": current_year(school), "today": timezone.localdate()}
+    if rules.is_teacher(user):
+        context["my_courses"] = courses_taught_by(user, school).select_related("class_group", "subject", "subgroup")
+        context["led_classes"] = classes_led_by(user, school)
+    if rules.reads_whole_school(user):
+        context["school_classes"] = classes_visible_to(user, school).select_related("class_teacher")
+    if user.has_role(Role.PARENT):
+        context["children"] = children_of(user, school).prefetch_related(
+            Prefetch("parent_links", queryset=ParentLink.objects.filter(parent=user, ended_at__isnull=True))
+        )
+    if user.has_role(Role.STUDENT):
+        context["own_profile"] = getattr(user, "student_profile", None)
+    return render(request, "core/home.html", context)

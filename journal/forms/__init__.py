@@ -1,0 +1,1 @@
+"""The journal's forms: they parse what people type; the services decide."""

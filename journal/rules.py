@@ -1,0 +1,237 @@
+"""Who may do what: every role set and every "who may" of the regulation, in one module.
+
+Two kinds of rule live here:
+
+- **role rules** read only the user's global roles (Django groups): who reaches the journal's
+  pages at all (§3.12), who reads the whole school (§4.2, §4.5), who edits the timetable (§4.1,
+  §4.5), who locks periods and changes the grading policy, who reverts another user's changes
+  (§3.16), who manages events, who administers the school;
+- **scope rules** add the user's relations inside a school (a teaching assignment, a
+  class-teacher post, a substitution, a parent link), read from the guardian rows that the
+  structure services keep in step with those relations (``journal/permissions.py``).
+
+Access functions (``<app>/access.py``) and services ask these; nothing else compares roles.
+A newcomer looking for "who may …" of any page or service finds it below.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, Model, OuterRef
+
+from accounts.models import User
+from accounts.roles import Role
+from journal.models import (
+    AcademicYear,
+    ClassGroup,
+    ClassGroupUserObjectPermission,
+    CourseUserObjectPermission,
+    Lesson,
+    LessonUserObjectPermission,
+    ParentLink,
+    School,
+    SchoolMembership,
+    Student,
+)
+
+# --- Role sets: defined once -------------------------------------------------------------
+
+# The journal side (§3.12: students never work with the journal, and neither do parents).
+STAFF = frozenset({Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER})
+# The diary side: parents and students read the diary (§3.10, §5.3).
+FAMILY = frozenset({Role.PARENT, Role.STUDENT})
+# The administration reads everything of its school (§4.2 director, §4.5 deputy, §4.1 administrator).
+ADMINISTRATION = frozenset({Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY})
+# The timetable, the curriculum, lesson changes and substitutions: the deputy forms them (§4.5),
+# the administrator enters them (§4.1); the director reads.
+TIMETABLE_EDITORS = frozenset({Role.DEPUTY, Role.ADMINISTRATOR})
+# Locking and unlocking study periods, the grading policy: the deputy and the administrator.
+PERIOD_EDITORS = frozenset({Role.DEPUTY, Role.ADMINISTRATOR})
+# Reverting another user's changes (the compromised-login procedure, §3.16) and the history pages.
+HISTORY_ADMINS = frozenset({Role.ADMINISTRATOR})
+# School-wide events: the deputy runs them (§2.10); the director and the administrator may as well.
+EVENT_MANAGERS = ADMINISTRATION
+# A thematic plan shared by a parallel (§2.2): besides its teachers, the deputy.
+SHARED_PLAN_EDITORS = frozenset({Role.DEPUTY})
+
+
+# --- Role rules ------------------------------------------------------------------------------
+
+
+def is_staff(user: User) -> bool:
+    """Reaches the journal's pages (parents and students never do, §3.12)."""
+    return user.is_authenticated and user.has_role(*STAFF)
+
+
+def is_teacher(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.TEACHER)
+
+
+def reads_diary(user: User) -> bool:
+    """Reads a diary: a parent (their children's) or a student (their own)."""
+    return user.is_authenticated and user.has_role(*FAMILY)
+
+
+def reads_whole_school(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*ADMINISTRATION)
+
+
+def edits_timetable(user: User) -> bool:
+    """Timetable entries, the curriculum, lesson changes and substitutions."""
+    return user.is_authenticated and user.has_role(*TIMETABLE_EDITORS)
+
+
+def reads_curriculum(user: User) -> bool:
+    """The curriculum, the study periods, the grading policy: the administration reads them."""
+    return reads_whole_school(user)
+
+
+def edits_periods(user: User) -> bool:
+    """Locks and unlocks study periods, changes the grading policy and its work types."""
+    return user.is_authenticated and user.has_role(*PERIOD_EDITORS)
+
+
+def administers(user: User) -> bool:
+    """The school's administrator (the administration site, issuing logins, the change history)."""
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+
+
+def reads_change_history(user: User) -> bool:
+    """Every user's history of changes (and reverting them, §3.16): the administrator."""
+    return user.is_authenticated and user.has_role(*HISTORY_ADMINS)
+
+
+def reverts_changes_of(actor: User, user: User) -> bool:
+    """Anyone reverts their own changes; only the administrator another user's (§3.16)."""
+    return actor.pk == user.pk or reads_change_history(actor)
+
+
+def manages_school_events(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*EVENT_MANAGERS)
+
+
+# --- Scope rules -------------------------------------------------------------------------------
+
+
+def _perm(table: type[Model], user: User, codename: str, object_id: object) -> Exists:
+    return Exists(table._default_manager.filter(user=user, permission__codename=codename, content_object=object_id))
+
+
+def is_member(user: User, school: School | None) -> bool:
+    return school is not None and SchoolMembership.objects.filter(user=user, school=school).exists()
+
+
+def teaches_course(user: User, school: School | None, course_id: int) -> bool:
+    """Writes in the course: an open teaching assignment (``change_course``)."""
+    if school is None:
+        return False
+    return CourseUserObjectPermission.objects.filter(
+        user=user,
+        permission__codename="change_course",
+        content_object_id=course_id,
+        content_object__class_group__year__school=school,
+    ).exists()
+
+
+def leads_class(user: User, school: School | None, class_id: int) -> bool:
+    """The class teacher of the class (§4.3)."""
+    if school is None:
+        return False
+    return ClassGroupUserObjectPermission.objects.filter(
+        user=user,
+        permission__codename="lead_classgroup",
+        content_object_id=class_id,
+        content_object__year__school=school,
+    ).exists()
+
+
+def writes_lesson(user: User, school: School | None, lesson: Lesson) -> bool:
+    """Marks, attendance, homework, topic: the course's teacher, or the substitute of exactly this lesson (§4.4).
+
+    One query: two EXISTS over the user's own permission rows.
+    """
+    if school is None:
+        return False
+    return (
+        Lesson.objects.filter(pk=lesson.pk, course__class_group__year__school=school)
+        .filter(
+            _perm(CourseUserObjectPermission, user, "change_course", OuterRef("course_id"))
+            | _perm(LessonUserObjectPermission, user, "change_lesson", OuterRef("pk"))
+        )
+        .exists()
+    )
+
+
+def sets_absence_reason(user: User, school: School | None, lesson: Lesson) -> bool:
+    """Those who write the lesson, and the class teacher of its class (the reason only, §4.3)."""
+    if school is None:
+        return False
+    return (
+        Lesson.objects.filter(pk=lesson.pk, course__class_group__year__school=school)
+        .filter(
+            _perm(CourseUserObjectPermission, user, "change_course", OuterRef("course_id"))
+            | _perm(LessonUserObjectPermission, user, "change_lesson", OuterRef("pk"))
+            | _perm(ClassGroupUserObjectPermission, user, "lead_classgroup", OuterRef("course__class_group_id"))
+        )
+        .exists()
+    )
+
+
+def edits_shared_plan(user: User, school: School | None, *, year_id: int, subject_id: int, grade: int) -> bool:
+    """A plan shared by a parallel: every teacher of that subject in that grade, and the deputy (§2.2).
+
+    A course's own plan is its teacher's (:func:`teaches_course`).
+    """
+    if school is None:
+        return False
+    if user.has_role(*SHARED_PLAN_EDITORS):
+        return True
+    return CourseUserObjectPermission.objects.filter(
+        user=user,
+        permission__codename="change_course",
+        content_object__class_group__year__school=school,
+        content_object__class_group__year_id=year_id,
+        content_object__class_group__grade=grade,
+        content_object__subject_id=subject_id,
+    ).exists()
+
+
+def manages_class_documents(user: User, school: School | None, class_group: ClassGroup) -> bool:
+    """The class's weekly printouts and diary acknowledgements: its class teacher and the administration."""
+    return reads_whole_school(user) or leads_class(user, school, class_group.pk)
+
+
+def manages_events_of(user: User, school: School | None, class_group: ClassGroup | None) -> bool:
+    """School-wide events are the managers'; a class's also its class teacher's."""
+    if not is_member(user, school):
+        return False
+    assert school is not None  # noqa: S101 - is_member checked it
+    if class_group is not None and class_group.year.school_id != school.pk:
+        return False
+    if manages_school_events(user):
+        return True
+    return class_group is not None and is_teacher(user) and leads_class(user, school, class_group.pk)
+
+
+def announces_to(user: User, class_group: ClassGroup) -> bool:
+    """Posts announcements to the class's parents: its class teacher and the administration of its school."""
+    school = class_group.year.school
+    if reads_whole_school(user) and is_member(user, school):
+        return True
+    return is_teacher(user) and leads_class(user, school, class_group.pk)
+
+
+def is_parent_of(user: User, student: Student) -> bool:
+    """An active parent link (acknowledging a week of the child's diary, the parents' notifications)."""
+    return (
+        user.is_authenticated
+        and user.has_role(Role.PARENT)
+        and ParentLink.objects.filter(parent=user, student=student, ended_at__isnull=True).exists()
+    )
+
+
+# --- Years ------------------------------------------------------------------------------------
+
+
+def year_is_open(year: AcademicYear) -> bool:
+    """An archived year is read-only for everyone: its journal, timetable, curriculum and marks."""
+    return not year.is_archived

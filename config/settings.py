@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "reports",
     "diary",
     "messaging",
+    # The demo school and the benchmarks: only their management commands use it.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from diary.demo import build_demo_diary
+from demo.diary import build_demo_diary
 from diary.models import Event, WeekAcknowledgement
 from tests.conftest import World
 

@@ -6,8 +6,8 @@ import datetime
 
 from django.core import mail
 
+from demo.messaging import build_demo_messaging
 from journal import models as m
-from messaging.demo import build_demo_messaging
 from messaging.models import Message, Notification, NotificationKind, Participant, Thread, ThreadKind
 from messaging.selectors.threads import unread_counts
 from tests.conftest import World

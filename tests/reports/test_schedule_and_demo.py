@@ -10,7 +10,7 @@ import sys
 from django.conf import settings
 
 from config.celery import app
-from reports.demo import demo_printouts, last_finished_week
+from demo.reports import demo_printouts, last_finished_week
 from reports.models import DocumentStatus, GeneratedDocument
 from tests.reports.conftest import MONDAY, Week
 from tests.reports.test_printout_pdf import flat_text

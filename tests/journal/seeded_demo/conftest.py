@@ -18,8 +18,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from demo.builder import SCHOOL_NAME
 from journal import models as m
-from journal.demo.builder import SCHOOL_NAME
 from tests.journal.seeded_demo.support import Demo
 
 HERE = Path(__file__).parent

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
 from accounts.models import User
+from demo.ktp import plan_rows
+from demo.schedule import Part, Scheduler, Unit, day_lengths, weekly_lessons
 from journal import models as m
-from journal.demo.ktp import plan_rows
-from journal.demo.schedule import Part, Scheduler, Unit, day_lengths, weekly_lessons
 from journal.permissions import permission_drift
 from journal.services.timetable import find_clashes
 from tests.journal.seeded_demo.support import Demo

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from journal.demo.topics import WITH_TESTS, Topic, topics_for, wording_for
+from demo.topics import WITH_TESTS, Topic, topics_for, wording_for
 from journal.models.planning import LessonKind
 
 MAX_ROW_HOURS = 3

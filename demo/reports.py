@@ -1,6 +1,6 @@
 """The demo school's weekly paper printouts: the last finished week's, as the class teachers find them.
 
-Called last by :meth:`journal.demo.builder.DemoSchoolBuilder.build`, in the seed's transaction.
+Called last by :meth:`demo.builder.DemoSchoolBuilder.build`, in the seed's transaction.
 The demo families already carry the printout flag (``ParentLink.wants_paper_printout``, ≈ 10 % of the
 families: those without consent to the electronic diary and a few more). The documents are made in
 the process by the same service the worker runs, so the seed needs no worker and ends with them done.

@@ -14,7 +14,7 @@ password (same password, so one salt reveals nothing more), and like
 ``user_create(password=...)`` they need not change it.
 
 The planning data (bells, the timetable, lessons and their changes, thematic plans, substitutions) is
-added last by :mod:`journal.demo.planning`, in the same transaction.
+added last by :mod:`demo.planning`, in the same transaction.
 """
 
 from __future__ import annotations
@@ -35,10 +35,12 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services.users import user_create
-from journal.demo import curriculum as cur
-from journal.demo.calendar import YearCalendar, start_year_for
-from journal.demo.marks import DemoMarks, MarksStats
-from journal.demo.names import (
+from demo import curriculum as cur
+from demo.calendar import YearCalendar, start_year_for
+from demo.diary import build_demo_diary
+from demo.marks import DemoMarks, MarksStats
+from demo.messaging import build_demo_messaging
+from demo.names import (
     LAST_NAMES,
     MEN,
     Person,
@@ -47,7 +49,8 @@ from journal.demo.names import (
     random_man,
     random_woman,
 )
-from journal.demo.planning import ASSEMBLY_HALL, GYMS, PE, DemoPlanning, PlanningStats, gyms_needed
+from demo.planning import ASSEMBLY_HALL, GYMS, PE, DemoPlanning, PlanningStats, gyms_needed
+from demo.reports import demo_printouts
 from journal.models import (
     AcademicYear,
     Attendance,
@@ -275,18 +278,12 @@ class DemoSchoolBuilder:
             step=self._step,
         ).build()
         # The last finished week's paper printouts (§8.3), done, on the class teachers' pages.
-        from reports.demo import demo_printouts
-
         demo_printouts(self.school, self.today, step=self._step)
         # The diary's events of the year and parents' acknowledgements of past weeks.
-        from diary.demo import build_demo_diary
-
         build_demo_diary(
             school=self.school, year=self.year, today=self.today, deputy=self.staff["deputy"].saved, step=self._step
         )
         # Parents' conversations with teachers, class announcements, notifications of recent marks (§2.10, §4.4).
-        from messaging.demo import build_demo_messaging
-
         build_demo_messaging(school=self.school, year=self.year, today=self.today)
         self._step("messages, announcements, notifications")
         return self.school

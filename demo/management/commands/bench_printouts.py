@@ -29,8 +29,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils import timezone
 
+from demo.reports import last_finished_week
 from journal.models import ClassGroup, School
-from reports.demo import last_finished_week
 from reports.models import DocumentStatus, GeneratedDocument
 from reports.selectors.weekly_printout import classes_with_printouts, week_bounds
 from reports.services.documents import document_run

@@ -62,7 +62,7 @@ def _pages() -> list[tuple[str, str, str]]:
         ("deputy", "curriculum check", "/curriculum/check/"),
     ]
     # The diary of the demo parent's 5А child: the week and a subject (diary app).
-    from diary.bench import diary_pages
+    from demo.bench_diary import diary_pages
 
     pages += diary_pages()
     return pages

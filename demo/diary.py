@@ -1,7 +1,7 @@
 """The diary's part of the demo school: school and class events through the year, and parents'
 acknowledgements of past weeks.
 
-Called once from ``journal.demo.builder.DemoSchoolBuilder.build``; running it again adds nothing
+Called once from ``demo.builder.DemoSchoolBuilder.build``; running it again adds nothing
 (events are matched by school, class, title and date; acknowledgements are unique per parent,
 child and week). Its own ``random.Random`` keeps the builder's draws unchanged.
 """

@@ -1,6 +1,6 @@
 """The demo school's messages: parents' conversations with teachers, class announcements, notifications.
 
-Called once by :class:`journal.demo.builder.DemoSchoolBuilder` after the marks. Everything is
+Called once by :class:`demo.builder.DemoSchoolBuilder` after the marks. Everything is
 bulk-inserted (no e-mail is sent); a school that already has threads or notifications is left as it is,
 so a second run changes nothing. Its own ``random.Random`` keeps the rest of the demo's draw unchanged.
 """
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from journal.demo.marks import own_timestamps
+from demo.marks import own_timestamps
 from journal.models import (
     AcademicYear,
     Attendance,

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from journal.demo.builder import SCHOOL_NAME, SIZES, DemoSchoolBuilder, set_demo_passwords, wipe_demo_school
-from journal.demo.calendar import YearCalendar, start_year_for
-from journal.demo.report import counts, login_rows, movement, planning_events
+from demo.builder import SCHOOL_NAME, SIZES, DemoSchoolBuilder, set_demo_passwords, wipe_demo_school
+from demo.calendar import YearCalendar, start_year_for
+from demo.report import counts, login_rows, movement, planning_events
 from journal.models import AcademicYear, ClassGroup, School
 from journal.permissions import permission_drift
 

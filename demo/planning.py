@@ -1,8 +1,8 @@
 """The demo school's planning data: bells, a full-year timetable, lessons with their changes,
 thematic plans (КТП) and substitutions.
 
-Runs after :class:`journal.demo.builder.DemoSchoolBuilder` has written the structure, in the same
-transaction. The timetable is drawn in memory (:mod:`journal.demo.schedule`) and bulk-inserted; one
+Runs after :class:`demo.builder.DemoSchoolBuilder` has written the structure, in the same
+transaction. The timetable is drawn in memory (:mod:`demo.schedule`) and bulk-inserted; one
 entry is then changed from a date through the timetable service, which checks it for clashes. The
 lessons come from ``lessons_generate``; what happened to them since 1 September (held with the plan's
 topics, a teacher ill for a day, a course of further training, a lesson moved, extra lessons) is
@@ -26,10 +26,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from journal.demo.calendar import YearCalendar
-from journal.demo.ktp import Row, plan_rows
-from journal.demo.schedule import Part, Scheduler, Unit, day_lengths, weekly_lessons
-from journal.demo.topics import WITH_TESTS
+from demo.calendar import YearCalendar
+from demo.ktp import Row, plan_rows
+from demo.schedule import Part, Scheduler, Unit, day_lengths, weekly_lessons
+from demo.topics import WITH_TESTS
 from journal.models import (
     AcademicYear,
     BellSchedule,

@@ -1,6 +1,6 @@
 """The journal's data of the demo school for the year so far: marks, attendance, homework, final marks.
 
-Added last by :class:`journal.demo.builder.DemoSchoolBuilder`, after the planning step, in the same
+Added last by :class:`demo.builder.DemoSchoolBuilder`, after the planning step, in the same
 transaction. Everything is drawn in memory from a handful of queries and written with ``bulk_create``:
 
 - **attendance** (every grade): a few illness streaks of 3–7 school days, single absences (excused,

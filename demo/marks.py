@@ -60,7 +60,8 @@ from journal.models.marks import (
 )
 from journal.models.planning import LessonKind, LessonStatus
 from journal.models.structure import GradePeriodScheme, PeriodKind
-from journal.selectors.grading import marks_allowed, policy_for, suggested_mark, weighted_average
+from journal.selectors.grading import marks_allowed, pick_default_work_type, policy_for
+from journal.statistics import suggested_mark, weighted_average
 
 BATCH = 2000
 # The reason a final mark differs from the suggestion.
@@ -237,15 +238,7 @@ class DemoMarks:
         return self._work_type_cache[kind]
 
     def _find_work_type(self, kind: str) -> WorkType | None:
-        """As :func:`journal.services.marks.default_work_type`, from the loaded rows."""
-        by_kind = sorted((w for w in self.work_types if w.lesson_kind == kind), key=lambda w: (-w.weight, w.name))
-        if by_kind:
-            return by_kind[0]
-        general = [w for w in self.work_types if w.lesson_kind == ""]
-        named = [w for w in general if w.name == "Ответ на уроке"]
-        if named:
-            return named[0]
-        return min(general, key=lambda w: (w.weight, w.name)) if general else None
+        return pick_default_work_type(self.work_types, kind)
 
     def _at(self, day: datetime.date, hour: int) -> datetime.datetime:
         minute = self.rng.randint(0, 59)
@@ -510,7 +503,7 @@ class DemoMarks:
                         for x in self.marks_by.get((course_id, student), [])
                         if period.start <= x.lesson_date <= period.end  # type: ignore[attr-defined]
                     ]
-                    suggested = suggested_mark(weighted_average(marks), policy)
+                    suggested = suggested_mark(weighted_average(marks), policy)  # as the final-marks page
                     value, reason = suggested, ""
                     if not suggested:
                         value, reason = MarkValue.NOT_ATTESTED.value, NO_MARKS_REASON

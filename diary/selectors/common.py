@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Q, QuerySet
 
-from journal.models import ClassGroup, Course, Enrolment, GradePeriodScheme, PeriodKind, Student, StudyPeriod, Subgroup
+from journal.models import ClassGroup, Course, Enrolment, Student, StudyPeriod
+from journal.selectors.membership import student_course_q
+from journal.selectors.periods import default_period, grade_periods
 
 
 def student_enrolments(student: Student) -> list[Enrolment]:
@@ -39,35 +39,19 @@ def overlapping(enrolments: list[Enrolment], start: datetime.date, end: datetime
     return [e for e in enrolments if e.date_from <= end and (e.date_to is None or e.date_to >= start)]
 
 
-def _own_subgroups(student: Student) -> QuerySet[Any, int]:
-    """The ids of the student's subgroups, read from the membership table alone (no JOIN to the subgroups)."""
-    return Subgroup.members.through.objects.filter(student=student).values_list("subgroup_id", flat=True)
-
-
 def student_course_filter(student: Student, class_ids: set[int]) -> Q:
-    """Courses of the student's classes: a whole-class course, or a subgroup's if the student is a member."""
-    own_subgroups = _own_subgroups(student)
-    return Q(course__class_group_id__in=class_ids) & (
-        Q(course__subgroup__isnull=True) | Q(course__subgroup__in=own_subgroups)
-    )
+    """Lessons of the courses of the student's classes the student attends (a whole-class course, or a
+    subgroup's the student is a member of): :func:`journal.selectors.membership.student_course_q`."""
+    return student_course_q(student, class_ids, prefix="course__")
 
 
 def student_courses(student: Student, enrolments: list[Enrolment]) -> QuerySet[Course]:
-    """Courses of the classes the enrolments name (whole class or the student's subgroups)."""
-    class_ids = {e.class_group_id for e in enrolments}
-    own_subgroups = _own_subgroups(student)
+    """Courses of the classes the enrolments name that the student attends."""
     return (
-        Course.objects.filter(class_group_id__in=class_ids)
-        .filter(Q(subgroup__isnull=True) | Q(subgroup__in=own_subgroups))
+        Course.objects.filter(student_course_q(student, {e.class_group_id for e in enrolments}))
         .select_related("subject", "subgroup", "class_group")
         .order_by("subject__name", "subgroup__name", "pk")
     )
-
-
-def _period_kind(class_group: ClassGroup) -> Coalesce:
-    """``journal.selectors.periods.period_kind_for_grade`` as an expression, so the periods come in one query."""
-    scheme = GradePeriodScheme.objects.filter(year_id=class_group.year_id, grade=class_group.grade).order_by()
-    return Coalesce(NullIf(Subquery(scheme.values("kind")[:1]), Value("")), Value(PeriodKind.QUARTER.value))
 
 
 @dataclass
@@ -88,13 +72,6 @@ def choose_period(enrolments: list[Enrolment], today: datetime.date, period_id: 
     if enrolment is None:
         return None
     class_group = enrolment.class_group
-    periods = list(
-        StudyPeriod.objects.filter(year_id=class_group.year_id, kind=_period_kind(class_group)).order_by("start")
-    )
-    chosen = next((p for p in periods if p.pk == period_id), None)
-    if chosen is None:
-        chosen = next((p for p in periods if p.start <= today <= p.end), None)
-    if chosen is None:
-        begun = [p for p in periods if p.start <= today]
-        chosen = begun[-1] if begun else (periods[0] if periods else None)
+    periods = grade_periods(class_group.year_id, class_group.grade)
+    chosen = next((p for p in periods if p.pk == period_id), None) or default_period(periods, today)
     return PeriodChoice(class_group=class_group, periods=periods, period=chosen)

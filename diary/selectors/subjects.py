@@ -1,9 +1,9 @@
 """A student's subjects in a period: marks, weighted average, prognosis and final marks (§2.8, §8.2, §8.4).
 
-The average, the suggested mark and the minimum are the journal's own
-(``journal.selectors.grading``), with the policy in force at the period's start
-as ``journal.selectors.periods.period_summary`` uses; only the fetching is
-narrowed to one student. Constant queries whatever the number of marks.
+The average, the count, the suggested mark and the minimum are the journal's own
+(:func:`journal.statistics.summarise`, over the marks :data:`journal.selectors.marks.COUNTED`
+keeps), with the policy in force at the period's start as the grid and the final-marks page use;
+only the fetching is narrowed to one student. Constant queries whatever the number of marks.
 """
 
 from __future__ import annotations
@@ -17,17 +17,16 @@ from django.db.models import QuerySet
 from diary.selectors.common import overlapping, student_courses
 from journal.models import (
     Course,
-    CurriculumItem,
     Enrolment,
     FinalMark,
     GradingPolicy,
-    LessonStatus,
     Mark,
     Student,
     StudyPeriod,
 )
-from journal.selectors.grading import minimum_marks, policy_for, suggested_mark, weighted_average
-from journal.selectors.periods import NOT_ASSESSED
+from journal.selectors.grading import policy_for
+from journal.selectors.marks import COUNTED, weekly_hours
+from journal.statistics import summarise
 
 
 def _period_marks(student: Student, period: StudyPeriod) -> QuerySet[Mark]:
@@ -36,8 +35,7 @@ def _period_marks(student: Student, period: StudyPeriod) -> QuerySet[Mark]:
     With their lessons and work types, only the columns the pages and the prognosis read.
     """
     return (
-        Mark.objects.filter(student=student, lesson__date__gte=period.start, lesson__date__lte=period.end)
-        .exclude(lesson__status=LessonStatus.CANCELLED)
+        Mark.objects.filter(COUNTED, student=student, lesson__date__gte=period.start, lesson__date__lte=period.end)
         .select_related("lesson", "work_type")
         .only("value", "weight", "comment", "lesson", "lesson__date", "lesson__course", "work_type", "work_type__name")
         .order_by("lesson__date", "lesson__slot", "position")
@@ -72,7 +70,7 @@ class Prognosis:
 
 
 def _prognosis(marks: list[Mark], policy: GradingPolicy, hours: Decimal | None) -> Prognosis:
-    average = weighted_average(marks)
+    summary = summarise(marks, policy, hours)
     numeric = [m for m in marks if m.is_numeric]
     lines: dict[tuple[str, Decimal], int] = defaultdict(int)
     for mark in numeric:
@@ -80,24 +78,15 @@ def _prognosis(marks: list[Mark], policy: GradingPolicy, hours: Decimal | None) 
         lines[(name, mark.weight)] += 1
     return Prognosis(
         marks=marks,
-        average=average,
-        suggested=suggested_mark(average, policy),
-        marks_count=sum(1 for m in marks if m.value not in NOT_ASSESSED),
-        minimum=minimum_marks(policy, hours),
+        average=summary.average,
+        suggested=summary.suggested,
+        marks_count=summary.count,
+        minimum=summary.minimum,
         policy=policy,
         weights=[WeightLine(name, weight, n) for (name, weight), n in sorted(lines.items(), key=lambda i: -i[0][1])],
         weighted_sum=sum((Decimal(m.value) * m.weight for m in numeric), Decimal(0)),
         weight_total=sum((m.weight for m in numeric), Decimal(0)),
     )
-
-
-def _hours_by_subject(course_grades: set[tuple[int, int]], year_id: int) -> dict[tuple[int, int], Decimal]:
-    grades = {grade for grade, _subject in course_grades}
-    rows = CurriculumItem.objects.filter(year_id=year_id, grade__in=grades).order_by()
-    return {
-        (grade, subject_id): hours
-        for grade, subject_id, hours in rows.values_list("grade", "subject", "hours_per_week")
-    }
 
 
 @dataclass
@@ -118,7 +107,7 @@ def subjects_of_period(student: Student, enrolments: list[Enrolment], period: St
     by_course: dict[int, list[Mark]] = defaultdict(list)
     for mark in _period_marks(student, period).filter(lesson__course_id__in=course_ids):
         by_course[mark.lesson.course_id].append(mark)
-    hours = _hours_by_subject({(c.class_group.grade, c.subject_id) for c in courses}, period.year_id)
+    hours = weekly_hours(courses)
     finals = {
         f.course_id: f
         for f in FinalMark.objects.filter(student=student, period=period, kind=period.kind, course_id__in=course_ids)
@@ -127,9 +116,7 @@ def subjects_of_period(student: Student, enrolments: list[Enrolment], period: St
     return [
         SubjectRow(
             course=course,
-            prognosis=_prognosis(
-                by_course.get(course.pk, []), policy, hours.get((course.class_group.grade, course.subject_id))
-            ),
+            prognosis=_prognosis(by_course.get(course.pk, []), policy, hours.get(course.pk)),
             final=finals.get(course.pk),
         )
         for course in courses
@@ -154,15 +141,7 @@ def subject_view(student: Student, course: Course, period: StudyPeriod) -> Subje
     """Every mark of the course in the period with date and work type, the prognosis and its "why",
     and the final marks of every period with the teacher's reason (5 queries)."""
     marks = list(_period_marks(student, period).filter(lesson__course=course))
-    class_group = course.class_group
-    hours = (
-        CurriculumItem.objects.filter(
-            year_id=class_group.year_id, grade=class_group.grade, subject_id=course.subject_id
-        )
-        .order_by()  # one row (unique per year, grade and subject): no JOINs for the default ordering
-        .values_list("hours_per_week", flat=True)
-        .first()
-    )
+    hours = weekly_hours([course]).get(course.pk)
     policy = policy_for(student.school, period.start)
     finals = list(
         FinalMark.objects.filter(student=student, course=course)

@@ -1,10 +1,11 @@
 """The course page of the journal: students × lessons with their cells, in a fixed number of queries.
 
-Rows are the students of the class (or the subgroup) enrolled on at least one
-day of the range; a cell is open only on the days the student was enrolled
-(a student who arrived or left shows only where enrolled). Per student: the
-weighted average, the count of marks against the policy's minimum, the
-suggested period mark and the final mark of the period, when one is asked for.
+Rows are the students who attend the course on at least one day of the range
+(:func:`journal.selectors.membership.course_roster`); a cell is open only on the
+days the student attends (a student who arrived or left shows only there). Per
+student: the figures of :func:`journal.statistics.summarise` over the marks that
+count (not those of a cancelled lesson, :mod:`journal.selectors.marks`), by the
+policy in force at the period's start, and the final mark of the period.
 
 Queries do not grow with students or lessons: lessons, enrolments, subgroup
 members, marks, attendance, the policy, the curriculum line and the final
@@ -19,12 +20,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.http import Http404
 
+from accounts.models import User
+from journal.access import CourseAccess
 from journal.models import (
     Attendance,
-    CurriculumItem,
-    Enrolment,
     FinalMark,
     GradingPolicy,
     Lesson,
@@ -32,17 +33,14 @@ from journal.models import (
     Mark,
     Student,
     StudyPeriod,
+    WorkType,
 )
-from journal.models.marks import NUMERIC_MARKS
 from journal.models.structure import Course
-from journal.selectors.grading import (
-    attendance_letter,
-    marks_allowed,
-    minimum_marks,
-    policy_for,
-    suggested_mark,
-    weighted_average,
-)
+from journal.selectors.grading import attendance_letter, marks_allowed, pick_default_work_type, policy_for
+from journal.selectors.marks import counts, weekly_hours
+from journal.selectors.membership import course_roster
+from journal.selectors.scope import lessons_substituted_by
+from journal.statistics import minimum_marks, summarise
 
 
 @dataclass(slots=True)
@@ -73,32 +71,12 @@ class CourseGrid:
     course: Course
     start: datetime.date
     end: datetime.date
+    policy_day: datetime.date  # the period's start: its policy computes the figures, a month's too
     policy: GradingPolicy
     marks_allowed: bool
     minimum_marks: int
     lessons: list[Lesson]
     rows: list[GridRow]
-
-
-def _enrolled(spans: list[tuple[datetime.date, datetime.date | None]], day: datetime.date) -> bool:
-    return any(start <= day and (end is None or day <= end) for start, end in spans)
-
-
-@dataclass
-class Summary:
-    average: Decimal | None
-    marks_count: int
-    suggested: str
-
-
-def summarise(marks: list[Mark], policy: GradingPolicy) -> Summary:
-    """A row's summary columns from its marks: the weighted average, the count of numeric marks, the suggestion."""
-    average = weighted_average(marks)
-    return Summary(
-        average=average,
-        marks_count=sum(1 for mark in marks if mark.value in NUMERIC_MARKS),
-        suggested=suggested_mark(average, policy),
-    )
 
 
 def course_grid(
@@ -117,26 +95,16 @@ def course_grid(
     """
     class_group = course.class_group
     school = class_group.year.school
-    policy = policy_for(school, start)
+    policy_day = period.start if period is not None else start
+    policy = policy_for(school, policy_day)
     lesson_rows = Lesson.objects.filter(course=course, date__gte=start, date__lte=end)
     if lesson_ids is not None:
         lesson_rows = lesson_rows.filter(pk__in=list(lesson_ids))
     lessons = list(lesson_rows.order_by("date", "slot"))
     lesson_ids = [lesson.pk for lesson in lessons]
 
-    enrolments = (
-        Enrolment.objects.filter(class_group=class_group, date_from__lte=end)
-        .filter(Q(date_to__isnull=True) | Q(date_to__gte=start))
-        .select_related("student")
-        .order_by("student__last_name", "student__first_name", "student_id", "date_from")
-    )
-    if course.subgroup_id is not None:
-        enrolments = enrolments.filter(student__subgroups=course.subgroup_id)
-    spans: dict[int, list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
-    students: dict[int, Student] = {}
-    for enrolment in enrolments:
-        students.setdefault(enrolment.student_id, enrolment.student)
-        spans[enrolment.student_id].append((enrolment.date_from, enrolment.date_to))
+    roster = course_roster(course, start, end)
+    students = {entry.student.pk: entry for entry in roster}
 
     marks_by_cell: dict[tuple[int, int], list[Mark]] = defaultdict(list)
     for mark in Mark.objects.filter(lesson_id__in=lesson_ids, student_id__in=students).order_by("position"):
@@ -152,30 +120,25 @@ def course_grid(
             row.student_id: row
             for row in FinalMark.objects.filter(course=course, period=period, student_id__in=students)
         }
-    hours = (
-        CurriculumItem.objects.filter(
-            year_id=class_group.year_id, grade=class_group.grade, subject_id=course.subject_id
-        )
-        .values_list("hours_per_week", flat=True)
-        .first()
-    )
+    hours = weekly_hours([course]).get(course.pk)
 
     # The loop below runs students × lessons times: keys, enrolment flags and letters are computed
     # once per lesson, per student and per (status, reason), not once per cell.
-    keyed_lessons = [(lesson, lesson.pk, lesson.date) for lesson in lessons]
+    keyed_lessons = [(lesson, lesson.pk, lesson.date, counts(lesson.status)) for lesson in lessons]
     letters: dict[tuple[str, str], str] = {}
     no_marks: list[Mark] = []
     rows = []
-    for student_id, student in students.items():
+    for student_id, entry in students.items():
+        student = entry.student
         cells = []
-        all_marks: list[Mark] = []
-        student_spans = spans[student_id]
-        always = any(begin <= start and (until is None or until >= end) for begin, until in student_spans)
-        for lesson, lesson_id, day in keyed_lessons:
+        counted: list[Mark] = []
+        always = entry.attends_throughout(start, end)
+        for lesson, lesson_id, day, lesson_counts in keyed_lessons:
             key = (student_id, lesson_id)
             cell_marks = marks_by_cell.get(key, no_marks)
             if cell_marks:
-                all_marks.extend(cell_marks)
+                if lesson_counts:
+                    counted.extend(cell_marks)
             else:
                 cell_marks = []
             row = attendance.get(key)
@@ -188,19 +151,19 @@ def course_grid(
             cells.append(
                 GridCell(
                     lesson=lesson,
-                    enrolled=always or _enrolled(student_spans, day),
+                    enrolled=always or entry.attends(day),
                     marks=cell_marks,
                     attendance=row,
                     attendance_letter=letter,
                 )
             )
-        summary = summarise(all_marks, policy)
+        summary = summarise(counted, policy, hours)
         rows.append(
             GridRow(
                 student=student,
                 cells=cells,
                 average=summary.average,
-                marks_count=summary.marks_count,
+                marks_count=summary.count,
                 suggested=summary.suggested,
                 final_mark=finals.get(student_id),
             )
@@ -209,9 +172,82 @@ def course_grid(
         course=course,
         start=start,
         end=end,
+        policy_day=policy_day,
         policy=policy,
         marks_allowed=marks_allowed(policy, class_group.grade),
         minimum_marks=minimum_marks(policy, hours),
         lessons=lessons,
         rows=rows,
+    )
+
+
+# --- One cell's details: the panel below the grid -------------------------------------------------
+
+
+@dataclass
+class CellDetails:
+    """What the panel shows of one cell: its marks with work types and remarks, the attendance entry, what
+    the user may change."""
+
+    lesson: Lesson
+    student: Student
+    marks: list[Mark]
+    default_work_type_id: int | None
+    attendance: Attendance | None
+    attendance_letter: str
+    writable: bool
+    marks_allowed: bool
+    work_types: list[WorkType]
+    picker_letters: list[str]
+
+    def context(self) -> dict[str, object]:
+        return {
+            "lesson": self.lesson,
+            "student": self.student,
+            "marks": [{"mark": m, "work_type_id": m.work_type_id or self.default_work_type_id} for m in self.marks],
+            "attendance": self.attendance,
+            "attendance_letter": self.attendance_letter,
+            "writable": self.writable,
+            "marks_allowed": self.marks_allowed,
+            "work_types": self.work_types,
+            "picker_marks": ["5", "4", "3", "2"],
+            "picker_letters": self.picker_letters,
+        }
+
+
+def cell_details(user: User, access: CourseAccess, lesson_id: int, student_id: int) -> CellDetails:
+    """One cell of the course (for a substitute, of a lesson they substitute) and of a student of the school,
+    or 404."""
+    course = access.course
+    school = course.class_group.year.school
+    lessons = Lesson.objects.select_related("course__class_group__year__school", "course__subgroup").filter(
+        pk=lesson_id, course=course
+    )
+    if access.substitute_only:
+        lessons = lessons.filter(pk__in=lessons_substituted_by(user, school).values("pk"))
+    lesson = lessons.first()
+    student = Student.objects.filter(pk=student_id, school=school).first()
+    if lesson is None or student is None:
+        raise Http404("No such lesson or student in this course")
+    policy = policy_for(school, lesson.date)
+    marks = list(
+        Mark.objects.filter(lesson=lesson, student=student).select_related("work_type", "author").order_by("position")
+    )
+    attendance = Attendance.objects.filter(lesson=lesson, student=student).select_related("author").first()
+    work_types = list(WorkType.objects.filter(school=school, is_active=True).order_by("name"))
+    default = pick_default_work_type([w for w in work_types if w.lesson_kind in (lesson.kind, "")], lesson.kind)
+    writes = access.teaches or lessons_substituted_by(user, school).filter(pk=lesson.pk).exists()
+    return CellDetails(
+        lesson=lesson,
+        student=student,
+        marks=marks,
+        default_work_type_id=default.pk if default is not None else None,
+        attendance=attendance,
+        attendance_letter=(
+            attendance_letter(policy, attendance.status, attendance.reason) if attendance is not None else ""
+        ),
+        writable=lesson.status != LessonStatus.CANCELLED and writes,
+        marks_allowed=marks_allowed(policy, lesson.course.class_group.grade),
+        work_types=work_types,
+        picker_letters=[policy.letter_absent, policy.letter_illness],
     )

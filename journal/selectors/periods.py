@@ -1,40 +1,41 @@
-"""Study periods of a grade and the per-student summary of a course in a period.
+"""Study periods of a grade and the per-student figures of a course in a period.
 
-The summary is what the journal shows beside the grid: the weighted average,
-the number of marks against the policy's minimum, the suggested period mark
-and the final mark already set. The policy applied is the one in force at the
-period's start, so a later policy version never rewrites an earlier period.
+The summary is what the final-marks page shows beside each student: the weighted average, the number of
+marks against the policy's minimum, the suggested period mark (all from :mod:`journal.statistics`, over
+the marks :mod:`journal.selectors.marks` counts) and the final mark already set. The policy applied is the
+one in force at the period's start, so a later policy version never rewrites an earlier period.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from journal.models import (
     AcademicYear,
     Course,
-    CurriculumItem,
-    Enrolment,
     FinalMark,
     GradePeriodScheme,
     GradingPolicy,
-    Mark,
     Student,
     StudyPeriod,
 )
-from journal.models.marks import NUMERIC_MARKS, FinalMarkKind, MarkValue
-from journal.models.planning import LessonStatus
+from journal.models.marks import FinalMarkKind
 from journal.models.structure import PeriodKind
-from journal.selectors.grading import minimum_marks, policy_for, suggested_mark, weighted_average
+from journal.selectors.grading import policy_for
+from journal.selectors.marks import course_marks, weekly_hours
+from journal.selectors.membership import attends_between, course_roster
+from journal.statistics import Summary, final_mark_suggestion, summarise, year_mark_suggestion
 
-# Marks that say the student was not assessed: they do not count towards the minimum.
-NOT_ASSESSED = frozenset({MarkValue.NOT_ATTESTED.value, MarkValue.EXEMPT.value})
+
+def period_kind_expr(year_ref: OuterRef | int, grade_ref: OuterRef | int) -> Coalesce:
+    """:func:`period_kind_for_grade` as an expression, so the periods of a grade come in the same query."""
+    scheme = GradePeriodScheme.objects.filter(year_id=year_ref, grade=grade_ref).order_by()
+    return Coalesce(NullIf(Subquery(scheme.values("kind")[:1]), Value("")), Value(PeriodKind.QUARTER.value))
 
 
 def period_kind_for_grade(year: AcademicYear, grade: int) -> str:
@@ -43,98 +44,97 @@ def period_kind_for_grade(year: AcademicYear, grade: int) -> str:
     return kind or PeriodKind.QUARTER.value
 
 
+def grade_periods(year_id: int, grade: int) -> list[StudyPeriod]:
+    """The periods (quarters or half-years, by the grade's scheme) of the year, in order (one query)."""
+    return list(
+        StudyPeriod.objects.filter(year_id=year_id, kind=period_kind_expr(year_id, grade)).order_by("start", "number")
+    )
+
+
 def period_of(year: AcademicYear, grade: int, day: datetime.date) -> StudyPeriod | None:
     """The grade's period that contains ``day`` (``None`` in the holidays between periods)."""
-    kind = period_kind_for_grade(year, grade)
-    return StudyPeriod.objects.filter(year=year, kind=kind, start__lte=day, end__gte=day).first()
+    return StudyPeriod.objects.filter(
+        year=year, kind=period_kind_expr(year.pk, grade), start__lte=day, end__gte=day
+    ).first()
 
 
-def course_period_marks(course: Course, period: StudyPeriod) -> dict[int, list[Mark]]:
-    """Marks of the course's lessons in the period, by student id, in lesson order (one query).
+def period_containing(periods: list[StudyPeriod], day: datetime.date) -> StudyPeriod | None:
+    """Of the grade's periods (:func:`grade_periods`), the one holding ``day``."""
+    return next((p for p in periods if p.start <= day <= p.end), None)
 
-    Marks of cancelled lessons are left out: the lesson did not take place.
-    """
-    marks = (
-        Mark.objects.filter(lesson__course=course, lesson__date__gte=period.start, lesson__date__lte=period.end)
-        .exclude(lesson__status=LessonStatus.CANCELLED)
-        .select_related("lesson")
-        .order_by("lesson__date", "lesson__slot", "position")
-    )
-    by_student: dict[int, list[Mark]] = defaultdict(list)
-    for mark in marks:
-        by_student[mark.student_id].append(mark)
-    return dict(by_student)
+
+def default_period(periods: list[StudyPeriod], day: datetime.date) -> StudyPeriod | None:
+    """The period of ``day``, else the last one begun, else the first: what a page opens on."""
+    current = period_containing(periods, day)
+    if current is not None:
+        return current
+    begun = [p for p in periods if p.start <= day]
+    return begun[-1] if begun else (periods[0] if periods else None)
 
 
 def course_students_in(course: Course, start: datetime.date, end: datetime.date) -> list[Student]:
-    """Students enrolled in the course's class (and its subgroup, if any) at some day of ``start``–``end``."""
-    enrolled = Enrolment.objects.filter(
-        Q(date_to__isnull=True) | Q(date_to__gte=start),
-        class_group_id=course.class_group_id,
-        date_from__lte=end,
-    ).values("student_id")
-    students = Student.objects.filter(pk__in=enrolled)
-    if course.subgroup_id is not None:
-        students = students.filter(subgroups=course.subgroup_id)
-    return list(students.order_by("last_name", "first_name", "middle_name", "pk"))
+    """Students who attend the course on some day of ``start``–``end``, by name."""
+    return [entry.student for entry in course_roster(course, start, end)]
 
 
 @dataclass
 class SummaryRow:
     student: Student
-    marks: list[Mark] = field(default_factory=list)
-    average: Decimal | None = None
-    marks_count: int = 0
-    minimum: int = 0
-    suggested: str = ""
+    summary: Summary
     final: FinalMark | None = None
+
+    @property
+    def average(self) -> object:
+        return self.summary.average
+
+    @property
+    def marks_count(self) -> int:
+        return self.summary.count
+
+    @property
+    def minimum(self) -> int:
+        return self.summary.minimum
+
+    @property
+    def suggested(self) -> str:
+        return self.summary.suggested
 
     @property
     def below_minimum(self) -> bool:
         """Too few marks for a sound period mark (§6.2)."""
-        return self.marks_count < self.minimum
+        return self.summary.below_minimum
+
+
+def period_summaries(course: Course, period: StudyPeriod, students: list[Student]) -> dict[int, Summary]:
+    """Student id → the student's figures in the course over the period (three queries: the policy, the
+    weekly hours, the marks)."""
+    policy = policy_for(course.class_group.year.school, period.start)
+    hours = weekly_hours([course]).get(course.pk)
+    marks = course_marks([course.pk], period.start, period.end, student_ids=[s.pk for s in students])
+    return {s.pk: summarise(marks.get((course.pk, s.pk), []), policy, hours) for s in students}
 
 
 def period_summary(course: Course, period: StudyPeriod) -> list[SummaryRow]:
-    """One row per student enrolled in the course during the period; a constant number of queries."""
-    class_group = course.class_group
-    policy = policy_for(class_group.year.school, period.start)
-    hours = (
-        CurriculumItem.objects.filter(
-            year_id=class_group.year_id, grade=class_group.grade, subject_id=course.subject_id
-        )
-        .values_list("hours_per_week", flat=True)
-        .first()
-    )
-    minimum = minimum_marks(policy, hours)
-    marks = course_period_marks(course, period)
+    """One row per student who attends the course during the period; a constant number of queries."""
+    students = course_students_in(course, period.start, period.end)
+    summaries = period_summaries(course, period, students)
     finals = {
         final.student_id: final
         for final in FinalMark.objects.filter(course=course, period=period, kind=period.kind).select_related("author")
     }
-    rows = []
-    for student in course_students_in(course, period.start, period.end):
-        own = marks.get(student.pk, [])
-        average = weighted_average(own)
-        rows.append(
-            SummaryRow(
-                student=student,
-                marks=own,
-                average=average,
-                marks_count=sum(1 for mark in own if mark.value not in NOT_ASSESSED),
-                minimum=minimum,
-                suggested=suggested_mark(average, policy),
-                final=finals.get(student.pk),
-            )
-        )
-    return rows
+    return [SummaryRow(student=s, summary=summaries[s.pk], final=finals.get(s.pk)) for s in students]
 
 
 def suggested_for(course: Course, student: Student, period: StudyPeriod) -> str:
     """The suggested period mark of one student (the policy in force at the period's start)."""
-    policy = policy_for(course.class_group.year.school, period.start)
-    own = course_period_marks(course, period).get(student.pk, [])
-    return suggested_mark(weighted_average(own), policy)
+    return period_summaries(course, period, [student])[student.pk].suggested
+
+
+def attends_course_in(course: Course, student: Student, period: StudyPeriod | None) -> bool:
+    """The student attends the course during the period (the year without one)."""
+    year = course.class_group.year
+    start, end = (period.start, period.end) if period is not None else (year.start, year.end)
+    return attends_between(course, student, start, end)
 
 
 # --- The year: period marks, year, exam and final marks ------------------------------------
@@ -147,41 +147,13 @@ EXAM_GRADES = frozenset({9, 11})
 
 def course_year_periods(course: Course) -> list[StudyPeriod]:
     """The periods (quarters or half-years, by the grade's scheme) of the course's year, in order."""
-    year = course.class_group.year
-    kind = period_kind_for_grade(year, course.class_group.grade)
-    return list(StudyPeriod.objects.filter(year=year, kind=kind).order_by("number"))
+    return grade_periods(course.class_group.year_id, course.class_group.grade)
 
 
 def year_policy(course: Course) -> GradingPolicy:
     """The policy the year mark is rounded by: the one in force at the year's start."""
     year = course.class_group.year
     return policy_for(year.school, year.start)
-
-
-def year_mark_suggestion(period_values: Iterable[str], policy: GradingPolicy) -> str:
-    """The mean of the numeric period marks, rounded by the policy's thresholds.
-
-    н/а, осв. and зачёт/незачёт periods are left out; without a numeric period mark: no suggestion.
-    """
-    values = [Decimal(v) for v in period_values if v in NUMERIC_MARKS]
-    if not values:
-        return ""
-    average = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return suggested_mark(average, policy)
-
-
-def final_mark_suggestion(year_value: str, exam_value: str) -> str:
-    """The final mark («итоговая») from the year and exam marks.
-
-    Both numeric: their mean rounded half up (4 and 5 give 5), as the certificate rules do; without a
-    numeric exam mark it is the year mark; without a year mark there is no suggestion.
-    """
-    if not year_value:
-        return ""
-    if year_value in NUMERIC_MARKS and exam_value in NUMERIC_MARKS:
-        mean = (Decimal(year_value) + Decimal(exam_value)) / 2
-        return str(int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-    return year_value
 
 
 @dataclass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,6 @@ from accounts.models import User
 from journal import rules
 from journal.models import (
     Course,
-    Enrolment,
     FinalMark,
     PeriodUnlock,
     Student,
@@ -28,7 +26,7 @@ from journal.models import (
 )
 from journal.models.marks import NUMERIC_MARKS, FinalMarkKind, MarkValue
 from journal.selectors.grading import marks_allowed, policy_for
-from journal.selectors.periods import course_year_periods, suggested_for, year_suggestion_for
+from journal.selectors.periods import attends_course_in, course_year_periods, suggested_for, year_suggestion_for
 from journal.services.text import clean_reason
 from messaging.services.notifications import notify_final_mark
 
@@ -75,17 +73,7 @@ def _check_period(course: Course, kind: str, period: StudyPeriod | None) -> None
 
 
 def _check_enrolled(course: Course, student: Student, period: StudyPeriod | None) -> None:
-    year = course.class_group.year
-    start, end = (period.start, period.end) if period is not None else (year.start, year.end)
-    enrolled = Enrolment.objects.filter(
-        Q(date_to__isnull=True) | Q(date_to__gte=start),
-        student=student,
-        class_group_id=course.class_group_id,
-        date_from__lte=end,
-    ).exists()
-    if enrolled and course.subgroup_id is not None:
-        enrolled = course.subgroup.members.filter(pk=student.pk).exists()  # type: ignore[union-attr]
-    if not enrolled:
+    if not attends_course_in(course, student, period):
         raise ValidationError(
             {"student": _("%(student)s does not study in %(course)s.") % {"student": student, "course": course}}
         )

@@ -9,22 +9,16 @@ import datetime
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from journal import rules
 from journal.models import Homework, HomeworkFile, Lesson
-from journal.services.marks import (
-    _check_version,
-    _day,
-    _fresh_lesson,
-    _refuse_cancelled,
-    _refuse_locked,
-    _stale_from_deletion,
-    _stale_from_row,
-)
+from journal.services.conflicts import check_version, stale_from_deletion, stale_from_row
+from journal.services.guards import day_text, fresh_lesson, refuse_cancelled, refuse_closed
 
 MAX_FILES = 5
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -114,7 +108,7 @@ def homework_files_check(homework: Homework | None, uploads: list[UploadedFile])
 def homework_file_add(*, actor: User, homework: Homework, upload: UploadedFile) -> HomeworkFile:
     """Attach one file to a homework (stored under a random name; the original name is kept in the row)."""
     stored = Homework.objects.select_for_update(of=("self",)).get(pk=homework.pk)
-    _refuse_locked(_fresh_lesson(stored.lesson))
+    refuse_closed(fresh_lesson(stored.lesson))
     homework_files_check(stored, [upload])
     content_type = homework_file_check(upload)
     row = HomeworkFile(
@@ -139,11 +133,16 @@ def homework_file_delete(*, actor: User, file: HomeworkFile) -> None:
     stored = HomeworkFile.objects.select_for_update(of=("self",)).filter(pk=file.pk).select_related("homework").first()
     if stored is None:
         return
-    _refuse_locked(_fresh_lesson(stored.homework.lesson))
+    refuse_closed(fresh_lesson(stored.homework.lesson))
     storage, name = stored.file.storage, stored.file.name
     stored.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def _require_writer(actor: User, lesson: Lesson) -> None:
+    if not rules.writes_lesson(actor, lesson.course.class_group.year.school, lesson):
+        raise PermissionDenied(_("Only the course's teacher or the lesson's substitute sets its homework."))
 
 
 @transaction.atomic
@@ -155,8 +154,10 @@ def homework_set(
     due_date: datetime.date | None = None,
     expected_version: int | None = None,
 ) -> Homework:
-    """Set the homework of a lesson (text and an optional due date)."""
-    lesson = _fresh_lesson(lesson)
+    """Set the homework of a lesson (text and an optional due date): the course's teacher or the lesson's
+    substitute (§4.4)."""
+    lesson = fresh_lesson(lesson)
+    _require_writer(actor, lesson)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write the homework, or clear it.")})
@@ -164,15 +165,15 @@ def homework_set(
         raise ValidationError(
             {
                 "due_date": _("The homework cannot be due on %(due)s, before the lesson of %(date)s.")
-                % {"due": due_date.strftime("%d.%m.%Y"), "date": _day(lesson)}
+                % {"due": due_date.strftime("%d.%m.%Y"), "date": day_text(lesson)}
             }
         )
-    _refuse_cancelled(lesson)
-    _refuse_locked(lesson)
+    refuse_cancelled(lesson)
+    refuse_closed(lesson)
     row = Homework.objects.select_for_update(of=("self",)).filter(lesson=lesson).select_related("author").first()
     if row is None:
         if expected_version is not None:
-            raise _stale_from_deletion(Homework.history.filter(lesson_id=lesson.pk))
+            raise stale_from_deletion(Homework.history.filter(lesson_id=lesson.pk))
         row = Homework(lesson=lesson, text=text, due_date=due_date, author=actor)
         row._history_user = actor  # type: ignore[attr-defined]
         try:
@@ -180,9 +181,9 @@ def homework_set(
                 row.save(force_insert=True)
         except IntegrityError:
             winner = Homework.objects.select_related("author").get(lesson=lesson)
-            raise _stale_from_row(winner, winner.text) from None
+            raise stale_from_row(winner, winner.text) from None
         return row
-    _check_version(row, expected_version, row.text)
+    check_version(row, expected_version, row.text)
     row.text = text
     row.due_date = due_date
     row.author = actor
@@ -197,9 +198,11 @@ def homework_clear(*, actor: User, homework: Homework, expected_version: int) ->
     """Remove the homework of a lesson with its files (the files leave the disk after commit)."""
     stored = Homework.objects.select_for_update(of=("self",)).filter(pk=homework.pk).select_related("author").first()
     if stored is None:
-        raise _stale_from_deletion(Homework.history.filter(id=homework.pk))
-    _refuse_locked(_fresh_lesson(stored.lesson))
-    _check_version(stored, expected_version, stored.text)
+        raise stale_from_deletion(Homework.history.filter(id=homework.pk))
+    lesson = fresh_lesson(stored.lesson)
+    _require_writer(actor, lesson)
+    refuse_closed(lesson)
+    check_version(stored, expected_version, stored.text)
     files = [(f.file.storage, f.file.name) for f in stored.files.all() if f.file.name]
     stored.files.all().delete()
     stored._history_user = actor  # type: ignore[attr-defined]

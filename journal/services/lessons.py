@@ -7,9 +7,12 @@ why, before, after) in the same transaction, and a reason is required.
 A held lesson is not cancelled or moved: it took place, and what was recorded
 on it (topic, later marks and attendance) belongs to that date. If it was
 marked held by mistake, the teacher first sets it back to planned in the
-journal. A planned lesson that already carries a topic (written ahead, or
-taken from the thematic plan) can be cancelled: its topic and plan item are
-released for the next lesson, and the change keeps the topic in «before».
+journal. Nor is a planned lesson that already carries marks or attendance:
+the grid, the diary and every figure would otherwise disagree about it (the
+message names what is recorded). A planned lesson that carries only a topic
+(written ahead, or taken from the thematic plan) can be cancelled: its topic
+and plan item are released for the next lesson, and the change keeps the
+topic in «before».
 
 A moved lesson loses its link to the timetable entry and remembers where the
 timetable had put it (``origin_date``/``origin_slot``), so that regenerating
@@ -23,15 +26,18 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from journal import rules
 from journal.models import (
+    Attendance,
     Course,
     Lesson,
     LessonChange,
     LessonChangeKind,
     LessonStatus,
+    Mark,
     Room,
     Substitution,
 )
@@ -104,6 +110,24 @@ def _check_date_and_slot(course: Course, date: datetime.date, slot: int) -> None
         )
 
 
+def _refuse_recorded(lesson: Lesson, *, message: str) -> None:
+    """A lesson that carries marks or attendance took place in the journal: it is neither cancelled nor moved,
+    so what a parent reads, the grid and every figure agree about it. ``message`` names the lesson
+    (``%(lesson)s``) and what is recorded (``%(recorded)s``)."""
+    marks = Mark.objects.filter(lesson=lesson).count()
+    entries = Attendance.objects.filter(lesson=lesson).count()
+    if not marks and not entries:
+        return
+    recorded = []
+    if marks:
+        recorded.append(ngettext("%(count)s mark", "%(count)s marks", marks) % {"count": marks})
+    if entries:
+        recorded.append(
+            ngettext("%(count)s attendance entry", "%(count)s attendance entries", entries) % {"count": entries}
+        )
+    raise ValidationError(message % {"lesson": describe_lesson(lesson), "recorded": _(" and ").join(recorded)})
+
+
 def _refuse_clashes(messages: list[str]) -> None:
     if messages:
         raise ValidationError(messages)
@@ -125,6 +149,13 @@ def lesson_cancel(*, actor: User, lesson: Lesson, reason: str) -> Lesson:
             )
             % {"lesson": describe_lesson(lesson)}
         )
+    _refuse_recorded(
+        lesson,
+        message=_(
+            "%(lesson)s already has %(recorded)s in the journal: it cannot be cancelled. "
+            "The teacher first removes them, or marks the lesson held."
+        ),
+    )
     before = [lesson.get_status_display()]
     if lesson.topic:
         before.append(_("topic: %(topic)s") % {"topic": lesson.topic})
@@ -191,6 +222,13 @@ def lesson_move(*, actor: User, lesson: Lesson, date: datetime.date, slot: int, 
         )
     if lesson.status == LessonStatus.HELD:
         raise ValidationError(_("%(lesson)s was held and cannot be moved.") % {"lesson": describe_lesson(lesson)})
+    _refuse_recorded(
+        lesson,
+        message=_(
+            "%(lesson)s already has %(recorded)s in the journal: they belong to its date, so it cannot be moved. "
+            "Add an extra lesson instead."
+        ),
+    )
     if (lesson.date, lesson.slot) == (date, slot):
         raise ValidationError(_("The lesson is already at that date and lesson number."))
     _check_date_and_slot(lesson.course, date, slot)

@@ -1,23 +1,24 @@
-"""Writing the journal's cells: marks, attendance and homework.
+"""Writing the journal's cells: marks and attendance (§3.11, §4.4).
 
-Every rule of the regulation that concerns a cell is checked here, not in the
-views: marks only from the grade the policy gives them in (§3.11), values
-only on the policy's scale, nothing on a cancelled lesson or for a student
-not enrolled on the lesson's date, nothing in a locked period. A late entry
-(§4.4) is allowed but recorded on the mark (``is_late``).
+One cell is one student on one lesson: up to two marks (positions 1 and 2) and at most one attendance
+entry. :func:`cell_set` brings a cell to what the teacher typed in the grid; the single-row services
+(:func:`mark_set`, :func:`mark_delete`, :func:`attendance_set`, :func:`attendance_clear`,
+:func:`mark_details_set`) are the same steps for one row. Every rule of the regulation about a cell is
+checked here: who writes the lesson (the course's teacher or its substitute, :mod:`journal.rules`),
+marks only from the grade the policy gives them in (§3.11), values only on the policy's scale, nothing
+on a cancelled lesson or for a student who does not attend the course that day
+(:mod:`journal.selectors.membership`), nothing in a locked period or an archived year
+(:mod:`journal.services.guards`). A late entry (§4.4) is allowed but recorded on the mark (``is_late``).
 
-Concurrent edits: each row carries a ``version``. A save names the version
-it was based on (``expected_version``; ``None`` for a new row). The row is
-re-read under a lock (``select_for_update``), the versions are compared and
-only then is the row saved, so of two concurrent saves based on the same
-version exactly one wins; the other gets :class:`StaleEdit` with the value
-now stored and who stored it. Two concurrent creations of the same cell are
-decided by the database's unique constraint the same way. Each change is
-saved with ``save()``/``delete()`` so that django-simple-history writes its
-history row (who, when, IP, the new row) in the same transaction.
-
-Who may call these is decided by :mod:`journal.rules` (``writes_lesson``,
-``sets_absence_reason``); the services record ``actor`` as the author.
+One transaction per cell, and few statements: the lesson is read once under a row lock with the
+writer's permission, the student's attendance of the course and the locked period folded in as
+EXISTS; the policy in force on the lesson's day and at the summary's start come in one query; the
+cell's rows are read once, locked. Each row is compared with the version the page showed
+(:mod:`journal.services.conflicts`): a stale edit is refused with what is stored now, an unchanged one is
+left as it is. Each change is saved with ``save()``/``delete()`` so django-simple-history writes its
+history row (who, when, IP, the new row) in the same transaction. The lesson's row lock (``FOR NO KEY
+UPDATE``) orders the cell's saves against cancelling the lesson, which refuses a lesson that carries
+marks or attendance.
 """
 
 from __future__ import annotations
@@ -25,282 +26,65 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Exists, OuterRef, Value
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from journal import rules
 from journal.models import (
     Attendance,
     AttendanceReason,
     AttendanceStatus,
-    Enrolment,
-    GradePeriodScheme,
+    ClassGroupUserObjectPermission,
+    CourseUserObjectPermission,
     GradingPolicy,
-    Homework,
     Lesson,
-    LessonStatus,
+    LessonUserObjectPermission,
     Mark,
-    MarkValue,
     School,
     Student,
-    StudyPeriod,
     WorkType,
 )
-from journal.models.marks import NUMERIC_MARKS
 from journal.models.planning import LessonKind
-from journal.models.structure import PeriodKind
-from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
-from journal.selectors.scope import enrolled_on
+from journal.selectors.grading import attendance_letter, marks_allowed, pick_default_work_type, policies_on
+from journal.selectors.marks import course_marks
+from journal.selectors.membership import lesson_attended_by
+from journal.services.cell_input import CellInput, clean_mark_value, parse_cell_input
+from journal.services.conflicts import StaleEdit, check_version, stale_from_deletion, stale_from_row
+from journal.services.guards import day_text, locked_period_id, refuse_cancelled, refuse_closed
+from journal.statistics import Summary, summarise
 from messaging.services.notifications import notify_low_mark, notify_unexcused_absence
 
 COMMENT_MAX_LENGTH = 255
-DEFAULT_WORK_TYPE_NAME = "Ответ на уроке"
 PRIMARY_GRADES = range(1, 5)
+# ``work_type``/``comment`` of :func:`_put_mark` left as they are.
+KEEP: Any = object()
 
 
-# --- Conflicts ------------------------------------------------------------------------
-
-
-class StaleEdit(ValidationError):  # noqa: N818 - the name the journal's callers use
-    """A save based on a version that is no longer the stored one.
-
-    Carries what is stored now: ``value`` (``None`` when the row was removed),
-    ``author`` and ``at`` (who stored or removed it, and when) and
-    ``current_version`` (``None`` when there is no row), so the cell can show
-    it and the teacher can decide again.
-    """
-
-    def __init__(
-        self,
-        *,
-        value: str | None,
-        author: User | None,
-        at: datetime.datetime | None,
-        current_version: int | None,
-    ) -> None:
-        self.value = value
-        self.author = author
-        self.at = at
-        self.current_version = current_version
-        params = {
-            "author": author.short_name if author is not None else _("someone"),
-            "time": timezone.localtime(at).strftime("%d.%m.%Y %H:%M") if at is not None else "—",
-            "value": value or "",
-        }
-        if value is None:
-            message = _("Meanwhile %(author)s cleared this cell (%(time)s). Check it and enter again.") % params
-        else:
-            message = (
-                _("Meanwhile %(author)s saved «%(value)s» in this cell (%(time)s). Check it and enter again.") % params
-            )
-        super().__init__(message, code="stale")
-
-
-def _stale_from_row(row: Mark | Attendance | Homework, value: str) -> StaleEdit:
-    return StaleEdit(value=value, author=row.author, at=row.updated_at, current_version=row.version)
-
-
-def _stale_from_deletion(history: Any) -> StaleEdit:
-    """The row is gone: report who removed it, from its history, if known."""
-    last = history.order_by("-history_date", "-history_id").select_related("history_user").first()
-    if last is None or last.history_type != "-":
-        return StaleEdit(value=None, author=None, at=None, current_version=None)
-    return StaleEdit(value=None, author=last.history_user, at=last.history_date, current_version=None)
-
-
-def _check_version(row: Any, expected_version: int | None, value: str) -> None:
-    if expected_version is None or row.version != expected_version:
-        raise _stale_from_row(row, value)
-
-
-# --- Shared rules of a cell -----------------------------------------------------------
-
-
-def _school(lesson: Lesson) -> School:
-    return lesson.course.class_group.year.school
-
-
-def _grade(lesson: Lesson) -> int:
-    return lesson.course.class_group.grade
-
-
-def _day(lesson: Lesson) -> str:
-    return lesson.date.strftime("%d.%m.%Y")
-
-
-def _refuse_cancelled(lesson: Lesson) -> None:
-    if lesson.status == LessonStatus.CANCELLED:
-        raise ValidationError(
-            {"lesson": _("The lesson of %(date)s is cancelled: nothing is entered on it.") % {"date": _day(lesson)}}
-        )
-
-
-def locked_period_of(lesson: Lesson) -> StudyPeriod | None:
-    """The locked study period (of the class's grade scheme; quarters by default) the lesson falls in."""
-    class_group = lesson.course.class_group
-    scheme_kind = GradePeriodScheme.objects.filter(year_id=class_group.year_id, grade=class_group.grade).values("kind")
-    return StudyPeriod.objects.filter(
-        year_id=class_group.year_id,
-        kind=Coalesce(Subquery(scheme_kind[:1]), Value(PeriodKind.QUARTER.value)),
-        start__lte=lesson.date,
-        end__gte=lesson.date,
-        is_locked=True,
-    ).first()
-
-
-def _refuse_locked(lesson: Lesson) -> None:
-    period = locked_period_of(lesson)
-    if period is not None:
-        raise ValidationError(
-            {
-                "lesson": _("The period %(period)s is locked; ask the deputy to unlock it.")
-                % {"period": f"{period} ({period.start:%d.%m.%Y} – {period.end:%d.%m.%Y})"}
-            }
-        )
-
-
-def _refuse_not_enrolled(lesson: Lesson, student: Student) -> None:
-    course = lesson.course
-    class_group = course.class_group
-    enrolled = Enrolment.objects.filter(enrolled_on(lesson.date), student=student, class_group=class_group).exists()
-    if not enrolled:
-        raise ValidationError(
-            {
-                "student": _("%(student)s is not in class %(cls)s on %(date)s.")
-                % {"student": student, "cls": class_group, "date": _day(lesson)}
-            }
-        )
-    subgroup = course.subgroup
-    if subgroup is not None and not subgroup.members.filter(pk=student.pk).exists():
-        raise ValidationError(
-            {
-                "student": _("%(student)s is not in the subgroup «%(group)s».")
-                % {"student": student, "group": subgroup.name}
-            }
-        )
-
-
-def _check_cell(lesson: Lesson, student: Student) -> None:
-    _refuse_cancelled(lesson)
-    _refuse_not_enrolled(lesson, student)
-    _refuse_locked(lesson)
-
-
-def _fresh_lesson(lesson: Lesson) -> Lesson:
-    """The lesson as stored now (its status may have changed since the page was built)."""
-    return Lesson.objects.select_related("course__class_group__year__school", "course__subgroup").get(pk=lesson.pk)
-
-
-# --- Marks ----------------------------------------------------------------------------
-
-MARK_ALIASES = {
-    "н/а": MarkValue.NOT_ATTESTED.value,
-    "на": MarkValue.NOT_ATTESTED.value,
-    "осв.": MarkValue.EXEMPT.value,
-    "осв": MarkValue.EXEMPT.value,
-    "зч": MarkValue.PASS.value,
-    "зач": MarkValue.PASS.value,
-    "зачет": MarkValue.PASS.value,
-    "нз": MarkValue.FAIL.value,
-    "незач": MarkValue.FAIL.value,
-    "незачет": MarkValue.FAIL.value,
-}
-
-# Latin letters that look like Cyrillic ones: a teacher on the wrong keyboard
-# layout types "H" for "Н" and still means it.
-LOOKALIKES = str.maketrans(
-    {
-        "A": "А",
-        "B": "В",
-        "C": "С",
-        "E": "Е",
-        "H": "Н",
-        "K": "К",
-        "M": "М",
-        "O": "О",
-        "P": "Р",
-        "T": "Т",
-        "X": "Х",
-        "Y": "У",
-        "a": "а",
-        "c": "с",
-        "e": "е",
-        "k": "к",
-        "o": "о",
-        "p": "р",
-        "x": "х",
-        "y": "у",
-    }
-)
-
-
-def _normalise(text: str) -> str:
-    return text.strip().translate(LOOKALIKES).lower().replace("ё", "е")
-
-
-def scale_of(policy: GradingPolicy) -> list[str]:
-    """The values a mark may take under the policy, numeric ones first."""
-    numeric = [str(v) for v in range(5, policy.lowest_mark - 1, -1)]
-    return numeric + [v.value for v in MarkValue if v.value not in NUMERIC_MARKS]
-
-
-def clean_mark_value(value: str, policy: GradingPolicy) -> str:
-    """The stored form of a typed mark, or a ValidationError naming it."""
-    raw = (value or "").strip()
-    text = _normalise(raw)
-    text = MARK_ALIASES.get(text, text)
-    if text in scale_of(policy):
-        return text
-    raise ValidationError(
-        {
-            "value": _("«%(value)s» is not a mark of the school's scale: %(scale)s.")
-            % {"value": raw, "scale": ", ".join(scale_of(policy))}
-        }
-    )
-
-
-def default_work_type(school: School, lesson_kind: str) -> WorkType | None:
-    """The school's active work type for lessons of this kind; else the general one
-    («Ответ на уроке», or the lightest without a kind); else none."""
-    active = WorkType.objects.filter(school=school, is_active=True)
-    by_kind = active.filter(lesson_kind=lesson_kind).order_by("-weight", "name").first()
-    if by_kind is not None:
-        return by_kind
-    general = active.filter(lesson_kind="")
-    return general.filter(name=DEFAULT_WORK_TYPE_NAME).first() or general.order_by("weight", "name").first()
+# --- Rules of a mark ------------------------------------------------------------------------------
 
 
 def late_deadline(lesson: Lesson, policy: GradingPolicy) -> datetime.date:
     """The last day a mark of this lesson is entered on time (§4.4).
 
-    The marks of a test whose results date is set are due ``late_days_test``
-    (1) days after that date; every other lesson's (a test's without the date
-    too) ``late_days_primary`` (3) days after it in grades 1–4 and
-    ``late_days_senior`` (7) in grades 5–11.
+    The marks of a test whose results date is set are due ``late_days_test`` (1) days after that date;
+    every other lesson's (a test's without the date too) ``late_days_primary`` (3) days after it in grades
+    1–4 and ``late_days_senior`` (7) in grades 5–11.
     """
     if lesson.kind == LessonKind.TEST and lesson.results_on is not None:
         return lesson.results_on + datetime.timedelta(days=policy.late_days_test)
-    if _grade(lesson) in PRIMARY_GRADES:
+    if lesson.course.class_group.grade in PRIMARY_GRADES:
         days = policy.late_days_primary
     else:
         days = policy.late_days_senior
     return lesson.date + datetime.timedelta(days=days)
-
-
-def _clean_work_type(school: School, lesson: Lesson, work_type: WorkType | None) -> WorkType | None:
-    if work_type is None:
-        return default_work_type(school, lesson.kind)
-    if work_type.school_id != school.pk or not work_type.is_active:
-        raise ValidationError(
-            {"work_type": _("The work type «%(name)s» is not in use in this school.") % {"name": work_type.name}}
-        )
-    return work_type
 
 
 def _clean_comment(comment: str | None) -> str:
@@ -310,105 +94,6 @@ def _clean_comment(comment: str | None) -> str:
             {"comment": _("The comment is too long: at most %(max)s characters.") % {"max": COMMENT_MAX_LENGTH}}
         )
     return comment
-
-
-@transaction.atomic
-def mark_set(
-    *,
-    actor: User,
-    lesson: Lesson,
-    student: Student,
-    value: str,
-    position: int = 1,
-    work_type: WorkType | None = None,
-    comment: str = "",
-    expected_version: int | None = None,
-) -> Mark:
-    """Put a mark in a cell (position 1 or 2), or change the one there.
-
-    ``expected_version``: the version the teacher saw; ``None`` when the cell
-    position was empty. Anything else is refused with :class:`StaleEdit`.
-    """
-    lesson = _fresh_lesson(lesson)
-    school = _school(lesson)
-    policy = policy_for(school, lesson.date)
-    grade = _grade(lesson)
-    if not marks_allowed(policy, grade):
-        raise ValidationError(
-            {
-                "value": _(
-                    "Marks are not given in grade %(grade)s (§3.11): the journal keeps attendance and topics only."
-                )
-                % {"grade": grade}
-            }
-        )
-    if position not in (1, 2):
-        raise ValidationError({"position": _("A cell holds two marks at most: position %(pos)s.") % {"pos": position}})
-    value = clean_mark_value(value, policy)
-    _check_cell(lesson, student)
-    comment = _clean_comment(comment)
-    is_late = timezone.localdate() > late_deadline(lesson, policy)
-
-    mark = Mark.objects.select_for_update().filter(lesson=lesson, student=student, position=position).first()
-    if work_type is None and mark is not None and mark.work_type_id is not None:
-        work_type = mark.work_type  # a changed value keeps the work type chosen before
-    work_type = _clean_work_type(school, lesson, work_type)
-    weight = work_type.weight if work_type is not None else Decimal(1)
-    if mark is None:
-        if expected_version is not None:
-            raise _stale_from_deletion(
-                Mark.history.filter(lesson_id=lesson.pk, student_id=student.pk, position=position)
-            )
-        mark = Mark(
-            lesson=lesson,
-            student=student,
-            position=position,
-            value=value,
-            work_type=work_type,
-            weight=weight,
-            comment=comment,
-            is_late=is_late,
-            author=actor,
-        )
-        mark._history_user = actor  # type: ignore[attr-defined]
-        try:
-            with transaction.atomic():
-                mark.save(force_insert=True)
-        except IntegrityError:
-            # Another save created this cell first (and has committed): its row is the stored value.
-            winner = Mark.objects.select_related("author").get(lesson=lesson, student=student, position=position)
-            raise _stale_from_row(winner, winner.value) from None
-        notify_low_mark(mark=mark)
-        return mark
-
-    _check_version(mark, expected_version, mark.value)
-    mark.value = value
-    mark.work_type = work_type
-    mark.weight = weight
-    mark.comment = comment
-    mark.is_late = is_late
-    mark.author = actor
-    mark.version = mark.version + 1  # the row is locked: no one else moves it meanwhile
-    mark._history_user = actor  # type: ignore[attr-defined]
-    mark.save(update_fields=["value", "work_type", "weight", "comment", "is_late", "author", "version", "updated_at"])
-    notify_low_mark(mark=mark)
-    return mark
-
-
-@transaction.atomic
-def mark_delete(*, actor: User, mark: Mark, expected_version: int) -> None:
-    """Remove a mark from its cell (its history keeps the removal and who made it)."""
-    lesson = _fresh_lesson(mark.lesson)
-    _refuse_locked(lesson)
-    stored = Mark.objects.select_for_update(of=("self",)).filter(pk=mark.pk).select_related("author").first()
-    if stored is None:
-        raise _stale_from_deletion(Mark.history.filter(id=mark.pk))
-    _check_version(stored, expected_version, stored.value)
-    stored._history_user = actor  # type: ignore[attr-defined]
-    stored.delete()
-
-
-# --- Attendance -----------------------------------------------------------------------
 
 
 def _clean_status(status: str) -> str:
@@ -423,20 +108,520 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def _attendance_value(row: Attendance) -> str:
-    return attendance_letter(policy_for(_school(row.lesson), row.lesson.date), row.status, row.reason)
+def cell_text(letter: str, marks: list[str]) -> str:
+    """The text of a cell as the teacher would type it: "н", "4/5", "оп 5"."""
+    return " ".join(part for part in (letter, "/".join(marks)) if part)
 
 
-def _locked_attendance(pk: int) -> Attendance | None:
-    return (
-        Attendance.objects.select_for_update(of=("self",))
-        .select_related("author", "lesson__course__class_group__year__school")
-        .filter(pk=pk)
-        .first()
+# --- The open cell --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellState:
+    """What a cell holds: its text, the versions of its rows ("1", "2", "att") and whether a mark is late."""
+
+    text: str
+    versions: dict[str, int | None]
+    late: bool
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """A saved cell, and the student's figures over the range the page shows (when asked for)."""
+
+    state: CellState
+    summary: Summary | None = None
+
+
+@dataclass
+class _Cell:
+    """A cell opened for writing, inside the transaction: its rows are locked."""
+
+    actor: User
+    lesson: Lesson  # with its course, class, year and school; annotated ``attends`` and ``locked_period_id``
+    student_id: int
+    policy: GradingPolicy  # in force on the lesson's day
+    marks: dict[int, Mark] = field(default_factory=dict)  # by position
+    attendance: Attendance | None = None
+
+    @property
+    def school(self) -> School:
+        return self.lesson.course.class_group.year.school
+
+    @cached_property
+    def work_types(self) -> list[WorkType]:
+        return list(WorkType.objects.filter(school=self.school, is_active=True, lesson_kind__in=[self.lesson.kind, ""]))
+
+    def state(self) -> CellState:
+        return _state(self.policy, self.marks, self.attendance)
+
+
+def _state(policy: GradingPolicy, marks: dict[int, Mark], row: Attendance | None) -> CellState:
+    letter = attendance_letter(policy, row.status, row.reason) if row is not None else ""
+    ordered = [marks[p] for p in sorted(marks)]
+    return CellState(
+        text=cell_text(letter, [mark.value for mark in ordered]),
+        versions={
+            "1": marks[1].version if 1 in marks else None,
+            "2": marks[2].version if 2 in marks else None,
+            "att": row.version if row is not None else None,
+        },
+        late=any(mark.is_late for mark in ordered),
     )
 
 
-@transaction.atomic
+def _perm(table: type, user: User, codename: str, ref: str) -> Exists:
+    return Exists(table._default_manager.filter(user=user, permission__codename=codename, content_object=OuterRef(ref)))
+
+
+def _open_cell(
+    *,
+    actor: User,
+    lesson_id: int,
+    student_id: int,
+    school: School | None = None,
+    course_id: int | None = None,
+    policy_days: tuple[datetime.date, ...] = (),
+) -> tuple[_Cell, dict[datetime.date, GradingPolicy]]:
+    """Read and lock what a save of the cell needs, checking who may write it.
+
+    404 (``Http404``) for a lesson the actor does not see, or outside ``school``/``course_id``; 403 for one
+    they see but may not write (:func:`journal.rules.writes_lesson`). Four statements: the lesson with the
+    actor's rights, the student's attendance of the course that day and the locked period; the policies
+    (of the lesson's day and ``policy_days``); the cell's marks; its attendance.
+    """
+    writes = _perm(CourseUserObjectPermission, actor, "change_course", "course_id") | _perm(
+        LessonUserObjectPermission, actor, "change_lesson", "pk"
+    )
+    if rules.reads_whole_school(actor):
+        sees = Value(True, output_field=BooleanField())
+    else:
+        sees = _perm(CourseUserObjectPermission, actor, "view_course", "course_id") | _perm(
+            ClassGroupUserObjectPermission, actor, "lead_classgroup", "course__class_group_id"
+        )
+    lessons = Lesson.objects.filter(pk=lesson_id)
+    if school is not None:
+        lessons = lessons.filter(course__class_group__year__school=school)
+    if course_id is not None:
+        lessons = lessons.filter(course_id=course_id)
+    lesson = (
+        lessons.select_for_update(of=("self",), no_key=True)
+        .select_related("course__class_group__year__school", "course__subgroup")
+        .annotate(
+            writes=writes,
+            sees=sees,
+            substitutes=_perm(LessonUserObjectPermission, actor, "change_lesson", "pk"),
+            attends=lesson_attended_by(student_id),
+            locked_period_id=locked_period_id(),
+        )
+        .first()
+    )
+    # A substitute sees only the lessons they substitute: any other lesson of the course is not there.
+    if lesson is None or not (lesson.sees or lesson.substitutes):  # type: ignore[attr-defined]
+        raise Http404("No such lesson in your scope")
+    if not lesson.writes:  # type: ignore[attr-defined]
+        raise PermissionDenied(_("Only the course's teacher or the lesson's substitute writes this lesson."))
+    policies = policies_on(lesson.course.class_group.year.school, (lesson.date, *policy_days))
+    cell = _Cell(actor=actor, lesson=lesson, student_id=student_id, policy=policies[lesson.date])
+    cell.marks = {
+        mark.position: mark
+        for mark in Mark.objects.select_for_update(of=("self",))
+        .filter(lesson_id=lesson.pk, student_id=student_id)
+        .select_related("author")
+    }
+    cell.attendance = (
+        Attendance.objects.select_for_update(of=("self",))
+        .filter(lesson_id=lesson.pk, student_id=student_id)
+        .select_related("author")
+        .first()
+    )
+    return cell, policies
+
+
+def _refuse_absent_student(cell: _Cell) -> None:
+    """The student must attend the course on the lesson's day (enrolled in the class, in the subgroup)."""
+    if cell.lesson.attends:  # type: ignore[attr-defined]
+        return
+    student = Student.objects.filter(pk=cell.student_id, school=cell.school).first()
+    if student is None:
+        raise Http404("No such student in this school")
+    course = cell.lesson.course
+    if course.subgroup is not None and student.enrolments.filter(class_group_id=course.class_group_id).exists():
+        message = _("%(student)s is not in the subgroup «%(group)s».") % {
+            "student": student,
+            "group": course.subgroup.name,
+        }
+    else:
+        message = _("%(student)s is not in class %(cls)s on %(date)s.") % {
+            "student": student,
+            "cls": course.class_group,
+            "date": day_text(cell.lesson),
+        }
+    raise ValidationError({"student": message})
+
+
+def _refuse_new_entry(cell: _Cell) -> None:
+    """What stops putting something in the cell (removing what is there is allowed on a cancelled lesson)."""
+    refuse_cancelled(cell.lesson)
+    _refuse_absent_student(cell)
+    refuse_closed(cell.lesson)
+
+
+# --- One row at a time, in an open cell ------------------------------------------------------------
+
+
+def _put_mark(
+    cell: _Cell,
+    *,
+    position: int,
+    value: str,
+    expected_version: int | None,
+    work_type: WorkType | None = None,
+    comment: Any = "",
+) -> Mark:
+    """Put a mark in the cell's position or change the one there (``work_type=None``: the one it had, else the
+    lesson kind's default; ``comment=KEEP``: the one it had)."""
+    lesson, policy = cell.lesson, cell.policy
+    grade = lesson.course.class_group.grade
+    if not marks_allowed(policy, grade):
+        raise ValidationError(
+            {
+                "value": _(
+                    "Marks are not given in grade %(grade)s (§3.11): the journal keeps attendance and topics only."
+                )
+                % {"grade": grade}
+            }
+        )
+    if position not in (1, 2):
+        raise ValidationError({"position": _("A cell holds two marks at most: position %(pos)s.") % {"pos": position}})
+    value = clean_mark_value(value, policy)
+    _refuse_new_entry(cell)
+    current = cell.marks.get(position)
+    if current is None and expected_version is not None:
+        raise stale_from_deletion(
+            Mark.history.filter(lesson_id=lesson.pk, student_id=cell.student_id, position=position)
+        )
+    if current is not None:
+        check_version(current, expected_version, current.value)
+    if work_type is None and current is not None and current.work_type_id is not None:
+        kind: WorkType | None = current.work_type  # a changed value keeps the work type chosen before
+    elif work_type is None:
+        kind = pick_default_work_type(cell.work_types, lesson.kind)
+    else:
+        if work_type.school_id != cell.school.pk or not work_type.is_active:
+            raise ValidationError(
+                {"work_type": _("The work type «%(name)s» is not in use in this school.") % {"name": work_type.name}}
+            )
+        kind = work_type
+    if comment is KEEP:
+        comment = current.comment if current is not None else ""
+    fields = {
+        "value": value,
+        "work_type": kind,
+        "weight": kind.weight if kind is not None else Decimal(1),
+        "comment": _clean_comment(comment),
+        "is_late": timezone.localdate() > late_deadline(lesson, policy),
+        "author": cell.actor,
+    }
+    if current is None:
+        mark = Mark(lesson=lesson, student_id=cell.student_id, position=position, **fields)
+        mark._history_user = cell.actor  # type: ignore[attr-defined]
+        # A clash with a row another save created meanwhile rolls the cell back (IntegrityError, see _in_cell).
+        mark.save(force_insert=True)
+    else:
+        mark = current
+        for name, field_value in fields.items():
+            setattr(mark, name, field_value)
+        mark.version += 1  # the row is locked: no one else moves it meanwhile
+        mark._history_user = cell.actor  # type: ignore[attr-defined]
+        mark.save(update_fields=[*fields, "version", "updated_at"])
+    mark.lesson = lesson
+    cell.marks[position] = mark
+    notify_low_mark(mark=mark)  # reads the student only for a low mark
+    return mark
+
+
+def _drop_mark(cell: _Cell, *, position: int, expected_version: int | None) -> None:
+    """Remove the cell's mark at ``position`` (its history keeps the removal and who made it)."""
+    refuse_closed(cell.lesson)
+    current = cell.marks.get(position)
+    if current is None:
+        raise stale_from_deletion(
+            Mark.history.filter(lesson_id=cell.lesson.pk, student_id=cell.student_id, position=position)
+        )
+    check_version(current, expected_version, current.value)
+    current._history_user = cell.actor  # type: ignore[attr-defined]
+    current.delete()
+    del cell.marks[position]
+
+
+def _attendance_text(cell: _Cell, row: Attendance) -> str:
+    return attendance_letter(cell.policy, row.status, row.reason)
+
+
+def _put_attendance(cell: _Cell, *, status: str, reason: str, expected_version: int | None) -> Attendance:
+    """Mark the student absent or late (present students have no row)."""
+    status, reason = _clean_status(status), _clean_reason(reason)
+    _refuse_new_entry(cell)
+    row = cell.attendance
+    if row is None:
+        if expected_version is not None:
+            raise stale_from_deletion(Attendance.history.filter(lesson_id=cell.lesson.pk, student_id=cell.student_id))
+        row = Attendance(
+            lesson=cell.lesson, student_id=cell.student_id, status=status, reason=reason, author=cell.actor
+        )
+        row._history_user = cell.actor  # type: ignore[attr-defined]
+        row.save(force_insert=True)
+    else:
+        check_version(row, expected_version, _attendance_text(cell, row))
+        row.status, row.reason, row.author = status, reason, cell.actor
+        row.version += 1
+        row._history_user = cell.actor  # type: ignore[attr-defined]
+        row.save(update_fields=["status", "reason", "author", "version", "updated_at"])
+    row.lesson = cell.lesson
+    cell.attendance = row
+    notify_unexcused_absence(attendance=row)  # reads the student only for an unexcused absence
+    return row
+
+
+def _drop_attendance(cell: _Cell, *, expected_version: int | None) -> None:
+    """The student was present after all: the row goes, its history stays. A lesson cancelled after the fact
+    may still be cleaned up: only a locked period or an archived year stops it."""
+    refuse_closed(cell.lesson)
+    row = cell.attendance
+    if row is None:
+        raise stale_from_deletion(Attendance.history.filter(lesson_id=cell.lesson.pk, student_id=cell.student_id))
+    check_version(row, expected_version, _attendance_text(cell, row))
+    row._history_user = cell.actor  # type: ignore[attr-defined]
+    row.delete()
+    cell.attendance = None
+
+
+def _apply(cell: _Cell, wanted: CellInput, versions: dict[str, int | None]) -> None:
+    """Bring the cell's rows to ``wanted``, each against the version the page showed; rows already as wanted
+    (same value, same version) are left untouched."""
+    for position in (1, 2):
+        expected = versions.get(str(position))
+        current = cell.marks.get(position)
+        if position <= len(wanted.marks):
+            value = wanted.marks[position - 1]
+            if current is not None and current.version == expected and current.value == value:
+                continue
+            _put_mark(cell, position=position, value=value, expected_version=expected)
+        elif current is not None:
+            if expected is None:  # someone put a mark where the teacher saw none
+                raise stale_from_row(current, current.value)
+            _drop_mark(cell, position=position, expected_version=expected)
+        # no mark wanted and none stored: nothing to do, whoever removed it
+    expected = versions.get("att")
+    row = cell.attendance
+    if wanted.attendance is not None:
+        status, reason = wanted.attendance
+        if row is not None and row.version == expected and (row.status, row.reason) == (status, reason):
+            return
+        _put_attendance(cell, status=status, reason=reason, expected_version=expected)
+    elif row is not None:
+        if expected is None:
+            raise stale_from_row(row, _attendance_text(cell, row))
+        _drop_attendance(cell, expected_version=expected)
+
+
+# --- The services ------------------------------------------------------------------------------------
+
+
+def cell_state(lesson_id: int, student_id: int) -> CellState:
+    """What the cell holds now (read after a refused save, to show the teacher what is stored)."""
+    lesson = Lesson.objects.select_related("course__class_group__year__school").get(pk=lesson_id)
+    marks = list(Mark.objects.filter(lesson_id=lesson_id, student_id=student_id).order_by("position"))
+    row = Attendance.objects.filter(lesson_id=lesson_id, student_id=student_id).first()
+    policy = policies_on(lesson.course.class_group.year.school, [lesson.date])[lesson.date]
+    return _state(policy, {mark.position: mark for mark in marks}, row)
+
+
+def _clash(lesson_id: int, student_id: int) -> StaleEdit:
+    """Another save created one of the cell's rows between our read and our insert: report what is stored."""
+    rows: list[Any] = list(Mark.objects.filter(lesson_id=lesson_id, student_id=student_id).select_related("author"))
+    rows += list(Attendance.objects.filter(lesson_id=lesson_id, student_id=student_id).select_related("author"))
+    latest = max(rows, key=lambda row: row.updated_at) if rows else None
+    state = cell_state(lesson_id, student_id)
+    stale = StaleEdit(
+        value=state.text,
+        author=latest.author if latest is not None else None,
+        at=latest.updated_at if latest is not None else None,
+        current_version=latest.version if latest is not None else None,
+    )
+    stale.state = state
+    return stale
+
+
+def _summary(cell: _Cell, policies: dict[datetime.date, GradingPolicy], span: SummarySpan | None) -> Summary | None:
+    if span is None:
+        return None
+    course = cell.lesson.course
+    marks = course_marks([course.pk], span.start, span.end, student_ids=[cell.student_id])
+    return summarise(marks.get((course.pk, cell.student_id), []), policies[span.policy_day], None)
+
+
+@dataclass(frozen=True)
+class SummarySpan:
+    """The dates whose figures the page shows (a period or a month of it) and the day whose policy computes
+    them (the period's start)."""
+
+    start: datetime.date
+    end: datetime.date
+    policy_day: datetime.date
+
+
+def _in_cell(lesson_id: int, student_id: int, work: Any) -> Any:
+    """Run ``work`` in one transaction; any refusal rolls the whole cell back. A stale edit carries the cell
+    as stored now; a clash with a row another save created meanwhile becomes one."""
+    try:
+        with transaction.atomic():
+            return work()
+    except StaleEdit as stale:
+        stale.state = cell_state(lesson_id, student_id)
+        raise
+    except IntegrityError:
+        raise _clash(lesson_id, student_id) from None
+
+
+def cell_set(
+    *,
+    actor: User,
+    school: School | None,
+    course_id: int,
+    lesson_id: int,
+    student_id: int,
+    text: str,
+    versions: dict[str, int | None],
+    span: SummarySpan | None = None,
+) -> CellResult:
+    """Bring a cell of the course's grid to what the teacher typed (``text``, :func:`parse_cell_input`), each
+    row against the version the page showed; with ``span``, the student's figures over it.
+
+    Refusals: ``Http404`` (not the actor's lesson or student), ``PermissionDenied`` (read only),
+    :class:`StaleEdit` (changed meanwhile; ``.state`` holds the cell as stored), ``ValidationError``.
+    """
+
+    def work() -> CellResult:
+        days = (span.policy_day,) if span is not None else ()
+        cell, policies = _open_cell(
+            actor=actor,
+            lesson_id=lesson_id,
+            student_id=student_id,
+            school=school,
+            course_id=course_id,
+            policy_days=days,
+        )
+        _apply(cell, parse_cell_input(text, cell.policy), versions)
+        return CellResult(state=cell.state(), summary=_summary(cell, policies, span))
+
+    result: CellResult = _in_cell(lesson_id, student_id, work)
+    return result
+
+
+def mark_details_set(
+    *,
+    actor: User,
+    school: School | None,
+    course_id: int,
+    lesson_id: int,
+    student_id: int,
+    position: int,
+    work_type_id: int | None,
+    comment: str,
+    expected_version: int,
+    span: SummarySpan | None = None,
+) -> CellResult:
+    """Change a mark's work type (its weight follows) and the teacher's remark; its value stays."""
+
+    def work() -> CellResult:
+        days = (span.policy_day,) if span is not None else ()
+        cell, policies = _open_cell(
+            actor=actor,
+            lesson_id=lesson_id,
+            student_id=student_id,
+            school=school,
+            course_id=course_id,
+            policy_days=days,
+        )
+        current = cell.marks.get(position)
+        if current is None:  # removed meanwhile: the panel's version is stale
+            raise stale_from_deletion(
+                Mark.history.filter(lesson_id=lesson_id, student_id=student_id, position=position)
+            )
+        work_type = None
+        if work_type_id is not None:
+            work_type = WorkType.objects.filter(pk=work_type_id, school=cell.school).first()
+            if work_type is None:
+                raise ValidationError({"work_type": _("The work type is not in use in this school.")})
+        _put_mark(
+            cell,
+            position=position,
+            value=current.value,
+            expected_version=expected_version,
+            work_type=work_type,
+            comment=comment,
+        )
+        return CellResult(state=cell.state(), summary=_summary(cell, policies, span))
+
+    result: CellResult = _in_cell(lesson_id, student_id, work)
+    return result
+
+
+def _single(actor: User, lesson: Lesson, student_id: int, work: Any) -> Any:
+    def run() -> Any:
+        cell, _policies = _open_cell(actor=actor, lesson_id=lesson.pk, student_id=student_id)
+        return work(cell)
+
+    return _in_cell(lesson.pk, student_id, run)
+
+
+def mark_set(
+    *,
+    actor: User,
+    lesson: Lesson,
+    student: Student,
+    value: str,
+    position: int = 1,
+    work_type: WorkType | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Mark:
+    """Put a mark in a cell (position 1 or 2), or change the one there.
+
+    ``expected_version``: the version the teacher saw; ``None`` when the cell position was empty. Anything
+    else is refused with :class:`StaleEdit`.
+    """
+
+    def work(cell: _Cell) -> Mark:
+        mark = _put_mark(
+            cell,
+            position=position,
+            value=value,
+            expected_version=expected_version,
+            work_type=work_type,
+            comment=comment,
+        )
+        mark.student = student
+        return mark
+
+    result: Mark = _single(actor, lesson, student.pk, work)
+    return result
+
+
+def mark_delete(*, actor: User, mark: Mark, expected_version: int) -> None:
+    """Remove a mark from its cell (its history keeps the removal and who made it)."""
+    _single(actor, mark.lesson, mark.student_id, lambda cell: _drop_mark_by_id(cell, mark, expected_version))
+
+
+def _drop_mark_by_id(cell: _Cell, mark: Mark, expected_version: int) -> None:
+    stored = next((m for m in cell.marks.values() if m.pk == mark.pk), None)
+    if stored is None:
+        raise stale_from_deletion(Mark.history.filter(id=mark.pk))
+    _drop_mark(cell, position=stored.position, expected_version=expected_version)
+
+
 def attendance_set(
     *,
     actor: User,
@@ -447,145 +632,51 @@ def attendance_set(
     expected_version: int | None = None,
 ) -> Attendance:
     """Mark a student absent or late on a lesson (present students have no row)."""
-    lesson = _fresh_lesson(lesson)
-    status = _clean_status(status)
-    reason = _clean_reason(reason)
-    _check_cell(lesson, student)
-    row = Attendance.objects.select_for_update().filter(lesson=lesson, student=student).first()
-    if row is None:
-        if expected_version is not None:
-            raise _stale_from_deletion(Attendance.history.filter(lesson_id=lesson.pk, student_id=student.pk))
-        row = Attendance(lesson=lesson, student=student, status=status, reason=reason, author=actor)
-        row._history_user = actor  # type: ignore[attr-defined]
-        try:
-            with transaction.atomic():
-                row.save(force_insert=True)
-        except IntegrityError:
-            winner = Attendance.objects.select_related("author", "lesson__course__class_group__year__school").get(
-                lesson=lesson, student=student
-            )
-            raise _stale_from_row(winner, _attendance_value(winner)) from None
-        notify_unexcused_absence(attendance=row)
+
+    def work(cell: _Cell) -> Attendance:
+        row = _put_attendance(cell, status=status, reason=reason, expected_version=expected_version)
+        row.student = student
         return row
-    row.lesson = lesson
-    _check_version(row, expected_version, _attendance_value(row))
-    return _attendance_save(row, actor=actor, status=status, reason=reason)
+
+    result: Attendance = _single(actor, lesson, student.pk, work)
+    return result
 
 
-def _attendance_save(row: Attendance, *, actor: User, status: str, reason: str) -> Attendance:
-    row.status = status
-    row.reason = reason
-    row.author = actor
-    row.version = row.version + 1
-    row._history_user = actor  # type: ignore[attr-defined]
-    row.save(update_fields=["status", "reason", "author", "version", "updated_at"])
-    # Both attendance_set (a changed row) and attendance_set_reason end here.
-    notify_unexcused_absence(attendance=row)
-    return row
-
-
-@transaction.atomic
 def attendance_clear(*, actor: User, attendance: Attendance, expected_version: int) -> None:
     """The student was present after all: the row goes, its history stays."""
-    stored = _locked_attendance(attendance.pk)
-    if stored is None:
-        raise _stale_from_deletion(Attendance.history.filter(id=attendance.pk))
-    # A lesson cancelled after the fact may still be cleaned up: only a locked period stops it.
-    _refuse_locked(_fresh_lesson(stored.lesson))
-    _check_version(stored, expected_version, _attendance_value(stored))
-    stored._history_user = actor  # type: ignore[attr-defined]
-    stored.delete()
+
+    def work(cell: _Cell) -> None:
+        if cell.attendance is None or cell.attendance.pk != attendance.pk:
+            raise stale_from_deletion(Attendance.history.filter(id=attendance.pk))
+        _drop_attendance(cell, expected_version=expected_version)
+
+    _single(actor, attendance.lesson, attendance.student_id, work)
 
 
 @transaction.atomic
 def attendance_set_reason(*, actor: User, attendance: Attendance, reason: str, expected_version: int) -> Attendance:
-    """Only the reason of an absence changes: what the class teacher may do (§4.3)."""
+    """Only the reason of an absence changes: what the class teacher may do (§4.3), besides those who write
+    the lesson (:func:`journal.rules.sets_absence_reason`)."""
     reason = _clean_reason(reason)
-    stored = _locked_attendance(attendance.pk)
+    stored = (
+        Attendance.objects.select_for_update(of=("self",))
+        .select_related("author", "lesson__course__class_group__year__school", "lesson__course__subgroup", "student")
+        .annotate(locked_period_id=locked_period_id("lesson__"))
+        .filter(pk=attendance.pk)
+        .first()
+    )
     if stored is None:
-        raise _stale_from_deletion(Attendance.history.filter(id=attendance.pk))
-    _refuse_locked(_fresh_lesson(stored.lesson))
-    _check_version(stored, expected_version, _attendance_value(stored))
-    return _attendance_save(stored, actor=actor, status=stored.status, reason=reason)
-
-
-# --- What a teacher types in a cell -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CellInput:
-    """A cell's typed text, understood: up to two marks and at most one attendance entry.
-
-    Empty (no marks, no attendance) means: clear the cell.
-    """
-
-    marks: list[str] = field(default_factory=list)
-    attendance: tuple[str, str] | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.marks and self.attendance is None
-
-
-def _letters(policy: GradingPolicy) -> dict[str, tuple[str, str]]:
-    return {
-        _normalise(policy.letter_absent): (AttendanceStatus.ABSENT, AttendanceReason.UNKNOWN),
-        _normalise(policy.letter_illness): (AttendanceStatus.ABSENT, AttendanceReason.ILLNESS),
-        _normalise(policy.letter_excused): (AttendanceStatus.ABSENT, AttendanceReason.EXCUSED),
-        _normalise(policy.letter_unexcused): (AttendanceStatus.ABSENT, AttendanceReason.UNEXCUSED),
-        _normalise(policy.letter_late): (AttendanceStatus.LATE, AttendanceReason.UNKNOWN),
-    }
-
-
-def parse_cell_input(text: str, policy: GradingPolicy) -> CellInput:
-    """Understand what the teacher typed: "5", "4/5", "н", "Б", "оп 5", "н/а", "осв.", "" (clear).
-
-    Marks and letters are separated by "/", spaces or commas; case does not
-    matter and Latin look-alikes of Cyrillic letters are taken for them.
-    """
-    raw = (text or "").strip()
-    normalised = _normalise(raw)
-    if not normalised:
-        return CellInput()
-    # "н/а" holds the separator itself: take it as one word first.
-    normalised = normalised.replace("н/а", " на ").replace("н / а", " на ")
-    tokens = [t for t in normalised.replace("/", " ").replace(",", " ").split() if t]
-    letters = _letters(policy)
-    scale = scale_of(policy)
-    marks: list[str] = []
-    attendance: tuple[str, str] | None = None
-
-    def refuse(message: str, **params: str) -> ValidationError:
-        return ValidationError(message % {"input": raw, **params}, code="cell_input")
-
-    for token in tokens:
-        value = MARK_ALIASES.get(token, token)
-        if token in letters and (token not in MARK_ALIASES):
-            if attendance is not None:
-                raise refuse(_("«%(input)s»: a cell holds one attendance letter at most."))
-            status, reason = letters[token]
-            attendance = (str(status), str(reason))
-        elif value in scale:
-            marks.append(value)
-        else:
-            raise refuse(
-                _(
-                    "«%(input)s» is not a mark or an attendance letter. "
-                    "Type a mark (%(scale)s) or a letter (%(letters)s)."
-                ),
-                scale=", ".join(scale),
-                letters=", ".join(_letter_list(policy)),
-            )
-    if len(marks) > 2:
-        raise refuse(_("«%(input)s»: a cell holds two marks at most."))
-    return CellInput(marks=marks, attendance=attendance)
-
-
-def _letter_list(policy: GradingPolicy) -> list[str]:
-    return [
-        policy.letter_absent,
-        policy.letter_illness,
-        policy.letter_excused,
-        policy.letter_unexcused,
-        policy.letter_late,
-    ]
+        raise stale_from_deletion(Attendance.history.filter(id=attendance.pk))
+    lesson = stored.lesson
+    if not rules.sets_absence_reason(actor, lesson.course.class_group.year.school, lesson):
+        raise PermissionDenied(_("Only those who write the lesson and the class teacher change the reason."))
+    lesson.locked_period_id = stored.locked_period_id  # type: ignore[attr-defined]
+    refuse_closed(lesson)
+    policy = policies_on(lesson.course.class_group.year.school, [lesson.date])[lesson.date]
+    check_version(stored, expected_version, attendance_letter(policy, stored.status, stored.reason))
+    stored.reason, stored.author = reason, actor
+    stored.version += 1
+    stored._history_user = actor  # type: ignore[attr-defined]
+    stored.save(update_fields=["reason", "author", "version", "updated_at"])
+    notify_unexcused_absence(attendance=stored)
+    return stored

@@ -29,7 +29,7 @@ from journal.models import (
     ThematicPlan,
 )
 from journal.selectors.plans import next_plan_item, plan_for_course
-from journal.services.marks import _refuse_locked
+from journal.services.guards import fresh_lesson, refuse_closed
 
 MAX_TOPIC = 500
 MAX_HOURS = 100
@@ -376,7 +376,7 @@ def lesson_set_results_on(*, actor: User, lesson: Lesson, results_on: datetime.d
                 _("The results date %(day)s is in the future: set it on the day they are given.")
                 % {"day": results_on.strftime("%d.%m.%Y")}
             )
-    _refuse_locked(lesson)
+    refuse_closed(fresh_lesson(lesson))
     if lesson.results_on == results_on:
         return lesson
     lesson.results_on = results_on

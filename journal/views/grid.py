@@ -19,8 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -29,24 +28,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.decorators import staff_required
-from journal import rules
-from journal.access import CourseAccess, course_access, get_student_of_school
-from journal.models import Attendance, Course, Lesson, LessonStatus, Mark, Student, StudyPeriod, WorkType
+from core.decorators import deny_unless, staff_required
+from core.messages import error_text
+from journal.access import CourseAccess, course_access
+from journal.models import Course, Lesson, LessonStatus, StudyPeriod
 from journal.models.planning import LessonKind
-from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
-from journal.selectors.journal_grid import CourseGrid, GridRow, course_grid, summarise
-from journal.selectors.periods import period_kind_for_grade
+from journal.selectors.journal_grid import CourseGrid, GridRow, cell_details, course_grid
+from journal.selectors.periods import grade_periods
 from journal.selectors.scope import lessons_substituted_by
-from journal.services.marks import (
-    StaleEdit,
-    attendance_clear,
-    attendance_set,
-    default_work_type,
-    mark_delete,
-    mark_set,
-    parse_cell_input,
-)
+from journal.services.conflicts import StaleEdit
+from journal.services.marks import CellResult, SummarySpan, cell_set, cell_text, mark_details_set
 
 
 def _kind_marks() -> dict[str, str]:
@@ -62,11 +53,6 @@ def _kind_marks() -> dict[str, str]:
 
 
 # --- What a cell shows -------------------------------------------------------------------
-
-
-def cell_text(letter: str, marks: list[str]) -> str:
-    """The text of a cell as the teacher would type it: "н", "4/5", "оп 5"."""
-    return " ".join(part for part in (letter, "/".join(marks)) if part)
 
 
 def _version_attr(value: int | None) -> str:
@@ -165,9 +151,7 @@ class _CellRenderer:
 
 
 def _periods(course: Course) -> list[StudyPeriod]:
-    class_group = course.class_group
-    kind = period_kind_for_grade(class_group.year, class_group.grade)
-    return list(StudyPeriod.objects.filter(year_id=class_group.year_id, kind=kind).order_by("start"))
+    return grade_periods(course.class_group.year_id, course.class_group.grade)
 
 
 def _chosen_period(request: HttpRequest, periods: list[StudyPeriod]) -> StudyPeriod | None:
@@ -233,19 +217,6 @@ def _chosen_month(request: HttpRequest, months: list[_Month]) -> _Month | None:
     return chosen
 
 
-def _range_of_post(request: HttpRequest, course: Course, lesson: Lesson) -> tuple[datetime.date, datetime.date] | None:
-    """The dates whose summary the page shows (``start``/``end`` posted by the grid), if they hold the lesson."""
-    try:
-        start = datetime.date.fromisoformat(request.POST.get("start", ""))
-        end = datetime.date.fromisoformat(request.POST.get("end", ""))
-    except ValueError:
-        return None
-    year = course.class_group.year
-    if not (year.start <= start <= lesson.date <= end <= year.end):
-        return None
-    return start, end
-
-
 @staff_required
 @require_GET
 def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
@@ -299,10 +270,10 @@ class _BadRequestError(Exception):
 
 
 def _int_field(data: Any, name: str) -> int:
-    try:
-        return int(data.get(name, ""))
-    except (TypeError, ValueError):
-        raise _BadRequestError(name) from None
+    raw = data.get(name, "")
+    if not isinstance(raw, str) or not raw.isdigit() or len(raw) > 18:
+        raise _BadRequestError(name)
+    return int(raw)
 
 
 def _parse_versions(raw: str) -> dict[str, int | None]:
@@ -324,177 +295,90 @@ def _parse_versions(raw: str) -> dict[str, int | None]:
     return versions
 
 
-def _stale(row: Mark | Attendance, value: str) -> StaleEdit:
-    return StaleEdit(value=value, author=row.author, at=row.updated_at, current_version=row.version)
+def _span(data: Any) -> SummarySpan | None:
+    """The dates whose figures the page shows (``start``/``end``) and its period's start (``policy_day``); the
+    service answers the figures only if they hold the lesson."""
+    try:
+        start = datetime.date.fromisoformat(data.get("start", ""))
+        end = datetime.date.fromisoformat(data.get("end", ""))
+        policy_day = datetime.date.fromisoformat(data.get("policy_day", "") or data.get("start", ""))
+    except ValueError:
+        return None
+    if not policy_day <= start <= end:
+        return None
+    return SummarySpan(start=start, end=end, policy_day=policy_day)
 
 
-def _apply_cell(
-    *,
-    actor: Any,
-    lesson: Lesson,
-    student: Student,
-    text: str,
-    versions: dict[str, int | None],
-) -> None:
-    """Bring the cell's rows to what ``text`` says, each against the version the page showed."""
-    policy = policy_for(lesson.course.class_group.year.school, lesson.date)
-    wanted = parse_cell_input(text, policy)
-    stored_marks = {
-        mark.position: mark
-        for mark in Mark.objects.select_for_update().filter(lesson=lesson, student=student).select_related("author")
-    }
-    for position in (1, 2):
-        expected = versions[str(position)]
-        current = stored_marks.get(position)
-        if position <= len(wanted.marks):
-            value = wanted.marks[position - 1]
-            if current is not None and current.version == expected and current.value == value:
-                continue
-            mark_set(
-                actor=actor, lesson=lesson, student=student, value=value, position=position, expected_version=expected
-            )
-        elif current is not None:
-            if expected is None:  # someone put a mark where the teacher saw none
-                raise _stale(current, current.value)
-            mark_delete(actor=actor, mark=current, expected_version=expected)
-        # no mark wanted and none stored: nothing to do, whoever removed it
-
-    expected = versions["att"]
-    current_att = Attendance.objects.select_for_update().filter(lesson=lesson, student=student).first()
-    if wanted.attendance is not None:
-        status, reason = wanted.attendance
-        if (
-            current_att is not None
-            and current_att.version == expected
-            and current_att.status == status
-            and current_att.reason == reason
-        ):
-            return
-        attendance_set(
-            actor=actor, lesson=lesson, student=student, status=status, reason=reason, expected_version=expected
-        )
-    elif current_att is not None:
-        if expected is None:
-            letter = attendance_letter(policy, current_att.status, current_att.reason)
-            raise _stale(current_att, letter)
-        attendance_clear(actor=actor, attendance=current_att, expected_version=expected)
-
-
-def _cell_state(
-    lesson: Lesson, student: Student, period: tuple[datetime.date, datetime.date] | None = None
-) -> dict[str, Any]:
-    """What the cell holds now: its text and the versions of its rows; with ``period`` (start, end),
-    also the student's summary columns over it (the page updates them after a save)."""
-    school = lesson.course.class_group.year.school
-    if period is not None:
-        # One query for the row's marks over the period; the cell's own marks are among them.
-        period_marks = list(
-            Mark.objects.filter(
-                lesson__course_id=lesson.course_id, lesson__date__range=period, student=student
-            ).order_by("position")
-        )
-        marks = [mark for mark in period_marks if mark.lesson_id == lesson.pk]
-    else:
-        marks = list(Mark.objects.filter(lesson=lesson, student=student).order_by("position"))
-    attendance = Attendance.objects.filter(lesson=lesson, student=student).first()
-    letter = ""
-    if attendance is not None:
-        letter = attendance_letter(policy_for(school, lesson.date), attendance.status, attendance.reason)
-    state: dict[str, Any] = {
-        "text": cell_text(letter, [mark.value for mark in marks]),
-        "versions": _versions(marks, attendance),
-        "late": any(mark.is_late for mark in marks),
-    }
-    if period is not None:
-        summary = summarise(period_marks, policy_for(school, period[0]))
-        state["summary"] = {
-            "average": "" if summary.average is None else str(summary.average),
-            "count": summary.marks_count,
-            "suggested": summary.suggested,
-        }
-    return state
-
-
-def _versions(marks: list[Mark], attendance: Attendance | None) -> dict[str, int | None]:
-    by_position = {mark.position: mark.version for mark in marks}
-    return {
-        "1": by_position.get(1),
-        "2": by_position.get(2),
-        "att": attendance.version if attendance is not None else None,
-    }
-
-
-def _error_message(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
-def _course_for_writing(request: HttpRequest, course_id: int) -> tuple[Course, bool, bool]:
-    """``(course, substitute_only, teaches)``: the course, if the user sees it or substitutes one of its
-    lessons (404 otherwise); 403 at once for those who see it but may write none of its lessons."""
+def _refuse_unparsed(request: HttpRequest, course_id: int, error: _BadRequestError) -> JsonResponse:
+    """A save that was not understood: 404 outside the course, 403 for its readers, 400 for its writers."""
     access = course_access(request.user, request.school, course_id)
-    if not access.teaches and not access.substitutes:
-        raise PermissionDenied
-    return access.course, access.substitute_only, access.teaches
+    deny_unless(access.teaches or access.substitutes)
+    return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
 
 
-@staff_required
-@require_POST
-def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
-    course, substitute_only, teaches = _course_for_writing(request, course_id)
-    try:
-        lesson_id = _int_field(request.POST, "lesson")
-        student_id = _int_field(request.POST, "student")
-        versions = _parse_versions(request.POST.get("versions", ""))
-    except _BadRequestError as error:
-        return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
-    text = request.POST.get("text", "")
-    lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
-    # The course's teacher writes every lesson of it; anyone else only a lesson they substitute.
-    if not teaches and not rules.writes_lesson(request.user, request.school, lesson):
-        raise PermissionDenied
-
-    try:
-        with transaction.atomic():
-            _apply_cell(actor=request.user, lesson=lesson, student=student, text=text, versions=versions)
-    except StaleEdit as stale:
-        return _stale_response(stale, lesson, student)
-    except ValidationError as error:
-        return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
-    # Committed: only now is the cell reported saved.
-    return JsonResponse({"saved": True, **_cell_state(lesson, student, _range_of_post(request, course, lesson))})
+def _saved(result: CellResult, **extra: Any) -> JsonResponse:
+    """The cell as saved (and the row's figures): the grid shows them without a reload."""
+    state = result.state
+    body: dict[str, Any] = {"saved": True, "text": state.text, "versions": state.versions, "late": state.late}
+    if result.summary is not None:
+        body["summary"] = {
+            "average": result.summary.average_text,
+            "count": result.summary.count,
+            "suggested": result.summary.suggested,
+        }
+    return JsonResponse({**body, **extra})
 
 
-def _stale_response(stale: StaleEdit, lesson: Lesson, student: Student) -> JsonResponse:
+def _stale_response(stale: StaleEdit) -> JsonResponse:
     at = timezone.localtime(stale.at) if stale.at is not None else None
+    state = stale.state
     return JsonResponse(
         {
-            "error": _error_message(stale),
+            "error": error_text(stale),
             "value": stale.value,
             "author": stale.author.short_name if stale.author is not None else None,
             "at": at.strftime("%d.%m.%Y %H:%M") if at is not None else None,
-            **_cell_state(lesson, student),
+            "text": state.text if state is not None else "",
+            "versions": state.versions if state is not None else {},
+            "late": state.late if state is not None else False,
         },
         status=409,
     )
 
 
+def _refused(error: ValidationError) -> JsonResponse:
+    return JsonResponse({"error": error_text(error), "value": None, "author": None, "at": None}, status=400)
+
+
+@staff_required
+@require_POST
+def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Save one cell (:func:`journal.services.marks.cell_set`); answered "saved" only after the commit."""
+    try:
+        lesson_id = _int_field(request.POST, "lesson")
+        student_id = _int_field(request.POST, "student")
+        versions = _parse_versions(request.POST.get("versions", ""))
+    except _BadRequestError as error:
+        return _refuse_unparsed(request, course_id, error)
+    try:
+        result = cell_set(
+            actor=request.user,
+            school=request.school,
+            course_id=course_id,
+            lesson_id=lesson_id,
+            student_id=student_id,
+            text=request.POST.get("text", ""),
+            versions=versions,
+            span=_span(request.POST),
+        )
+    except StaleEdit as stale:
+        return _stale_response(stale)
+    except ValidationError as error:
+        return _refused(error)
+    return _saved(result)
+
+
 # --- A cell's details: its marks' work types and comments, its history, the phone's picker ----
-
-
-def _lesson_and_student(
-    request: HttpRequest, course: Course, lesson_id: int, student_id: int, substitute_only: bool
-) -> tuple[Lesson, Student]:
-    """The lesson of the course (for a substitute, one they substitute) and a student of the school, or 404."""
-    lessons = Lesson.objects.select_related("course__class_group__year__school", "course__subgroup").filter(
-        pk=lesson_id, course=course
-    )
-    if substitute_only:
-        lessons = lessons.filter(pk__in=lessons_substituted_by(request.user, request.school).values("pk"))
-    lesson = lessons.first()
-    student = get_student_of_school(course.class_group.year.school_id, student_id)
-    if lesson is None or student is None:
-        raise Http404("No such lesson or student in this course")
-    return lesson, student
 
 
 @staff_required
@@ -502,100 +386,43 @@ def _lesson_and_student(
 def course_journal_cell_details(request: HttpRequest, course_id: int) -> HttpResponse:
     """The panel below the grid for one cell (``?lesson=&student=``): readers see it too."""
     access = course_access(request.user, request.school, course_id)
-    course, substitute_only = access.course, access.substitute_only
     try:
         lesson_id = _int_field(request.GET, "lesson")
         student_id = _int_field(request.GET, "student")
     except _BadRequestError as error:
         return HttpResponse(_("The cell was not understood (%(field)s).") % {"field": error}, status=400)
-    lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
-    school = course.class_group.year.school
-    policy = policy_for(school, lesson.date)
-    marks = list(
-        Mark.objects.filter(lesson=lesson, student=student).select_related("work_type", "author").order_by("position")
-    )
-    attendance = Attendance.objects.filter(lesson=lesson, student=student).select_related("author").first()
-    writable = lesson.status != LessonStatus.CANCELLED and rules.writes_lesson(request.user, request.school, lesson)
-    default = default_work_type(school, lesson.kind)
-    work_types = list(WorkType.objects.filter(school=school, is_active=True).order_by("name"))
-    context: dict[str, Any] = {
-        "course": course,
-        "lesson": lesson,
-        "student": student,
-        "marks": [
-            {"mark": mark, "work_type_id": mark.work_type_id or (default.pk if default is not None else None)}
-            for mark in marks
-        ],
-        "attendance": attendance,
-        "attendance_letter": (
-            attendance_letter(policy, attendance.status, attendance.reason) if attendance is not None else ""
-        ),
-        "writable": writable,
-        "marks_allowed": marks_allowed(policy, lesson.course.class_group.grade),
-        "work_types": work_types,
-        "picker_marks": ["5", "4", "3", "2"],
-        "picker_letters": [policy.letter_absent, policy.letter_illness],
-    }
-    return render(request, "journal/grid/_cell_details.html", context)
+    details = cell_details(request.user, access, lesson_id, student_id)
+    return render(request, "journal/grid/_cell_details.html", {"course": access.course, **details.context()})
 
 
 @staff_required
 @require_POST
 def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
     """Change a mark's work type and comment (its value stays), against the version the panel showed."""
-    course, substitute_only, teaches = _course_for_writing(request, course_id)
     try:
         lesson_id = _int_field(request.POST, "lesson")
         student_id = _int_field(request.POST, "student")
         position = _int_field(request.POST, "position")
         version = _int_field(request.POST, "version")
+        raw_type = request.POST.get("work_type", "")
+        work_type_id = _int_field(request.POST, "work_type") if raw_type else None
     except _BadRequestError as error:
-        return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
-    lesson, student = _lesson_and_student(request, course, lesson_id, student_id, substitute_only)
-    # The course's teacher writes every lesson of it; anyone else only a lesson they substitute.
-    if not teaches and not rules.writes_lesson(request.user, request.school, lesson):
-        raise PermissionDenied
-    school = course.class_group.year.school
-    raw_type = request.POST.get("work_type", "")
-    work_type: WorkType | None = None
-    if raw_type:
-        work_type = WorkType.objects.filter(pk=int(raw_type) if raw_type.isdigit() else 0, school=school).first()
-        if work_type is None:
-            return JsonResponse(
-                {"error": _("The work type «%(name)s» is not in use in this school.") % {"name": raw_type}},
-                status=400,
-            )
+        return _refuse_unparsed(request, course_id, error)
     try:
-        with transaction.atomic():
-            mark = Mark.objects.select_for_update().filter(lesson=lesson, student=student, position=position).first()
-            if mark is None:  # removed meanwhile: the panel's version is stale
-                removal = (
-                    Mark.history.filter(  # type: ignore[attr-defined]
-                        lesson_id=lesson.pk, student_id=student.pk, position=position, history_type="-"
-                    )
-                    .select_related("history_user")
-                    .order_by("-history_date", "-history_id")
-                    .first()
-                )
-                raise StaleEdit(
-                    value=None,
-                    author=removal.history_user if removal is not None else None,
-                    at=removal.history_date if removal is not None else None,
-                    current_version=None,
-                )
-            saved = mark_set(
-                actor=request.user,
-                lesson=lesson,
-                student=student,
-                value=mark.value,
-                position=position,
-                work_type=work_type,
-                comment=request.POST.get("comment", ""),
-                expected_version=version,
-            )
+        result = mark_details_set(
+            actor=request.user,
+            school=request.school,
+            course_id=course_id,
+            lesson_id=lesson_id,
+            student_id=student_id,
+            position=position,
+            work_type_id=work_type_id,
+            comment=request.POST.get("comment", ""),
+            expected_version=version,
+            span=_span(request.POST),
+        )
     except StaleEdit as stale:
-        return _stale_response(stale, lesson, student)
+        return _stale_response(stale)
     except ValidationError as error:
-        return JsonResponse({"error": _error_message(error), "value": None, "author": None, "at": None}, status=400)
-    state = _cell_state(lesson, student, _range_of_post(request, course, lesson))
-    return JsonResponse({"saved": True, "version": saved.version, **state})
+        return _refused(error)
+    return _saved(result, version=result.state.versions[str(position)])

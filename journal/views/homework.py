@@ -22,8 +22,8 @@ from core.responses import stored_file_response
 from journal.access import LessonAccess, get_lesson_for_user, lesson_access
 from journal.forms.homework import ClearForm, HomeworkForm
 from journal.models import Homework, HomeworkFile
+from journal.services.conflicts import StaleEdit
 from journal.services.homework import homework_clear, homework_file_delete, homework_save
-from journal.services.marks import StaleEdit
 from journal.views.lessons import lesson_page_context
 
 

@@ -41,9 +41,10 @@ from journal.models import (
     Subgroup,
 )
 from journal.models.planning import LessonStatus
-from journal.selectors.grading import attendance_letter, marks_allowed, policy_for, suggested_mark, weighted_average
+from journal.selectors.grading import attendance_letter, marks_allowed, policy_for
 from journal.selectors.periods import period_kind_for_grade
 from journal.selectors.scope import enrolled_on
+from journal.statistics import suggested_mark, weighted_average
 
 # How the printout writes the non-numeric marks.
 MARK_LABELS = {"зч": "зач.", "нз": "незач.", "на": "н/а", "осв": "осв."}

@@ -159,6 +159,7 @@
     body.append("versions", versions(input));
     body.append("start", table.dataset.start || "");
     body.append("end", table.dataset.end || "");
+    body.append("policy_day", table.dataset.policyDay || "");
     const controller = new AbortController();
     const timer = window.setTimeout(() => controller.abort(), SAVE_TIMEOUT);
     return fetch(saveUrl, {
@@ -393,6 +394,7 @@
       const student = form.elements.student.value;
       const body = new FormData(form);
       body.append("start", table.dataset.start || "");
+      body.append("policy_day", table.dataset.policyDay || "");
       body.append("end", table.dataset.end || "");
       const send = () =>
         fetch(form.dataset.url, {

@@ -16,6 +16,7 @@ from django.utils import timezone
 from journal import models as m
 from journal.services.marks import mark_set
 from journal.services.structure import enrolment_create, teaching_assignment_create
+from journal.services.substitutions import substitution_assign
 from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, log_in, new_page
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
@@ -225,8 +226,10 @@ def test_a_stale_edit_shows_the_stored_value_and_who_stored_it(
     cell = _cell(page, world.child, lesson)
     assert cell.input_value() == "4"
 
-    # Behind the page, another session changes the mark.
-    mark_set(actor=world.users["deputy"], lesson=lesson, student=world.child, value="2", expected_version=mark.version)
+    # Behind the page, another session changes the mark: the lesson's substitute, who writes it too.
+    substitute = world.users["other_teacher"]
+    substitution_assign(actor=world.users["deputy"], lesson=lesson, substitute=substitute, reason="Болезнь")
+    mark_set(actor=substitute, lesson=lesson, student=world.child, value="2", expected_version=mark.version)
 
     cell.click()
     page.keyboard.type("5")
@@ -235,7 +238,7 @@ def test_a_stale_edit_shows_the_stored_value_and_who_stored_it(
 
     assert cell.input_value() == "2"
     status = page.locator("#grid-status").inner_text()
-    assert world.users["deputy"].short_name in status
+    assert substitute.short_name in status
     assert m.Mark.objects.get(lesson=lesson).value == "2"
     page.screenshot(path=str(ARTIFACTS / "grid-conflict-phone.png"), full_page=True)
 

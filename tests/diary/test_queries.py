@@ -21,6 +21,7 @@ from django.urls import reverse
 from diary.models import Event
 from journal import models as m
 from journal.services.homework import homework_file_add, homework_set
+from journal.services.structure import teaching_assignment_create
 from journal.services.substitutions import substitution_assign
 from tests.conftest import World
 from tests.diary.conftest import MONDAY, day, lesson, mark, quarter
@@ -62,7 +63,7 @@ def _fill(world: World, courses: int, lessons_per_course: int) -> m.Course:
     for c in range(courses):
         subject = SubjectFactory(school=world.school, name=f"Предмет {next(_serial)}")
         course = m.Course.objects.create(class_group=world.class_5a, subject=subject)
-        m.TeachingAssignment.objects.create(course=course, teacher=teacher, date_from=world.year.start)
+        teaching_assignment_create(actor=None, course=course, teacher=teacher, date_from=world.year.start)
         made.append(course)
         for i in range(lessons_per_course):
             on = lesson(course, day(i % 5), 1 + c * 2 + i // 5, topic=f"Тема {i}", status="held")

@@ -18,7 +18,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from journal import models as m
-from journal.services.marks import StaleEdit, attendance_set, mark_set
+from journal.services.conflicts import StaleEdit
+from journal.services.marks import attendance_set, mark_set
+from journal.services.substitutions import substitution_assign
 from tests.conftest import World
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
@@ -45,7 +47,14 @@ class Worker(threading.Thread):
 
 
 def _lesson(world: World) -> m.Lesson:
-    return m.Lesson.objects.create(course=world.math_5a, date=timezone.localdate() - datetime.timedelta(days=1), slot=1)
+    """Yesterday's lesson of 5А mathematics: its teacher and ``other_teacher``, its substitute, write it."""
+    lesson = m.Lesson.objects.create(
+        course=world.math_5a, date=timezone.localdate() - datetime.timedelta(days=1), slot=1
+    )
+    substitution_assign(
+        actor=world.users["deputy"], lesson=lesson, substitute=world.users["other_teacher"], reason="Болезнь"
+    )
+    return lesson
 
 
 def _race_while_first_holds_its_transaction(
@@ -119,12 +128,12 @@ def test_two_first_marks_in_an_empty_cell_one_wins_the_other_sees_the_winner(wor
 
 def test_two_attendance_changes_of_the_same_version_one_wins(world: World) -> None:
     lesson = _lesson(world)
-    teacher, class_teacher = world.users["teacher"], world.users["class_teacher"]
+    teacher, substitute = world.users["teacher"], world.users["other_teacher"]
     row = attendance_set(actor=teacher, lesson=lesson, student=world.child, status="absent")
 
     a, b = _race_while_first_holds_its_transaction(
         lambda: attendance_set(
-            actor=class_teacher,
+            actor=substitute,
             lesson=lesson,
             student=world.child,
             status="absent",
@@ -136,7 +145,7 @@ def test_two_attendance_changes_of_the_same_version_one_wins(world: World) -> No
 
     assert a.error is None
     assert isinstance(b.error, StaleEdit)
-    assert (b.error.value, b.error.author) == ("Б", class_teacher)
+    assert (b.error.value, b.error.author) == ("Б", substitute)
     stored = m.Attendance.objects.get(pk=row.pk)
     assert (stored.status, stored.reason, stored.version) == ("absent", "illness", 2)
     assert m.Attendance.history.filter(id=row.pk, history_type="~").count() == 1

@@ -15,21 +15,21 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from accounts.models import User
 from journal import models as m
 from journal.rules import sets_absence_reason, writes_lesson
 from journal.selectors.grading import policy_for
+from journal.services.cell_input import CellInput, parse_cell_input
+from journal.services.conflicts import StaleEdit
 from journal.services.homework import homework_clear, homework_set
 from journal.services.marks import (
-    CellInput,
-    StaleEdit,
     attendance_clear,
     attendance_set,
     attendance_set_reason,
     mark_delete,
     mark_set,
-    parse_cell_input,
 )
-from journal.services.structure import enrolment_create
+from journal.services.structure import enrolment_create, teaching_assignment_create
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
 
@@ -49,7 +49,12 @@ def new_subject(world: World, name: str) -> m.Subject:
 
 
 def new_course(class_group: m.ClassGroup, subject: m.Subject, **fields: object) -> m.Course:
-    return cast(m.Course, CourseFactory(class_group=class_group, subject=subject, **fields))
+    """A course these tests' teacher (the persona ``teacher``) teaches: only its teacher writes its cells."""
+    course = cast(m.Course, CourseFactory(class_group=class_group, subject=subject, **fields))
+    teaching_assignment_create(
+        actor=None, course=course, teacher=User.objects.get(username="teacher"), date_from=YEAR_START
+    )
+    return course
 
 
 TODAY = timezone.localdate()
@@ -612,7 +617,8 @@ def test_the_course_page_shows_cells_only_on_enrolled_days_with_averages(world: 
     child = by_name["Соколов"]
     assert [[mk.value for mk in cell.marks] for cell in child.cells] == [["3"], ["5", "зч"]]
     assert child.average == Decimal("4.50")  # (3×1 + 5×3) / 4: зч left out
-    assert (child.marks_count, child.suggested) == (2, "4")
+    # The count is of the marks that assess (зачёт too, as on the final-marks page and in the diary).
+    assert (child.marks_count, child.suggested) == (3, "4")
     assert by_name["Волкова"].cells[0].attendance_letter == "Б"
     assert [cell.enrolled for cell in by_name["Яковлев"].cells] == [False, True]
     assert grid.marks_allowed and grid.minimum_marks == 3

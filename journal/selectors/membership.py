@@ -1,0 +1,139 @@
+"""Who attends a course, and on which days: one rule for the grid, the statistics, the diary, the printout,
+the final marks and the services that write a cell.
+
+A student attends a course on a day when enrolled in the course's class that day (``Enrolment``, dated:
+arrivals, departures and transfers keep their history) and, for a subgroup's course, is a member of the
+subgroup (§4.1). A student who moved between classes attends each class's courses on their own days only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+
+from journal.models import ClassGroup, Course, Enrolment, Student, Subgroup
+
+Span = tuple[datetime.date, datetime.date | None]
+
+
+def enrolled_on(day: datetime.date) -> Q:
+    """Enrolments that hold on ``day`` (the ``date_to`` day is the last one in the class)."""
+    return Q(date_from__lte=day) & (Q(date_to__isnull=True) | Q(date_to__gte=day))
+
+
+def enrolled_between(start: datetime.date, end: datetime.date) -> Q:
+    """Enrolments that hold on some day of ``start``–``end``."""
+    return Q(date_from__lte=end) & (Q(date_to__isnull=True) | Q(date_to__gte=start))
+
+
+def in_span(spans: Iterable[Span], day: datetime.date) -> bool:
+    return any(start <= day and (end is None or day <= end) for start, end in spans)
+
+
+def _members(subgroup_id: int) -> QuerySet[Student]:
+    return Subgroup.members.through.objects.filter(subgroup_id=subgroup_id).values("student_id")
+
+
+def attends_between(course: Course, student: Student, start: datetime.date, end: datetime.date) -> bool:
+    """The student attends the course on some day of ``start``–``end`` (one query)."""
+    enrolled = Enrolment.objects.filter(
+        enrolled_between(start, end), student=student, class_group_id=course.class_group_id
+    )
+    if course.subgroup_id is not None:
+        enrolled = enrolled.filter(student_id__in=_members(course.subgroup_id))
+    return enrolled.exists()
+
+
+@dataclass
+class RosterEntry:
+    """A student of a course and the spans of days they attend it."""
+
+    student: Student
+    spans: list[Span] = field(default_factory=list)
+
+    def attends(self, day: datetime.date) -> bool:
+        return in_span(self.spans, day)
+
+    def attends_throughout(self, start: datetime.date, end: datetime.date) -> bool:
+        return any(begin <= start and (until is None or until >= end) for begin, until in self.spans)
+
+
+def course_roster(course: Course, start: datetime.date, end: datetime.date) -> list[RosterEntry]:
+    """The students who attend the course on some day of ``start``–``end``, by name, with their spans (one
+    query)."""
+    enrolments = (
+        Enrolment.objects.filter(enrolled_between(start, end), class_group_id=course.class_group_id)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "student__middle_name", "student_id", "date_from")
+    )
+    if course.subgroup_id is not None:
+        enrolments = enrolments.filter(student_id__in=_members(course.subgroup_id))
+    roster: dict[int, RosterEntry] = {}
+    for enrolment in enrolments:
+        entry = roster.get(enrolment.student_id)
+        if entry is None:
+            entry = roster[enrolment.student_id] = RosterEntry(enrolment.student)
+        entry.spans.append((enrolment.date_from, enrolment.date_to))
+    return list(roster.values())
+
+
+def class_roster(class_group: ClassGroup, day: datetime.date) -> QuerySet[Enrolment]:
+    """Enrolments of the class on ``day``, with the students, by name."""
+    return (
+        Enrolment.objects.filter(enrolled_on(day), class_group=class_group)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name")
+    )
+
+
+def subgroups_of(student_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The subgroups each student is a member of (one query)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for student_id, subgroup_id in Subgroup.members.through.objects.filter(
+        student_id__in=list(student_ids)
+    ).values_list("student_id", "subgroup_id"):
+        found[student_id].add(subgroup_id)
+    return found
+
+
+def attends_course(course_subgroup_id: int | None, own_subgroups: set[int]) -> bool:
+    """A course of the student's class the student attends: a whole-class one, or their subgroup's."""
+    return course_subgroup_id is None or course_subgroup_id in own_subgroups
+
+
+def own_subgroup_ids(student: Student) -> QuerySet[Student, int]:
+    """The ids of the student's subgroups, read from the membership table alone (no JOIN to the subgroups)."""
+    return Subgroup.members.through.objects.filter(student=student).values_list("subgroup_id", flat=True)
+
+
+def student_course_q(student: Student, class_ids: Iterable[int], prefix: str = "") -> Q:
+    """Courses (``prefix`` "course__" for lessons) of the given classes the student attends."""
+    return Q(**{f"{prefix}class_group_id__in": list(class_ids)}) & (
+        Q(**{f"{prefix}subgroup__isnull": True}) | Q(**{f"{prefix}subgroup__in": own_subgroup_ids(student)})
+    )
+
+
+def lesson_attended_by(student_id: int, lesson: str = "") -> ExpressionWrapper:
+    """For a query of lessons: the student attends the lesson's course on the lesson's date (enrolled in
+    its class that day and, for a subgroup's course, a member). The rule of :func:`attends_between` for one
+    day, as an expression, for the one query that opens a journal cell."""
+    day = OuterRef(f"{lesson}date")
+    enrolled = Exists(
+        Enrolment.objects.filter(
+            Q(date_to__isnull=True) | Q(date_to__gte=day),
+            date_from__lte=day,
+            student_id=student_id,
+            class_group_id=OuterRef(f"{lesson}course__class_group_id"),
+        )
+    )
+    member = Exists(
+        Subgroup.members.through.objects.filter(
+            subgroup_id=OuterRef(f"{lesson}course__subgroup_id"), student_id=student_id
+        )
+    )
+    whole_class = Q(**{f"{lesson}course__subgroup__isnull": True})
+    return ExpressionWrapper(enrolled & (whole_class | member), output_field=BooleanField())

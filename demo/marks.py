@@ -60,7 +60,7 @@ from journal.models.marks import (
 )
 from journal.models.planning import LessonKind, LessonStatus
 from journal.models.structure import GradePeriodScheme, PeriodKind
-from journal.selectors.grading import marks_allowed, pick_default_work_type, policy_for
+from journal.selectors.grading import default_work_type, marks_allowed, policy_for
 from journal.statistics import suggested_mark, weighted_average
 
 BATCH = 2000
@@ -238,7 +238,7 @@ class DemoMarks:
         return self._work_type_cache[kind]
 
     def _find_work_type(self, kind: str) -> WorkType | None:
-        return pick_default_work_type(self.work_types, kind)
+        return default_work_type(self.school, kind)
 
     def _at(self, day: datetime.date, hour: int) -> datetime.datetime:
         minute = self.rng.randint(0, 59)

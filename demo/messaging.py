@@ -32,7 +32,7 @@ from journal.models import (
 )
 from journal.models.marks import FinalMarkKind
 from journal.permissions import open_assignments
-from journal.selectors.scope import enrolled_on
+from journal.selectors.membership import enrolled_on
 from messaging.models import Message, Notification, NotificationKind, Participant, Thread, ThreadKind
 from messaging.services.notifications import LOW_MARKS
 

@@ -37,7 +37,7 @@ from journal.models import (
 )
 from journal.models.people import EnrolmentReason, ParentRelation
 from journal.permissions import open_assignments
-from journal.selectors.scope import enrolled_on
+from journal.selectors.membership import enrolled_on
 
 # The class whose people make up the login table.
 SHOWCASE_CLASS = (5, "А")

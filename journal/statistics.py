@@ -252,3 +252,31 @@ def mean_mark(results: Results) -> Decimal | None:
         return None
     total = 5 * results.n5 + 4 * results.n4 + 3 * results.n3 + 2 * results.n2 + results.n1
     return (Decimal(total) / numeric).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceCounts:
+    """Lessons missed, by reason, and late arrivals (a row per student and lesson: absent or late)."""
+
+    illness: int = 0
+    excused: int = 0
+    unexcused: int = 0
+    unknown: int = 0  # the reason not yet confirmed (the class teacher confirms it, §4.3)
+    late: int = 0
+
+    @property
+    def missed(self) -> int:
+        """Lessons missed, whatever the reason (a late arrival is not a miss)."""
+        return self.illness + self.excused + self.unexcused + self.unknown
+
+
+def count_attendance(rows: Iterable[tuple[str, str]]) -> AttendanceCounts:
+    """The counts of attendance rows given as (status, reason)."""
+    counts = dict.fromkeys(("illness", "excused", "unexcused", "unknown", "late"), 0)
+    for status, reason in rows:
+        key = "late" if status == "late" else (reason if reason in counts else "unknown")
+        counts[key] += 1
+    return AttendanceCounts(**counts)

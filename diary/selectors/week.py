@@ -1,12 +1,19 @@
-"""A week of a student's diary: each day's lessons with everything a parent reads (§2.9, §3.10).
+"""A student's week: each day's lessons with everything a parent reads (§2.9, §3.10), one read model for
+the diary's week page and the weekly paper printout (§8.3).
 
-A constant number of queries whatever the number of lessons and marks: enrolments, lessons
-(with subject, subgroup, room, homework, substitute, the student's absence and the change reason),
-homework files, marks (with work type), the policy, bells, holidays, events.
+:func:`student_weeks` reads the weeks of several students at once (a class's printout) in a constant
+number of queries whatever the number of students, lessons and marks: enrolments, subgroup memberships,
+lessons (with subject, subgroup, room, homework, substitute and the change reason), homework files,
+marks (with work type), attendance, the policy, bells, holidays, events. The rules are the journal's: a
+student is shown the lessons of the courses they attend on the days they attend them
+(:mod:`journal.selectors.membership`: a student who moved between classes sees each class's lessons on
+its own days); a cancelled lesson is shown with its reason, a moved one on its new day and, struck
+through, on the day it was moved from. Each reader decides what it prints of that: the printout leaves
+the cancelled and moved-away entries out.
 
-The rows are read as values into small records holding what the day card prints, its texts
-(times and room, mark titles) made here once: the card needs a few columns of seven tables, and
-model instances and template lookups per lesson cost more than the queries themselves.
+The rows are read as values into small records holding what the day card prints, its texts (times and
+room, mark titles) made here once: the card needs a few columns of seven tables, and model instances and
+template lookups per lesson cost more than the queries themselves.
 """
 
 from __future__ import annotations
@@ -21,13 +28,15 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from diary.models import Event
-from diary.selectors.common import enrolment_on, overlapping, student_course_filter, student_enrolments
+from diary.selectors.common import enrolment_on
 from diary.selectors.events import events_between
 from journal.models import (
     Attendance,
     BellSchedule,
     BellSlot,
     ClassGroup,
+    Enrolment,
+    GradingPolicy,
     Holiday,
     HomeworkFile,
     Lesson,
@@ -41,6 +50,7 @@ from journal.models import (
 )
 from journal.selectors.grading import attendance_letter, policy_for
 from journal.selectors.lessons import week_of
+from journal.selectors.membership import attends_course, enrolled_between, subgroups_of
 
 
 def monday_of(day: datetime.date) -> datetime.date:
@@ -102,8 +112,11 @@ class DiaryLesson:
     room: str | None  # the room's name, None without a room
     homework: DiaryHomework | None
     substitute: str  # the substitute teacher's short name, "" without a substitution
-    absence: dict[str, str] | None  # the student's attendance row: status and reason
     change_reason: str  # the reason of the lesson's last cancel or move
+    course_id: int = 0
+    subgroup_id: int | None = None
+    subject_short: str = ""  # the subject's short name ("" without one): the printout's narrow column
+    absence: tuple[str, str] | None = None  # the student's attendance row: (status, reason)
     moved_away: bool = False
     marks: list[DiaryMark] = field(default_factory=list)
     attendance_letter: str = ""
@@ -159,6 +172,12 @@ class DiaryWeek:
     class_group: ClassGroup | None
     days: list[DiaryDay]
     events: list[Event]
+    # The courses the student attends on some day of the week (the printout's averages), in subject order.
+    courses: list[int] = field(default_factory=list)
+
+    def entries(self) -> list[DiaryLesson]:
+        """The lessons of the week as the days list them."""
+        return [entry for day in self.days for entry in day.lessons]
 
     @property
     def previous(self) -> datetime.date:
@@ -169,23 +188,27 @@ class DiaryWeek:
         return self.monday + datetime.timedelta(days=7)
 
 
-def _slot_times(class_group: ClassGroup, school: School) -> dict[int, str]:
-    """«08:30–09:15» by lesson number: the class's bells, else the school's first schedule (one query).
-
-    The same choice as ``journal.services.timetable.bell_schedule_for``, made inside the slots' query.
-    """
-    slots = BellSlot.objects.order_by()
-    if class_group.bell_schedule_id:
-        slots = slots.filter(schedule_id=class_group.bell_schedule_id)
-    else:
-        first = BellSchedule.objects.filter(school=school).order_by("shift", "name").values("pk")[:1]
-        slots = slots.filter(schedule_id=Subquery(first))
-    return {number: f"{start:%H:%M}–{end:%H:%M}" for number, start, end in slots.values_list("number", "start", "end")}
+def _slot_times(schedule_ids: set[int], school: School) -> dict[int | None, dict[int, str]]:
+    """«08:30–09:15» by lesson number, per bell schedule (``None``: the school's first one) (one query)."""
+    first = BellSchedule.objects.filter(school=school).order_by("shift", "name").values("pk")[:1]
+    slots = BellSlot.objects.filter(Q(schedule_id__in=schedule_ids) | Q(schedule_id=Subquery(first))).order_by()
+    rows = list(slots.values_list("schedule_id", "number", "start", "end", "schedule__shift", "schedule__name"))
+    by_schedule: dict[int | None, dict[int, str]] = defaultdict(dict)
+    # The school's first schedule is among the rows and, being the first, the least by (shift, name).
+    default = min(((shift, name, sid) for sid, _n, _s, _e, shift, name in rows), default=None)
+    for schedule_id, number, start, end, _shift, _name in rows:
+        text = f"{start:%H:%M}–{end:%H:%M}"
+        by_schedule[schedule_id][number] = text
+        if default is not None and schedule_id == default[2]:
+            by_schedule[None][number] = text
+    return by_schedule
 
 
 _LESSON_COLUMNS = (
     "pk",
     "course__class_group_id",
+    "course_id",
+    "course__subgroup_id",
     "date",
     "slot",
     "origin_date",
@@ -193,6 +216,7 @@ _LESSON_COLUMNS = (
     "status",
     "topic",
     "course__subject__name",
+    "course__subject__short_name",
     "course__subgroup__name",
     "room_id",
     "room__name",
@@ -200,7 +224,6 @@ _LESSON_COLUMNS = (
     "homework__text",
     "homework__due_date",
     "substitute",
-    "absence",
     "change_reason",
 )
 
@@ -211,13 +234,14 @@ def _substitute_name(substitute: dict[str, str] | None) -> str:
 
 
 def _week_lessons(
-    student: Student, class_ids: set[int], monday: datetime.date, sunday: datetime.date
+    class_ids: set[int], subgroup_ids: set[int], monday: datetime.date, sunday: datetime.date
 ) -> list[DiaryLesson]:
-    """The lessons of the student's courses held in the week or moved away from it (one query).
+    """The lessons of the classes' whole-class courses and of the given subgroups' held in the week or moved
+    away from it (one query).
 
-    With each lesson its substitute, the student's absence and the reason of its last cancel or move
-    as scalar subqueries (one row each at most), not JOINs: joining them made the planner's search
-    over the tables cost more than reading the lessons.
+    With each lesson its substitute and the reason of its last cancel or move as scalar subqueries (one
+    row each at most), not JOINs: joining them made the planner's search over the tables cost more than
+    reading the lessons.
     """
     substitute = (
         Substitution.objects.filter(lesson=OuterRef("pk"))
@@ -231,20 +255,16 @@ def _week_lessons(
             )
         )[:1]
     )
-    absence = (
-        Attendance.objects.filter(lesson=OuterRef("pk"), student=student)
-        .order_by()
-        .values(json=JSONObject(status="status", reason="reason"))[:1]
-    )
     change = (
         LessonChange.objects.filter(lesson=OuterRef("pk"), kind__in=[LessonChangeKind.CANCEL, LessonChangeKind.MOVE])
         .order_by("-created_at", "-pk")
         .values("reason")[:1]
     )
     rows = (
-        Lesson.objects.filter(student_course_filter(student, class_ids))
+        Lesson.objects.filter(course__class_group_id__in=class_ids)
+        .filter(Q(course__subgroup__isnull=True) | Q(course__subgroup_id__in=subgroup_ids))
         .filter(Q(date__gte=monday, date__lte=sunday) | Q(origin_date__gte=monday, origin_date__lte=sunday))
-        .annotate(substitute=Subquery(substitute), absence=Subquery(absence), change_reason=Subquery(change))
+        .annotate(substitute=Subquery(substitute), change_reason=Subquery(change))
         .order_by("date", "slot")
         .values_list(*_LESSON_COLUMNS)
     )
@@ -252,6 +272,8 @@ def _week_lessons(
         DiaryLesson(
             pk=pk,
             class_group_id=class_group_id,
+            course_id=course_id,
+            subgroup_id=subgroup_id,
             date=date,
             lesson_slot=slot,
             origin_date=origin_date,
@@ -259,16 +281,18 @@ def _week_lessons(
             status=status,
             topic=topic,
             subject=subject,
+            subject_short=subject_short,
             subgroup=subgroup,
             room=room if room_id is not None else None,
             homework=DiaryHomework(pk=homework_id, text=text, due_date=due_date) if homework_id is not None else None,
             substitute=_substitute_name(substitute),
-            absence=absence,
             change_reason=change_reason or "",
         )
         for (
             pk,
             class_group_id,
+            course_id,
+            subgroup_id,
             date,
             slot,
             origin_date,
@@ -276,6 +300,7 @@ def _week_lessons(
             status,
             topic,
             subject,
+            subject_short,
             subgroup,
             room_id,
             room,
@@ -283,38 +308,61 @@ def _week_lessons(
             text,
             due_date,
             substitute,
-            absence,
             change_reason,
         ) in rows
     ]
 
 
 def student_week(student: Student, day: datetime.date) -> DiaryWeek:
-    """The school week (Monday to the school's last day) holding ``day``."""
-    monday, sunday = week_of(day)
-    enrolments = overlapping(student_enrolments(student), monday, sunday)
-    school = student.school
-    week_days = school.week_days
-    dates = [monday + datetime.timedelta(days=i) for i in range(week_days)]
-    if not enrolments:
-        days = [DiaryDay(date=d, enrolled=False) for d in dates]
-        return DiaryWeek(student=student, monday=monday, sunday=sunday, class_group=None, days=days, events=[])
+    """The school week (Monday to the school's last day) holding ``day``, of one student."""
+    return student_weeks([student], day)[student.pk]
 
-    class_ids = {e.class_group_id for e in enrolments}
-    # The class of the week's last enrolment: a transfer mid-week shows the new class's bells.
-    class_group = enrolments[-1].class_group
-    # Only the lessons of the days the student was in that class: an arrival mid-week sees their days only.
-    entries: list[tuple[datetime.date, DiaryLesson]] = []
-    for lesson in _week_lessons(student, class_ids, monday, sunday):
-        for shown_on, moved_away in ((lesson.date, False), (lesson.origin_date, True)):
-            if shown_on is None or not (monday <= shown_on <= sunday):
+
+def student_weeks(
+    students: list[Student],
+    day: datetime.date,
+    *,
+    policy: GradingPolicy | None = None,
+    calendar: bool = True,
+) -> dict[int, DiaryWeek]:
+    """The weeks of ``students`` (of one school) holding ``day``, by student id, in a constant number of
+    queries.
+
+    ``policy``: the one in force on Monday if the caller has it (the attendance letters); ``calendar``:
+    also the lessons' times, the holidays and the events (the paper printout prints none of them).
+    """
+    monday, sunday = week_of(day)
+    if not students:
+        return {}
+    school = students[0].school
+    student_ids = [s.pk for s in students]
+    dates = [monday + datetime.timedelta(days=i) for i in range(school.week_days)]
+    enrolments: dict[int, list[Enrolment]] = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(enrolled_between(monday, sunday), student_id__in=student_ids)
+        .select_related("class_group")
+        .order_by("date_from", "pk")
+    ):
+        enrolments[enrolment.student_id].append(enrolment)
+    memberships = subgroups_of(student_ids) if enrolments else {}
+    class_ids = {e.class_group_id for spans in enrolments.values() for e in spans}
+    lessons = _week_lessons(class_ids, set().union(*memberships.values()) if memberships else set(), monday, sunday)
+    # Each student's entries: the lessons of the courses they attend, on the days they attend them.
+    entries: dict[int, list[tuple[datetime.date, DiaryLesson]]] = defaultdict(list)
+    for student_id, own in enrolments.items():
+        own_subgroups = memberships.get(student_id, set())
+        for lesson in lessons:
+            if not attends_course(lesson.subgroup_id, own_subgroups):
                 continue
-            enrolment = enrolment_on(enrolments, shown_on)
-            if enrolment is None or enrolment.class_group_id != lesson.class_group_id:
-                continue
-            entries.append((shown_on, replace(lesson, moved_away=True) if moved_away else lesson))
-    lesson_ids = {entry.pk for _day, entry in entries}
-    homework_ids = {entry.homework.pk for _day, entry in entries if entry.homework is not None}
+            for shown_on, moved_away in ((lesson.date, False), (lesson.origin_date, True)):
+                if shown_on is None or not (monday <= shown_on <= sunday):
+                    continue
+                enrolment = enrolment_on(own, shown_on)
+                if enrolment is None or enrolment.class_group_id != lesson.class_group_id:
+                    continue
+                entries[student_id].append((shown_on, replace(lesson, moved_away=moved_away, marks=[], files=[])))
+    lesson_ids = {entry.pk for own in entries.values() for _day, entry in own}
+    homework_ids = {entry.homework.pk for own in entries.values() for _day, entry in own if entry.homework}
 
     files: dict[int, list[DiaryFile]] = defaultdict(list)
     for homework_id, pk, name in (
@@ -323,53 +371,90 @@ def student_week(student: Student, day: datetime.date) -> DiaryWeek:
         .values_list("homework_id", "pk", "original_name")
     ):
         files[homework_id].append(DiaryFile(pk=pk, original_name=name))
-    marks: dict[int, list[DiaryMark]] = defaultdict(list)
-    for lesson_id, value, work_type_id, work_type, comment in (
-        Mark.objects.filter(student=student, lesson_id__in=lesson_ids)
+    marks: dict[tuple[int, int], list[DiaryMark]] = defaultdict(list)
+    for student_id, lesson_id, value, work_type_id, work_type, comment in (
+        Mark.objects.filter(student_id__in=student_ids, lesson_id__in=lesson_ids)
         .order_by("position")
-        .values_list("lesson_id", "value", "work_type_id", "work_type__name", "comment")
+        .values_list("student_id", "lesson_id", "value", "work_type_id", "work_type__name", "comment")
     ):
-        marks[lesson_id].append(_diary_mark(value, work_type_id, work_type, comment))
+        marks[(student_id, lesson_id)].append(_diary_mark(value, work_type_id, work_type, comment))
+    absences = {
+        (student_id, lesson_id): (status, reason)
+        for student_id, lesson_id, status, reason in Attendance.objects.filter(
+            student_id__in=student_ids, lesson_id__in=lesson_ids
+        )
+        .order_by()
+        .values_list("student_id", "lesson_id", "status", "reason")
+    }
     # The policy gives the absences their letters, the bells the lessons their times: asked only when needed.
-    policy = policy_for(school, monday) if any(entry.absence for _day, entry in entries) else None
-    times = _slot_times(class_group, school) if entries else {}
+    if policy is None and absences:
+        policy = policy_for(school, monday)
+    last_class = {sid: own[-1].class_group for sid, own in enrolments.items()}
+    schedules = {c.bell_schedule_id for c in last_class.values() if c.bell_schedule_id}
+    times = _slot_times(schedules, school) if entries and calendar else {}
     reason_labels = dict(Attendance._meta.get_field("reason").flatchoices)
     room_word = gettext("room")
-
-    by_day: dict[datetime.date, list[DiaryLesson]] = defaultdict(list)
-    for shown_on, entry in entries:
-        if entry.homework is not None:
-            entry.files = files.get(entry.homework.pk, [])
-        entry.marks = marks.get(entry.pk, [])
-        if entry.absence is not None and policy is not None:
-            status, reason = entry.absence["status"], entry.absence["reason"]
-            entry.attendance_letter = attendance_letter(policy, status, reason)
-            entry.attendance_reason = str(reason_labels.get(reason, reason))
-        entry.times = times.get(entry.slot, "")
-        if entry.room is None:
-            entry.place = entry.times
-        else:
-            entry.place = f"{entry.times} · {room_word} {entry.room}" if entry.times else f"{room_word} {entry.room}"
-        by_day[shown_on].append(entry)
-
-    holidays = list(
-        Holiday.objects.filter(year_id=class_group.year_id, start__lte=sunday, end__gte=monday)
-        .order_by("start")
-        .values_list("name", "start", "end")
-    )
-    events = events_between(school, class_ids, monday, sunday)
-    days = []
-    for d in dates:
-        holiday = next((name for name, start, end in holidays if start <= d <= end), "")
-        day_lessons = sorted(by_day.get(d, []), key=lambda e: (e.slot, e.moved_away))
-        day_events = [e for e in events if e.date <= d <= e.last_day]
-        days.append(
-            DiaryDay(
-                date=d,
-                enrolled=enrolment_on(enrolments, d) is not None,
-                holiday=holiday,
-                lessons=day_lessons,
-                events=day_events,
-            )
+    holidays = (
+        list(
+            Holiday.objects.filter(year__school=school, start__lte=sunday, end__gte=monday)
+            .order_by("start")
+            .values_list("year_id", "name", "start", "end")
         )
-    return DiaryWeek(student=student, monday=monday, sunday=sunday, class_group=class_group, days=days, events=events)
+        if calendar
+        else []
+    )
+    events = events_between(school, class_ids, monday, sunday) if class_ids and calendar else []
+
+    weeks = {}
+    for student in students:
+        own = enrolments.get(student.pk, [])
+        class_group = own[-1].class_group if own else None
+        # The class of the week's last enrolment: a transfer mid-week shows the new class's bells.
+        slot_times = times.get(class_group.bell_schedule_id if class_group else None) or times.get(None, {})
+        by_day: dict[datetime.date, list[DiaryLesson]] = defaultdict(list)
+        courses: dict[int, str] = {}
+        for shown_on, entry in entries.get(student.pk, []):
+            if entry.homework is not None:
+                entry.files = files.get(entry.homework.pk, [])
+            entry.marks = marks.get((student.pk, entry.pk), [])
+            entry.absence = absences.get((student.pk, entry.pk))
+            if entry.absence is not None and policy is not None:
+                status, reason = entry.absence
+                entry.attendance_letter = attendance_letter(policy, status, reason)
+                entry.attendance_reason = str(reason_labels.get(reason, reason))
+            entry.times = slot_times.get(entry.slot, "")
+            if entry.room is None:
+                entry.place = entry.times
+            else:
+                entry.place = (
+                    f"{entry.times} · {room_word} {entry.room}" if entry.times else f"{room_word} {entry.room}"
+                )
+            by_day[shown_on].append(entry)
+            courses.setdefault(entry.course_id, entry.subject)
+        class_ids_of = {e.class_group_id for e in own}
+        year_ids = {e.class_group.year_id for e in own}
+        own_events = [e for e in events if e.class_group_id is None or e.class_group_id in class_ids_of] if own else []
+        days = []
+        for d in dates:
+            holiday = next(
+                (name for year_id, name, start, end in holidays if year_id in year_ids and start <= d <= end), ""
+            )
+            days.append(
+                DiaryDay(
+                    date=d,
+                    enrolled=enrolment_on(own, d) is not None,
+                    holiday=holiday,
+                    lessons=sorted(by_day.get(d, []), key=lambda e: (e.slot, e.moved_away)),
+                    events=[e for e in own_events if e.date <= d <= e.last_day],
+                )
+            )
+        weeks[student.pk] = DiaryWeek(
+            student=student,
+            monday=monday,
+            sunday=sunday,
+            class_group=class_group,
+            days=days,
+            events=own_events,
+            courses=sorted(courses, key=lambda course_id: (courses[course_id], course_id)),
+        )
+    return weeks

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import JSONObject
+
 from journal.models import GradingPolicy, School, WorkType
 
 # The general work type of a lesson (its name in the demo's and new schools' defaults).
@@ -48,17 +51,27 @@ def attendance_letter(policy: GradingPolicy, status: str, reason: str) -> str:
     }.get(reason, policy.letter_absent)
 
 
-def pick_default_work_type(work_types: list[WorkType], lesson_kind: str) -> WorkType | None:
-    """Of the school's active work types, the one for lessons of this kind (the heaviest if several); else
-    the general one («Ответ на уроке», or the lightest without a kind); else none."""
-    by_kind = sorted((w for w in work_types if w.lesson_kind == lesson_kind), key=lambda w: (-w.weight, w.name))
-    if by_kind:
-        return by_kind[0]
-    general = sorted((w for w in work_types if not w.lesson_kind), key=lambda w: (w.weight, w.name))
-    return next((w for w in general if w.name == DEFAULT_WORK_TYPE_NAME), None) or (general[0] if general else None)
+def ranked_work_types(school_ref: OuterRef | int, kind_ref: OuterRef | str) -> QuerySet[WorkType]:
+    """The school's active work types a mark of a lesson of this kind may default to, best first: the ones for
+    that kind (the heaviest first), then the general «Ответ на уроке», then the other general ones (the
+    lightest first). The first is a new mark's work type; the references let a lesson query carry it."""
+    rank = Case(
+        When(lesson_kind=kind_ref, then=Value(0)), When(name=DEFAULT_WORK_TYPE_NAME, then=Value(1)), default=Value(2)
+    )
+    heaviest_first = Case(When(lesson_kind=kind_ref, then=-F("weight")), default=F("weight"))
+    return (
+        WorkType.objects.filter(Q(lesson_kind=kind_ref) | Q(lesson_kind=""), school_id=school_ref, is_active=True)
+        .annotate(rank=rank, order_weight=heaviest_first)
+        .order_by("rank", "order_weight", "name")
+    )
+
+
+def default_work_type_json() -> Subquery:
+    """For a query of lessons: their school's default work type of their kind as ``{"id", "weight"}``."""
+    ranked = ranked_work_types(OuterRef("course__class_group__year__school_id"), OuterRef("kind"))
+    return Subquery(ranked.values(json=JSONObject(id="pk", weight="weight"))[:1])
 
 
 def default_work_type(school: School, lesson_kind: str) -> WorkType | None:
-    """:func:`pick_default_work_type` of the school's active work types (one query)."""
-    candidates = WorkType.objects.filter(school=school, is_active=True, lesson_kind__in=[lesson_kind, ""])
-    return pick_default_work_type(list(candidates), lesson_kind)
+    """The default work type of a new mark on a lesson of this kind (one query)."""
+    return ranked_work_types(school.pk, lesson_kind).first()

@@ -36,7 +36,7 @@ from journal.models import (
     WorkType,
 )
 from journal.models.structure import Course
-from journal.selectors.grading import attendance_letter, marks_allowed, pick_default_work_type, policy_for
+from journal.selectors.grading import attendance_letter, default_work_type, marks_allowed, policy_for
 from journal.selectors.marks import counts, weekly_hours
 from journal.selectors.membership import course_roster
 from journal.selectors.scope import lessons_substituted_by
@@ -235,7 +235,7 @@ def cell_details(user: User, access: CourseAccess, lesson_id: int, student_id: i
     )
     attendance = Attendance.objects.filter(lesson=lesson, student=student).select_related("author").first()
     work_types = list(WorkType.objects.filter(school=school, is_active=True).order_by("name"))
-    default = pick_default_work_type([w for w in work_types if w.lesson_kind in (lesson.kind, "")], lesson.kind)
+    default = default_work_type(school, lesson.kind)
     writes = access.teaches or lessons_substituted_by(user, school).filter(pk=lesson.pk).exists()
     return CellDetails(
         lesson=lesson,

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from journal.models import ClassGroup, Course, Enrolment, Student, Subgroup
 
@@ -81,8 +82,9 @@ def course_roster(course: Course, start: datetime.date, end: datetime.date) -> l
     return list(roster.values())
 
 
-def class_roster(class_group: ClassGroup, day: datetime.date) -> QuerySet[Enrolment]:
-    """Enrolments of the class on ``day``, with the students, by name."""
+def class_roster(class_group: ClassGroup, day: datetime.date | None = None) -> QuerySet[Enrolment]:
+    """Enrolments of the class on ``day`` (today by default), with the students, by name."""
+    day = day or timezone.localdate()
     return (
         Enrolment.objects.filter(enrolled_on(day), class_group=class_group)
         .select_related("student")

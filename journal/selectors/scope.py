@@ -6,8 +6,6 @@ outside the user's scope never reaches a template, a count or a file.
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -25,6 +23,7 @@ from journal.models import (
     StudentUserObjectPermission,
 )
 from journal.rules import reads_whole_school
+from journal.selectors.membership import enrolled_on
 
 
 def _course_perm(user: User, codename: str) -> QuerySet[CourseUserObjectPermission]:
@@ -89,10 +88,6 @@ def classes_visible_to(user: User, school: School | None) -> QuerySet[ClassGroup
     return qs.filter(Q(pk__in=taught) | Q(pk__in=led))
 
 
-def enrolled_on(day: datetime.date) -> Q:
-    return Q(date_from__lte=day) & (Q(date_to__isnull=True) | Q(date_to__gte=day))
-
-
 def students_visible_to(user: User, school: School | None) -> QuerySet[Student]:
     """Students whose personal card the user may open: administration, the class
     teacher for the current class, parents for their children, a student for themself."""
@@ -121,13 +116,3 @@ def children_of(user: User, school: School | None) -> QuerySet[Student]:
     return Student.objects.filter(
         school=school, parent_links__parent=user, parent_links__ended_at__isnull=True
     ).distinct()
-
-
-def class_roster(class_group: ClassGroup, day: datetime.date | None = None) -> QuerySet[Enrolment]:
-    """Enrolments of the class on ``day`` (today by default), with the students."""
-    day = day or timezone.localdate()
-    return (
-        Enrolment.objects.filter(enrolled_on(day), class_group=class_group)
-        .select_related("student")
-        .order_by("student__last_name", "student__first_name")
-    )

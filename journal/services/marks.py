@@ -26,8 +26,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -53,7 +52,7 @@ from journal.models import (
     WorkType,
 )
 from journal.models.planning import LessonKind
-from journal.selectors.grading import attendance_letter, marks_allowed, pick_default_work_type, policies_on
+from journal.selectors.grading import attendance_letter, default_work_type_json, marks_allowed, policies_on
 from journal.selectors.marks import course_marks
 from journal.selectors.membership import lesson_attended_by
 from journal.services.cell_input import CellInput, clean_mark_value, parse_cell_input
@@ -148,9 +147,13 @@ class _Cell:
     def school(self) -> School:
         return self.lesson.course.class_group.year.school
 
-    @cached_property
-    def work_types(self) -> list[WorkType]:
-        return list(WorkType.objects.filter(school=self.school, is_active=True, lesson_kind__in=[self.lesson.kind, ""]))
+    @property
+    def default_work_type(self) -> tuple[int | None, Decimal]:
+        """The lesson kind's default work type of a new mark and its weight (read with the lesson)."""
+        found = self.lesson.default_work_type  # type: ignore[attr-defined]
+        if not found:
+            return None, Decimal(1)
+        return found["id"], Decimal(str(found["weight"]))
 
     def state(self) -> CellState:
         return _state(self.policy, self.marks, self.attendance)
@@ -193,12 +196,6 @@ def _open_cell(
     writes = _perm(CourseUserObjectPermission, actor, "change_course", "course_id") | _perm(
         LessonUserObjectPermission, actor, "change_lesson", "pk"
     )
-    if rules.reads_whole_school(actor):
-        sees = Value(True, output_field=BooleanField())
-    else:
-        sees = _perm(CourseUserObjectPermission, actor, "view_course", "course_id") | _perm(
-            ClassGroupUserObjectPermission, actor, "lead_classgroup", "course__class_group_id"
-        )
     lessons = Lesson.objects.filter(pk=lesson_id)
     if school is not None:
         lessons = lessons.filter(course__class_group__year__school=school)
@@ -209,18 +206,14 @@ def _open_cell(
         .select_related("course__class_group__year__school", "course__subgroup")
         .annotate(
             writes=writes,
-            sees=sees,
-            substitutes=_perm(LessonUserObjectPermission, actor, "change_lesson", "pk"),
             attends=lesson_attended_by(student_id),
             locked_period_id=locked_period_id(),
+            default_work_type=default_work_type_json(),
         )
         .first()
     )
-    # A substitute sees only the lessons they substitute: any other lesson of the course is not there.
-    if lesson is None or not (lesson.sees or lesson.substitutes):  # type: ignore[attr-defined]
-        raise Http404("No such lesson in your scope")
-    if not lesson.writes:  # type: ignore[attr-defined]
-        raise PermissionDenied(_("Only the course's teacher or the lesson's substitute writes this lesson."))
+    if lesson is None or not lesson.writes:  # type: ignore[attr-defined]
+        _refuse_reader(actor, lesson_id, school, course_id)
     policies = policies_on(lesson.course.class_group.year.school, (lesson.date, *policy_days))
     cell = _Cell(actor=actor, lesson=lesson, student_id=student_id, policy=policies[lesson.date])
     cell.marks = {
@@ -236,6 +229,28 @@ def _open_cell(
         .first()
     )
     return cell, policies
+
+
+def _refuse_reader(actor: User, lesson_id: int, school: School | None, course_id: int | None) -> NoReturn:
+    """Who may not write the lesson: 403 for those who read it (and for parents and students, who never reach
+    the journal, §3.12), 404 for anyone else. The permission rows prove a writer; roles only word a refusal."""
+    if not rules.is_staff(actor):
+        raise PermissionDenied
+    if rules.reads_whole_school(actor):
+        sees: Exists | Value = Value(True, output_field=BooleanField())
+    else:
+        sees = _perm(CourseUserObjectPermission, actor, "view_course", "course_id") | _perm(
+            ClassGroupUserObjectPermission, actor, "lead_classgroup", "course__class_group_id"
+        )
+    lessons = Lesson.objects.filter(pk=lesson_id).annotate(sees=sees)
+    if school is not None:
+        lessons = lessons.filter(course__class_group__year__school=school)
+    if course_id is not None:
+        lessons = lessons.filter(course_id=course_id)
+    # A substitute sees only the lessons they substitute: any other lesson of the course is not there.
+    if not lessons.filter(sees=True).exists():
+        raise Http404("No such lesson in your scope")
+    raise PermissionDenied(_("Only the course's teacher or the lesson's substitute writes this lesson."))
 
 
 def _refuse_absent_student(cell: _Cell) -> None:
@@ -303,22 +318,22 @@ def _put_mark(
         )
     if current is not None:
         check_version(current, expected_version, current.value)
-    if work_type is None and current is not None and current.work_type_id is not None:
-        kind: WorkType | None = current.work_type  # a changed value keeps the work type chosen before
-    elif work_type is None:
-        kind = pick_default_work_type(cell.work_types, lesson.kind)
-    else:
+    if work_type is not None:
         if work_type.school_id != cell.school.pk or not work_type.is_active:
             raise ValidationError(
                 {"work_type": _("The work type «%(name)s» is not in use in this school.") % {"name": work_type.name}}
             )
-        kind = work_type
+        kind_id, weight = work_type.pk, work_type.weight
+    elif current is not None and current.work_type_id is not None:
+        kind_id, weight = current.work_type_id, current.weight  # a changed value keeps its work type
+    else:
+        kind_id, weight = cell.default_work_type
     if comment is KEEP:
         comment = current.comment if current is not None else ""
     fields = {
         "value": value,
-        "work_type": kind,
-        "weight": kind.weight if kind is not None else Decimal(1),
+        "work_type_id": kind_id,
+        "weight": weight,
         "comment": _clean_comment(comment),
         "is_late": timezone.localdate() > late_deadline(lesson, policy),
         "author": cell.actor,

@@ -26,10 +26,11 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from core.decorators import deny_unless, staff_required
+from core.decorators import deny_unless, staff_post, staff_required
 from core.messages import error_text
+from journal import rules
 from journal.access import CourseAccess, course_access
 from journal.models import Course, Lesson, LessonStatus, StudyPeriod
 from journal.models.planning import LessonKind
@@ -310,7 +311,9 @@ def _span(data: Any) -> SummarySpan | None:
 
 
 def _refuse_unparsed(request: HttpRequest, course_id: int, error: _BadRequestError) -> JsonResponse:
-    """A save that was not understood: 404 outside the course, 403 for its readers, 400 for its writers."""
+    """A save that was not understood: 403 for parents and students (§3.12) and the course's readers, 404
+    outside the course, 400 for its writers."""
+    deny_unless(rules.is_staff(request.user))
     access = course_access(request.user, request.school, course_id)
     deny_unless(access.teaches or access.substitutes)
     return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
@@ -350,8 +353,9 @@ def _refused(error: ValidationError) -> JsonResponse:
     return JsonResponse({"error": error_text(error), "value": None, "author": None, "at": None}, status=400)
 
 
-@staff_required
-@require_POST
+# The saves need no roles query: the service finds the writer's permission rows with the lesson, and asks
+# the roles only to word a refusal.
+@staff_post
 def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
     """Save one cell (:func:`journal.services.marks.cell_set`); answered "saved" only after the commit."""
     try:
@@ -395,8 +399,7 @@ def course_journal_cell_details(request: HttpRequest, course_id: int) -> HttpRes
     return render(request, "journal/grid/_cell_details.html", {"course": access.course, **details.context()})
 
 
-@staff_required
-@require_POST
+@staff_post
 def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
     """Change a mark's work type and comment (its value stays), against the version the panel showed."""
     try:

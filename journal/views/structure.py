@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from core.decorators import staff_required
 from journal import rules
-from journal.access import get_class_for_user, get_course_for_user, get_student_for_user
+from journal.access import course_access, get_class_for_user, get_student_for_user
 from journal.models import TeachingAssignment
 from journal.permissions import open_assignments
+from journal.selectors.membership import class_roster, course_roster
 from journal.selectors.scope import (
-    class_roster,
     classes_visible_to,
-    courses_taught_by,
     courses_visible_to,
 )
 
@@ -42,12 +42,13 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
-    course = get_course_for_user(request.user, request.school, course_id)
+    access = course_access(request.user, request.school, course_id)
+    if access.substitute_only:
+        raise Http404("No such course in your scope")
+    course, can_edit = access.course, access.teaches
     assignments = course.assignments.select_related("teacher").order_by("date_from")
-    roster = class_roster(course.class_group)
-    if course.subgroup_id:
-        roster = roster.filter(student__subgroups=course.subgroup)
-    can_edit = courses_taught_by(request.user, request.school).filter(pk=course.pk).exists()
+    today = timezone.localdate()
+    roster = course_roster(course, today, today)
     return render(
         request,
         "journal/course_detail.html",

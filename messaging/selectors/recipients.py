@@ -28,7 +28,8 @@ from journal import rules
 from journal.models import ClassGroup, Course, Enrolment, ParentLink, School, Student, TeachingAssignment
 from journal.permissions import open_assignments
 from journal.rules import ADMINISTRATION
-from journal.selectors.scope import children_of, classes_led_by, courses_taught_by, enrolled_on
+from journal.selectors.membership import enrolled_on
+from journal.selectors.scope import children_of, classes_led_by, courses_taught_by
 
 
 def _members(school: School) -> QuerySet[User]:

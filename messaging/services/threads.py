@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from journal import rules
 from journal.models import ClassGroup, ParentLink, School, Student
-from journal.selectors.scope import class_roster
+from journal.selectors.membership import class_roster
 from messaging.models import Message, Participant, Thread, ThreadKind
 from messaging.selectors.recipients import can_write_to, students_to_write_about
 

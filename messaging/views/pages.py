@@ -16,7 +16,7 @@ from core.decorators import staff_required
 from core.messages import add_form_errors
 from journal import rules
 from journal.access import get_class_for_user
-from journal.selectors.scope import class_roster
+from journal.selectors.membership import class_roster
 from messaging.forms import AnnouncementForm, ComposeForm, PreferencesForm, ReplyForm
 from messaging.models import ThreadKind
 from messaging.selectors.notifications import (

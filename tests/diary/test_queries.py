@@ -31,16 +31,16 @@ from tests.factories import SubjectFactory
 #   1. django_session, 2. accounts_user, 3. journal_school, 4. auth_group (the roles)
 BUDGETS = {
     #  5. the user's diary students (access, and the child switcher): from the user's permission rows
-    #  6. the enrolments with their classes
-    #  7. the lessons of the week with subject, subgroup, room and homework; the substitute, the student's
-    #     absence and the reason of the last cancel or move as subqueries (one query)
-    #  8. the homework files of those lessons
-    #  9. the student's marks of those lessons with work types
-    # 10. the grading policy (attendance letters; asked only when the week has an absence)
-    # 11. the slots of the class's bells (lesson times; the school's first schedule without one)
-    # 12. holidays of the week, 13. the week's events (school and class)
-    # 14. is the user a parent of the child (active link), with their acknowledgement of the week
-    "week": 14,
+    #  6. the enrolments of the week with their classes, 7. the student's subgroups
+    #  8. the lessons of the week with subject, subgroup, room and homework; the substitute and the reason
+    #     of the last cancel or move as subqueries (one query; the same read model as the paper printout's)
+    #  9. the homework files of those lessons
+    # 10. the student's marks of those lessons with work types, 11. the student's attendance on them
+    # 12. the grading policy (attendance letters; asked only when the week has an absence)
+    # 13. the slots of the classes' bells (lesson times; the school's first schedule without one)
+    # 14. holidays of the week, 15. the week's events (school and class)
+    # 16. is the user a parent of the child (active link), with their acknowledgement of the week
+    "week": 16,
     #  5. the user's diary students (access and switcher), 6. the enrolments, 7. the grade's periods
     #  (the period kind as a subquery), 8. the courses of the period (with subject, subgroup, class)
     #  9. the marks of the period with lessons and work types

@@ -613,3 +613,52 @@ def test_a_work_type_change_by_someone_who_may_not_write_is_refused_and_nothing_
 
     assert response.status_code == status
     assert list(m.Mark.objects.values_list("value", "version", "comment", "work_type_id")) == before
+
+
+# --- The statements of a cell's save -----------------------------------------------------------------
+
+# A save of a new mark in a cell whose attendance is unchanged, the whole request, as the database sees it:
+#  1. the session, 2. the user, 3. the user's school; 4. BEGIN;
+#  5. the lesson, locked (FOR NO KEY UPDATE), with the writer's permission rows, the student's attendance
+#     of the course that day, the locked period and the default work type of its kind as subqueries;
+#  6. the policies of the lesson's day and of the period's start; 7. the cell's marks, locked;
+#  8. its attendance, locked; 9. the mark; 10. its history row; 11. the row's marks over the period (its
+#     new average, count and suggestion); 12. COMMIT.
+# No roles query (the permission rows prove the writer) and no savepoint (a refusal rolls it all back).
+NEW_MARK_STATEMENTS = 12
+# A changed mark is an UPDATE instead of the INSERT; an unchanged cell writes nothing.
+CHANGED_MARK_STATEMENTS = 12
+UNCHANGED_CELL_STATEMENTS = 10
+
+
+def _save_statements(client: Client, lesson: m.Lesson, student: m.Student, text: str, quarter: m.StudyPeriod) -> int:
+    stored = {mark.position: mark.version for mark in m.Mark.objects.filter(lesson=lesson, student=student)}
+    body = {
+        "lesson": lesson.pk,
+        "student": student.pk,
+        "text": text,
+        "versions": json.dumps({"1": stored.get(1), "2": stored.get(2), "att": None}),
+        "start": quarter.start.isoformat(),
+        "end": quarter.end.isoformat(),
+        "policy_day": quarter.start.isoformat(),
+    }
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(cell_url(lesson.course), body)
+    assert response.status_code == 200, response.content
+    assert "summary" in response.json()
+    assert not any("SAVEPOINT" in q["sql"] for q in captured.captured_queries)
+    return len(captured)
+
+
+def test_a_cell_save_takes_twelve_statements_at_most(
+    transactional_db: None, world: World, client_for: Callable[[str], Client], quarter: m.StudyPeriod
+) -> None:
+    m.WorkType.objects.create(school=world.school, name="Ответ на уроке", weight=1)
+    lesson, other = lessons_of(world.math_5a, 2)
+    mark_set(actor=world.users["teacher"], lesson=other, student=world.child, value="4")
+    client = client_for("teacher")
+
+    assert _save_statements(client, lesson, world.child, "5", quarter) == NEW_MARK_STATEMENTS
+    assert _save_statements(client, lesson, world.child, "3", quarter) == CHANGED_MARK_STATEMENTS
+    assert _save_statements(client, lesson, world.child, "3", quarter) == UNCHANGED_CELL_STATEMENTS
+    assert [(mk.value, mk.version) for mk in m.Mark.objects.filter(lesson=lesson)] == [("3", 2)]

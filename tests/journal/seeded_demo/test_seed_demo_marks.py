@@ -17,7 +17,7 @@ from accounts.models import User
 from journal import models as m
 from journal.models.planning import LessonStatus
 from journal.permissions import permission_drift
-from journal.selectors.scope import enrolled_on
+from journal.selectors.membership import enrolled_on
 from tests.journal.seeded_demo.support import Demo
 
 

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.roles import Role
 from journal import rules
 from journal.models import ParentLink
 from journal.selectors.schools import current_year
@@ -27,10 +26,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["led_classes"] = classes_led_by(user, school)
     if rules.reads_whole_school(user):
         context["school_classes"] = classes_visible_to(user, school).select_related("class_teacher")
-    if user.has_role(Role.PARENT):
+    if rules.is_parent(user):
         context["children"] = children_of(user, school).prefetch_related(
             Prefetch("parent_links", queryset=ParentLink.objects.filter(parent=user, ended_at__isnull=True))
         )
-    if user.has_role(Role.STUDENT):
+    if rules.is_student(user):
         context["own_profile"] = getattr(user, "student_profile", None)
     return render(request, "core/home.html", context)

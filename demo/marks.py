@@ -17,9 +17,9 @@ transaction. Everything is drawn in memory from a handful of queries and written
   not over before the winter holidays): the suggestion from the weighted average, mostly taken, a few
   differing with a reason; the finished periods are then locked.
 
-No history rows are written (``bulk_create`` bypasses django-simple-history): the seeded data is the
-starting state, not a change anyone made. ``bulk_create_with_history`` would double the rows written
-(and the time) for history nobody reads.
+Every seeded row gets its baseline history row (created by its author, on its own date), written in
+bulk beside it: so the history of a seeded mark begins where the journal's would, and reverting a later
+change of it (the compromised-login procedure, §3.16) has the state to go back to.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from journal.models import (
@@ -41,6 +43,7 @@ from journal.models import (
     Attendance,
     ClassGroup,
     Course,
+    CurriculumItem,
     Enrolment,
     FinalMark,
     Homework,
@@ -59,7 +62,7 @@ from journal.models.marks import (
     MarkValue,
 )
 from journal.models.planning import LessonKind, LessonStatus
-from journal.models.structure import GradePeriodScheme, PeriodKind
+from journal.models.structure import Assessment, GradePeriodScheme, PeriodKind
 from journal.selectors.grading import default_work_type, marks_allowed, policy_for
 from journal.statistics import suggested_mark, weighted_average
 
@@ -103,6 +106,25 @@ class _Lesson:
     kind: str
     status: str
     teacher_id: int | None
+
+
+def bulk_create_with_baseline(
+    model: type[models.Model], rows: list[Any], *, date_field: str, author_field: str = "author_id"
+) -> None:
+    """``bulk_create`` the rows with their own timestamps and a history row each: «created» by the row's
+    author at the row's ``date_field`` (django-simple-history's ``bulk_create_with_history``)."""
+    for row in rows:
+        row._history_user = User(pk=getattr(row, author_field))  # only its id is written
+        row._history_date = getattr(row, date_field)
+    with own_timestamps(
+        model,
+        *[
+            f.name
+            for f in model._meta.concrete_fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ],
+    ):
+        bulk_create_with_history(rows, model, batch_size=BATCH)
 
 
 @contextmanager
@@ -188,6 +210,17 @@ class DemoMarks:
             for pk, cg, sg, subject in Course.objects.filter(class_group__year=year).values_list(
                 "pk", "class_group_id", "subgroup_id", "subject__name"
             )
+        }
+        # How the curriculum assesses each course: marks, pass/fail (зачёт) or not at all.
+        assessment = {
+            (grade, subject): kind
+            for grade, subject, kind in CurriculumItem.objects.filter(year=year).values_list(
+                "grade", "subject__name", "assessment"
+            )
+        }
+        self.assessment: dict[int, str] = {
+            pk: assessment.get((self.grade_of[cg], subject), Assessment.MARKS)
+            for pk, (cg, _sg, subject) in self.courses.items()
         }
         self.members: dict[int, set[int]] = defaultdict(set)
         for sg, student in Subgroup.members.through.objects.filter(subgroup__class_group__year=year).values_list(
@@ -325,8 +358,7 @@ class DemoMarks:
                         )
                     )
                     self.stats.late_arrivals += 1
-        with own_timestamps(Attendance, "updated_at"):
-            Attendance.objects.bulk_create(rows, batch_size=BATCH)
+        bulk_create_with_baseline(Attendance, rows, date_field="updated_at")
 
     def _author(self, lesson: _Lesson) -> int:
         return lesson.teacher_id if lesson.teacher_id is not None else self.fallback_author.pk
@@ -350,8 +382,9 @@ class DemoMarks:
         self.marks_by: dict[tuple[int, int], list[Mark]] = defaultdict(list)  # (course, student) → marks
         for course_id, lessons in by_course.items():
             cg, _sg, subject = self.courses[course_id]
-            if not marks_allowed(policy, self.grade_of[cg]):
+            if not marks_allowed(policy, self.grade_of[cg]) or self.assessment[course_id] == Assessment.NONE:
                 continue
+            pass_fail = self.assessment[course_id] == Assessment.PASS_FAIL
             weeks = max(1.0, (lessons[-1].date - lessons[0].date).days / 7 + 1)
             hours = len(lessons) / weeks
             # About 3 marks a quarter (8 weeks) at 1 hour a week, 4–5 at 2 hours, 5–6 at 3 or more,
@@ -378,7 +411,7 @@ class DemoMarks:
                     if rng.random() < 0.02 and lesson.date + datetime.timedelta(days=8) <= self.today:
                         created = self._at(lesson.date + datetime.timedelta(days=rng.randint(8, 10)), 19)
                         late = True
-                    value = self._value(mean, lowest)
+                    value = self._pass_fail(mean) if pass_fail else self._value(mean, lowest)
                     mark = Mark(
                         lesson_id=lesson.pk,
                         student_id=student,
@@ -397,6 +430,7 @@ class DemoMarks:
                     mark.lesson_date = lesson.date  # type: ignore[attr-defined]
                     self.stats.late_marks += late
                     if value in NUMERIC and lesson.kind == LessonKind.ORDINARY and rng.random() < 0.03:
+                        # A second mark in the cell (numeric courses only: value in NUMERIC).
                         second = Mark(
                             lesson_id=lesson.pk,
                             student_id=student,
@@ -413,8 +447,7 @@ class DemoMarks:
                         rows.append(second)
                         self.marks_by[(course_id, student)].append(second)
                         self.stats.double_marks += 1
-        with own_timestamps(Mark, "created_at", "updated_at"):
-            Mark.objects.bulk_create(rows, batch_size=BATCH)
+        bulk_create_with_baseline(Mark, rows, date_field="created_at")
         self.stats.marks = len(rows)
 
     def _remark(self, value: str) -> str:
@@ -422,6 +455,10 @@ class DemoMarks:
         if share is None or self.remark_rng.random() >= share:
             return ""
         return self.remark_rng.choice(REMARKS[value])
+
+    def _pass_fail(self, mean: float) -> str:
+        """A pass/fail subject's mark: зачёт, rarely незачёт (more often for a weaker student)."""
+        return MarkValue.FAIL.value if self.rng.random() < max(0.01, 0.12 * (3.4 - mean)) else MarkValue.PASS.value
 
     def _value(self, mean: float, lowest: int) -> str:
         if self.rng.random() < 0.002:
@@ -456,8 +493,7 @@ class DemoMarks:
                         updated_at=when,
                     )
                 )
-        with own_timestamps(Homework, "updated_at"):
-            Homework.objects.bulk_create(rows, batch_size=BATCH)
+        bulk_create_with_baseline(Homework, rows, date_field="updated_at")
         self.stats.homework = len(rows)
 
     # -- final marks -------------------------------------------------------------------------------------
@@ -486,8 +522,9 @@ class DemoMarks:
         used: set[int] = set()
         for course_id, (cg, _sg, _subject) in sorted(self.courses.items()):
             grade = self.grade_of[cg]
-            if not marks_allowed(self.policy, grade):
+            if not marks_allowed(self.policy, grade) or self.assessment[course_id] == Assessment.NONE:
                 continue
+            pass_fail = self.assessment[course_id] == Assessment.PASS_FAIL
             kind = kinds.get(grade, PeriodKind.QUARTER.value)
             for period in periods:
                 if period.kind != kind or period.kind not in final_kind:
@@ -505,13 +542,17 @@ class DemoMarks:
                     ]
                     suggested = suggested_mark(weighted_average(marks), policy)  # as the final-marks page
                     value, reason = suggested, ""
-                    if not suggested:
+                    if pass_fail and marks:
+                        # Зачёт unless most of the period's marks were незачёт (no suggestion: the teacher decides).
+                        failed = sum(x.value == MarkValue.FAIL.value for x in marks) * 2 > len(marks)
+                        value = MarkValue.FAIL.value if failed else MarkValue.PASS.value
+                    elif not suggested:
                         value, reason = MarkValue.NOT_ATTESTED.value, NO_MARKS_REASON
                     elif rng.random() < 0.04:
                         low = policy.lowest_mark
                         value = str(min(5, max(low + 1, int(suggested) + rng.choice((-1, 1)))))
                         reason = DIFFERS_REASON if value != suggested else ""
-                    self.stats.final_marks_differing += value != suggested
+                    self.stats.final_marks_differing += bool(suggested) and value != suggested
                     rows.append(
                         FinalMark(
                             course_id=course_id,
@@ -525,8 +566,7 @@ class DemoMarks:
                             updated_at=datetime.datetime.combine(period.end, datetime.time(17), tzinfo=self.tz),
                         )
                     )
-        with own_timestamps(FinalMark, "updated_at"):
-            FinalMark.objects.bulk_create(rows, batch_size=BATCH)
+        bulk_create_with_baseline(FinalMark, rows, date_field="updated_at")
         self.stats.final_marks = len(rows)
         StudyPeriod.objects.filter(pk__in=used).update(is_locked=True)
         self.stats.locked_periods = [str(p) for p in periods if p.pk in used]

@@ -66,6 +66,14 @@ def is_teacher(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.TEACHER)
 
 
+def is_parent(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.PARENT)
+
+
+def is_student(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.STUDENT)
+
+
 def reads_diary(user: User) -> bool:
     """Reads a diary: a parent (their children's) or a student (their own)."""
     return user.is_authenticated and user.has_role(*FAMILY)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from django.db.models import Subquery
 
 from accounts.models import User
-from accounts.roles import Role
 from diary.models import WeekAcknowledgement
+from journal import rules
 from journal.models import ClassGroup, Enrolment, ParentLink, Student
 
 
@@ -22,7 +22,7 @@ def week_acknowledgement_of(
     A parent is a user with the parent role and an active link (``is_parent_of``), the only one who
     acknowledges; the acknowledgement comes with the link as a subquery.
     """
-    if not user.has_role(Role.PARENT):
+    if not rules.is_parent(user):
         return False, None
     acknowledged = WeekAcknowledgement.objects.filter(parent=user, student=student, week_start=monday).order_by()
     row = (

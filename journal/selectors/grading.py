@@ -9,10 +9,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import JSONObject
+from django.utils.translation import gettext as _
 
-from journal.models import GradingPolicy, School, WorkType
+from journal.models import CurriculumItem, GradingPolicy, MarkValue, School, WorkType
+from journal.models.structure import Assessment
+from journal.statistics import NOT_ASSESSED
 
 # The general work type of a lesson (its name in the demo's and new schools' defaults).
 DEFAULT_WORK_TYPE_NAME = "Ответ на уроке"
@@ -39,6 +43,38 @@ def policies_on(school: School, days: Iterable[datetime.date]) -> dict[datetime.
 def marks_allowed(policy: GradingPolicy, grade: int) -> bool:
     """Grade 1 (by default) keeps attendance and topics only (§3.11)."""
     return grade >= policy.marks_from_grade
+
+
+# What a mark in a course of each assessment of the curriculum may be (н/а and осв. in any assessed one).
+PASS_FAIL_VALUES = frozenset({MarkValue.PASS.value, MarkValue.FAIL.value, *NOT_ASSESSED})
+
+
+def course_assessment() -> Subquery:
+    """For a query of lessons: how the curriculum assesses the course's subject in its grade (marks,
+    pass/fail or none; ``None`` without a curriculum line, taken as marks)."""
+    return Subquery(
+        CurriculumItem.objects.filter(
+            year_id=OuterRef("course__class_group__year_id"),
+            grade=OuterRef("course__class_group__grade"),
+            subject_id=OuterRef("course__subject_id"),
+        ).values("assessment")[:1]
+    )
+
+
+def refuse_off_assessment(value: str, assessment: str | None, subject: str) -> None:
+    """A subject the curriculum does not assess takes no marks; a pass/fail one only зачёт/незачёт (and н/а,
+    осв.)."""
+    if assessment == Assessment.NONE:
+        raise ValidationError(
+            {"value": _("«%(subject)s» is not assessed in this grade: it takes no marks.") % {"subject": subject}}
+        )
+    if assessment == Assessment.PASS_FAIL and value not in PASS_FAIL_VALUES:
+        raise ValidationError(
+            {
+                "value": _("«%(subject)s» is assessed pass/fail here: type зч (зачёт) or нз (незачёт).")
+                % {"subject": subject}
+            }
+        )
 
 
 def attendance_letter(policy: GradingPolicy, status: str, reason: str) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from journal import rules
 from journal.models import (
     ClassGroup,
     ClassGroupUserObjectPermission,
@@ -111,7 +111,7 @@ def students_visible_to(user: User, school: School | None) -> QuerySet[Student]:
 
 def children_of(user: User, school: School | None) -> QuerySet[Student]:
     """The parent's own children (active links) in this school."""
-    if school is None or not user.has_role(Role.PARENT):
+    if school is None or not rules.is_parent(user):
         return Student.objects.none()
     return Student.objects.filter(
         school=school, parent_links__parent=user, parent_links__ended_at__isnull=True

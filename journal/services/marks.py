@@ -52,7 +52,14 @@ from journal.models import (
     WorkType,
 )
 from journal.models.planning import LessonKind
-from journal.selectors.grading import attendance_letter, default_work_type_json, marks_allowed, policies_on
+from journal.selectors.grading import (
+    attendance_letter,
+    course_assessment,
+    default_work_type_json,
+    marks_allowed,
+    policies_on,
+    refuse_off_assessment,
+)
 from journal.selectors.marks import course_marks
 from journal.selectors.membership import lesson_attended_by
 from journal.services.cell_input import CellInput, clean_mark_value, parse_cell_input
@@ -203,12 +210,13 @@ def _open_cell(
         lessons = lessons.filter(course_id=course_id)
     lesson = (
         lessons.select_for_update(of=("self",), no_key=True)
-        .select_related("course__class_group__year__school", "course__subgroup")
+        .select_related("course__class_group__year__school", "course__subgroup", "course__subject")
         .annotate(
             writes=writes,
             attends=lesson_attended_by(student_id),
             locked_period_id=locked_period_id(),
             default_work_type=default_work_type_json(),
+            assessment=course_assessment(),
         )
         .first()
     )
@@ -310,6 +318,7 @@ def _put_mark(
     if position not in (1, 2):
         raise ValidationError({"position": _("A cell holds two marks at most: position %(pos)s.") % {"pos": position}})
     value = clean_mark_value(value, policy)
+    refuse_off_assessment(value, lesson.assessment, lesson.course.subject.name)  # type: ignore[attr-defined]
     _refuse_new_entry(cell)
     current = cell.marks.get(position)
     if current is None and expected_version is not None:

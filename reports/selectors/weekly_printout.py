@@ -144,6 +144,7 @@ class DayBlock:
 
 @dataclass
 class SubjectAverage:
+    course_id: int
     subject: str
     average: Decimal | None
     suggested: str
@@ -272,6 +273,7 @@ def weekly_printout(
             summary = summarise(marks.get((course_id, student.pk), []), period_policy, None)
             page.averages.append(
                 SubjectAverage(
+                    course_id=course_id,
                     subject=subjects[course_id],
                     average=summary.average,
                     suggested=summary.suggested,

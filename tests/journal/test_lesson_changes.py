@@ -28,6 +28,7 @@ from journal.services.lessons import (
     lesson_move,
     lesson_restore,
 )
+from journal.services.marks import attendance_clear, attendance_set, mark_delete, mark_set
 from journal.services.structure import teaching_assignment_create
 from journal.services.substitutions import substitution_assign
 from journal.services.timetable import lessons_generate, timetable_entry_create
@@ -144,6 +145,33 @@ def test_cancelling_a_planned_lesson_releases_its_topic_and_keeps_it_in_the_chan
     lesson.refresh_from_db()
     assert lesson.topic == ""
     assert "Дроби" in m.LessonChange.objects.get(lesson=lesson).before
+
+
+def test_a_lesson_with_marks_or_attendance_is_neither_cancelled_nor_moved(world: World, lesson: m.Lesson) -> None:
+    teacher = world.users["teacher"]
+    mark_set(actor=teacher, lesson=lesson, student=world.child, value="5")
+    mark_set(actor=teacher, lesson=lesson, student=world.other_child, value="4")
+    attendance_set(actor=teacher, lesson=lesson, student=world.child, status="late")
+
+    with pytest.raises(ValidationError) as refused:
+        lesson_cancel(actor=deputy(world), lesson=lesson, reason="Карантин")
+    assert "2 marks and 1 attendance entry" in refused.value.messages[0]
+    with pytest.raises(ValidationError, match="2 marks and 1 attendance entry"):
+        lesson_move(
+            actor=deputy(world), lesson=lesson, date=MONDAY + datetime.timedelta(days=1), slot=3, reason="Олимпиада"
+        )
+
+    lesson.refresh_from_db()
+    assert (lesson.status, lesson.date, lesson.slot) == (m.LessonStatus.PLANNED, MONDAY, 2)
+    assert not m.LessonChange.objects.exists()
+    # Once the teacher removed what was recorded, the lesson can be cancelled; nothing can be entered on it then.
+    for mark in m.Mark.objects.filter(lesson=lesson):
+        mark_delete(actor=teacher, mark=mark, expected_version=mark.version)
+    absence = m.Attendance.objects.get(lesson=lesson)
+    attendance_clear(actor=teacher, attendance=absence, expected_version=absence.version)
+    lesson_cancel(actor=deputy(world), lesson=lesson, reason="Карантин")
+    with pytest.raises(ValidationError, match="cancelled"):
+        mark_set(actor=teacher, lesson=lesson, student=world.child, value="5")
 
 
 def test_cancelling_twice_is_refused(world: World, lesson: m.Lesson) -> None:

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from journal import models as m
 from journal.services.lessons import lesson_cancel, lesson_move
+from journal.services.marks import attendance_set, mark_set
 from journal.services.structure import teaching_assignment_create
 from tests.conftest import World
 from tests.factories import YEAR_START
@@ -87,3 +88,19 @@ def test_the_changes_page_reads_in_russian(world: World, lesson: m.Lesson, clien
     assert "Изменения уроков: 5А" in page
     assert "Записанные изменения" in page
     assert "Восстановить" in page
+
+
+def test_a_lesson_with_marks_is_not_cancelled_and_the_message_says_what_is_recorded(
+    world: World, lesson: m.Lesson
+) -> None:
+    teacher = world.users["teacher"]
+    mark_set(actor=teacher, lesson=lesson, student=world.child, value="5")
+    mark_set(actor=teacher, lesson=lesson, student=world.other_child, value="4")
+    attendance_set(actor=teacher, lesson=lesson, student=world.child, status="late")
+
+    with pytest.raises(ValidationError) as refused:
+        lesson_cancel(actor=world.users["deputy"], lesson=lesson, reason="Карантин")
+
+    message = refused.value.messages[0]
+    assert "уже есть 2 отметки и 1 запись о посещаемости" in message
+    assert "отменить его нельзя" in message

@@ -251,6 +251,24 @@ def test_no_marks_in_grade_one_but_attendance_is_kept(world: World) -> None:
     assert m.Attendance.objects.filter(lesson=lesson, student=pupil).exists()
 
 
+def test_the_curriculum_assessment_rules_the_marks_a_course_takes(world: World) -> None:
+    teacher = world.users["teacher"]
+    ethics, music = new_subject(world, "ОРКСЭ"), new_subject(world, "Музыка")
+    m.CurriculumItem.objects.create(year=world.year, grade=5, subject=ethics, hours_per_week=1, assessment="pass_fail")
+    m.CurriculumItem.objects.create(year=world.year, grade=5, subject=music, hours_per_week=1, assessment="none")
+    pass_fail = make_lesson(new_course(world.class_5a, ethics))
+    ungraded = make_lesson(new_course(world.class_5a, music))
+
+    with pytest.raises(ValidationError) as exc:
+        mark_set(actor=teacher, lesson=pass_fail, student=world.child, value="5")
+    assert "pass/fail" in messages(exc)
+    assert mark_set(actor=teacher, lesson=pass_fail, student=world.child, value="зач").value == "зч"
+    with pytest.raises(ValidationError, match="not assessed"):
+        mark_set(actor=teacher, lesson=ungraded, student=world.child, value="5")
+    attendance_set(actor=teacher, lesson=ungraded, student=world.child, status="absent")
+    assert list(m.Mark.objects.values_list("value", flat=True)) == ["зч"]
+
+
 def test_the_policy_can_start_marks_later_and_that_applies_from_its_date(world: World) -> None:
     later = RECENT - datetime.timedelta(days=3)
     m.GradingPolicy.objects.create(school=world.school, valid_from=later, marks_from_grade=6)

@@ -147,7 +147,12 @@ def test_finished_quarters_have_final_marks_for_every_student_and_are_locked(dem
                 ids &= set(course.subgroup.members.values_list("pk", flat=True))
             missing = {s for s in ids if (course.pk, s) not in final}
             assert not missing, (course, missing)
-    differing = m.FinalMark.objects.filter(course__class_group__year=demo.year).exclude(value=F("suggested"))
+    # A mark that differs from a suggestion has a reason (a pass/fail subject's has no suggestion).
+    differing = (
+        m.FinalMark.objects.filter(course__class_group__year=demo.year)
+        .exclude(value=F("suggested"))
+        .exclude(suggested="")
+    )
     assert differing.exists()
     assert not differing.filter(reason="").exists()
     assert not m.StudyPeriod.objects.filter(year=demo.year, kind="half_year", end__gte=demo.today, is_locked=True)
@@ -174,3 +179,20 @@ def test_seeding_keeps_object_permissions_without_drift(demo, db):
     missing, extra = permission_drift()
     assert not missing and not extra
     assert "Object permissions agree with the domain rows." in demo.output
+
+
+def test_pass_fail_subjects_take_pass_or_fail_marks_and_ungraded_ones_none(demo, db):
+    """The curriculum's assessment rules the demo's marks as it rules the grid's (ОРКСЭ, ОДНКНР: зачёт)."""
+    by_assessment = {}
+    for item in m.CurriculumItem.objects.filter(year=demo.year):
+        by_assessment.setdefault(item.assessment, set()).add((item.grade, item.subject_id))
+    marks = m.Mark.objects.filter(lesson__course__class_group__year=demo.year).values_list(
+        "lesson__course__class_group__grade", "lesson__course__subject_id", "value"
+    )
+    seen: dict[str, set[str]] = {}
+    for grade, subject, value in marks:
+        kind = next((k for k, keys in by_assessment.items() if (grade, subject) in keys), "marks")
+        seen.setdefault(kind, set()).add(value)
+    assert seen["pass_fail"] <= {"зч", "нз", "на"} and "зч" in seen["pass_fail"]
+    assert "none" not in seen
+    assert {"5", "4", "3"} <= seen["marks"]

@@ -1,0 +1,101 @@
+"""The numbers of journal.statistics, checked against figures computed by hand (DESIGN.md, "Grading policy")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from journal.models import GradingPolicy
+from journal.statistics import (
+    MarkFacts,
+    count_attendance,
+    count_results,
+    final_mark_suggestion,
+    mean_mark,
+    quality_percent,
+    sou_percent,
+    success_percent,
+    summarise,
+    weighted_average,
+    year_mark_suggestion,
+)
+
+POLICY = GradingPolicy()  # the defaults: 5 from 4.60, 4 from 3.60, 3 from 2.60; minimum 3 / 5 / 7
+
+
+def marks(*pairs: tuple[str, str]) -> list[MarkFacts]:
+    return [MarkFacts(value, Decimal(weight)) for value, weight in pairs]
+
+
+def test_the_weighted_average_leaves_non_numeric_marks_out_and_rounds_half_up() -> None:
+    # (5·1 + 4·3 + 3·2) / (1 + 3 + 2) = 23 / 6 = 3.8333… → 3.83
+    assert weighted_average(marks(("5", "1"), ("4", "3"), ("3", "2"), ("зч", "1"), ("на", "1"))) == Decimal("3.83")
+    # (4·1 + 5·1) / 2 = 4.5 exactly; (2·1 + 3·2) / 3 = 2.6666… → 2.67
+    assert weighted_average(marks(("4", "1"), ("5", "1"))) == Decimal("4.50")
+    assert weighted_average(marks(("2", "1"), ("3", "2"))) == Decimal("2.67")
+    assert weighted_average(marks(("зч", "1"), ("осв", "1"))) is None
+
+
+def test_a_summary_counts_the_marks_that_assess_against_the_minimum_of_the_weekly_hours() -> None:
+    summary = summarise(marks(("5", "1"), ("5", "3"), ("4", "1"), ("зч", "1"), ("на", "1"), ("осв", "1")), POLICY, 2)
+    # (5 + 15 + 4) / 5 = 4.80 → 5; five marks assess (н/а and осв. do not): the minimum at 2 hours is 5.
+    assert (summary.average, summary.suggested, summary.count, summary.minimum) == (Decimal("4.80"), "5", 4, 5)
+    assert summary.below_minimum
+    assert summarise(marks(("3", "1")) * 7, POLICY, Decimal("3.5")).below_minimum is False
+    assert summarise([], POLICY, None).suggested == ""
+
+
+def test_the_thresholds_round_the_average() -> None:
+    assert [summarise(marks((v, "1")), POLICY, 1).suggested for v in "5432"] == ["5", "4", "3", "2"]
+    # 4.59 is a 4, 4.60 a 5 (the thresholds are «from»).
+    assert summarise(marks(("5", "59"), ("4", "41")), POLICY, 1).suggested == "4"
+    assert summarise(marks(("5", "6"), ("4", "4")), POLICY, 1).suggested == "5"
+
+
+def test_the_year_and_final_suggestions() -> None:
+    # Periods 5, 4, 4, зач: (5 + 4 + 4) / 3 = 4.33 → 4; the exam 5 with the year 4 gives 5 (4.5 half up).
+    assert year_mark_suggestion(["5", "4", "4", "зч"], POLICY) == "4"
+    assert final_mark_suggestion("4", "5") == "5"
+    assert final_mark_suggestion("4", "") == "4"
+    assert final_mark_suggestion("", "5") == ""
+
+
+def test_a_class_report_computes_success_quality_sou_and_the_mean_as_schools_do() -> None:
+    # 25 students: 5 fives, 9 fours, 7 threes, 2 twos, 1 н/а, 1 exempt (out of N). N = 24.
+    results = count_results(["5"] * 5 + ["4"] * 9 + ["3"] * 7 + ["2"] * 2 + ["на", "осв"])
+    assert (results.base, results.students) == (24, 25)
+    # успеваемость (5 + 9 + 7) / 24 = 87.5 %; качество (5 + 9) / 24 = 58.33… → 58.3 %
+    assert success_percent(results) == Decimal("87.5")
+    assert quality_percent(results) == Decimal("58.3")
+    # СОУ (100·5 + 64·9 + 36·7 + 16·2 + 7·1) / 24 = (500 + 576 + 252 + 32 + 7) / 24 = 1367 / 24 = 56.96 → 57.0
+    assert sou_percent(results) == Decimal("57.0")
+    # средний балл (25 + 36 + 21 + 4) / 23 = 86 / 23 = 3.739… → 3.74 (н/а is no number)
+    assert mean_mark(results) == Decimal("3.74")
+
+
+def test_students_without_a_mark_and_the_exempt_are_out_of_n_and_nothing_divides_by_zero() -> None:
+    results = count_results(["5", "4", None, "", "осв"])
+    assert (results.base, results.no_mark, results.exempt) == (2, 2, 1)
+    assert success_percent(results) == Decimal("100.0")
+    empty = count_results([None, "осв"])
+    assert (success_percent(empty), quality_percent(empty), sou_percent(empty), mean_mark(empty)) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_a_pass_fail_subject_has_a_success_rate_but_no_quality_or_level() -> None:
+    results = count_results(["зч"] * 9 + ["нз"])
+    assert success_percent(results) == Decimal("90.0")
+    assert (quality_percent(results), sou_percent(results), mean_mark(results)) == (None, None, None)
+
+
+def test_attendance_is_counted_by_reason_and_late_arrivals_apart() -> None:
+    counts = count_attendance(
+        [("absent", "illness")] * 3
+        + [("absent", "unexcused"), ("absent", "excused"), ("absent", "unknown")]
+        + [("late", "unknown")] * 2
+    )
+    assert (counts.illness, counts.unexcused, counts.excused, counts.unknown, counts.late) == (3, 1, 1, 1, 2)
+    assert counts.missed == 6

@@ -16,6 +16,8 @@ A newcomer looking for "who may …" of any page or service finds it below.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Exists, Model, OuterRef
 
 from accounts.models import User
@@ -120,7 +122,8 @@ def manages_school_events(user: User) -> bool:
 # --- Scope rules -------------------------------------------------------------------------------
 
 
-def _perm(table: type[Model], user: User, codename: str, object_id: object) -> Exists:
+def perm_exists(table: type[Model], user: User, codename: str, object_id: object) -> Exists:
+    """EXISTS of the user's permission row ``codename`` on the object (an id or an ``OuterRef``)."""
     return Exists(table._default_manager.filter(user=user, permission__codename=codename, content_object=object_id))
 
 
@@ -152,36 +155,29 @@ def leads_class(user: User, school: School | None, class_id: int) -> bool:
     ).exists()
 
 
-def writes_lesson(user: User, school: School | None, lesson: Lesson) -> bool:
-    """Marks, attendance, homework, topic: the course's teacher, or the substitute of exactly this lesson (§4.4).
-
-    One query: two EXISTS over the user's own permission rows.
-    """
+def _lesson_rights(user: User, school: School | None, lesson: Lesson, *, class_teacher: bool) -> bool:
+    """The user's permission rows on the lesson (one query of EXISTS): the course's teacher, the lesson's
+    substitute and, with ``class_teacher``, the class teacher of its class."""
     if school is None:
         return False
-    return (
-        Lesson.objects.filter(pk=lesson.pk, course__class_group__year__school=school)
-        .filter(
-            _perm(CourseUserObjectPermission, user, "change_course", OuterRef("course_id"))
-            | _perm(LessonUserObjectPermission, user, "change_lesson", OuterRef("pk"))
-        )
-        .exists()
+    rights: Any = perm_exists(CourseUserObjectPermission, user, "change_course", OuterRef("course_id")) | perm_exists(
+        LessonUserObjectPermission, user, "change_lesson", OuterRef("pk")
     )
+    if class_teacher:
+        rights |= perm_exists(
+            ClassGroupUserObjectPermission, user, "lead_classgroup", OuterRef("course__class_group_id")
+        )
+    return Lesson.objects.filter(rights, pk=lesson.pk, course__class_group__year__school=school).exists()
+
+
+def writes_lesson(user: User, school: School | None, lesson: Lesson) -> bool:
+    """Marks, attendance, homework, topic: the course's teacher, or the substitute of exactly this lesson (§4.4)."""
+    return _lesson_rights(user, school, lesson, class_teacher=False)
 
 
 def sets_absence_reason(user: User, school: School | None, lesson: Lesson) -> bool:
     """Those who write the lesson, and the class teacher of its class (the reason only, §4.3)."""
-    if school is None:
-        return False
-    return (
-        Lesson.objects.filter(pk=lesson.pk, course__class_group__year__school=school)
-        .filter(
-            _perm(CourseUserObjectPermission, user, "change_course", OuterRef("course_id"))
-            | _perm(LessonUserObjectPermission, user, "change_lesson", OuterRef("pk"))
-            | _perm(ClassGroupUserObjectPermission, user, "lead_classgroup", OuterRef("course__class_group_id"))
-        )
-        .exists()
-    )
+    return _lesson_rights(user, school, lesson, class_teacher=True)
 
 
 def edits_shared_plan(user: User, school: School | None, *, year_id: int, subject_id: int, grade: int) -> bool:

@@ -357,8 +357,8 @@ def student_weeks(
             for shown_on, moved_away in ((lesson.date, False), (lesson.origin_date, True)):
                 if shown_on is None or not (monday <= shown_on <= sunday):
                     continue
-                enrolment = enrolment_on(own, shown_on)
-                if enrolment is None or enrolment.class_group_id != lesson.class_group_id:
+                holding = enrolment_on(own, shown_on)
+                if holding is None or holding.class_group_id != lesson.class_group_id:
                     continue
                 entries[student_id].append((shown_on, replace(lesson, moved_away=moved_away, marks=[], files=[])))
     lesson_ids = {entry.pk for own in entries.values() for _day, entry in own}

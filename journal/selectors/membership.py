@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -35,7 +36,7 @@ def in_span(spans: Iterable[Span], day: datetime.date) -> bool:
     return any(start <= day and (end is None or day <= end) for start, end in spans)
 
 
-def _members(subgroup_id: int) -> QuerySet[Student]:
+def _members(subgroup_id: int) -> QuerySet[Any, Any]:
     return Subgroup.members.through.objects.filter(subgroup_id=subgroup_id).values("student_id")
 
 
@@ -107,7 +108,7 @@ def attends_course(course_subgroup_id: int | None, own_subgroups: set[int]) -> b
     return course_subgroup_id is None or course_subgroup_id in own_subgroups
 
 
-def own_subgroup_ids(student: Student) -> QuerySet[Student, int]:
+def own_subgroup_ids(student: Student) -> QuerySet[Any, int]:
     """The ids of the student's subgroups, read from the membership table alone (no JOIN to the subgroups)."""
     return Subgroup.members.through.objects.filter(student=student).values_list("subgroup_id", flat=True)
 

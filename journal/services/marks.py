@@ -24,13 +24,14 @@ marks or attendance.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Exists, OuterRef, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,10 +181,6 @@ def _state(policy: GradingPolicy, marks: dict[int, Mark], row: Attendance | None
     )
 
 
-def _perm(table: type, user: User, codename: str, ref: str) -> Exists:
-    return Exists(table._default_manager.filter(user=user, permission__codename=codename, content_object=OuterRef(ref)))
-
-
 def _open_cell(
     *,
     actor: User,
@@ -200,9 +197,9 @@ def _open_cell(
     actor's rights, the student's attendance of the course that day and the locked period; the policies
     (of the lesson's day and ``policy_days``); the cell's marks; its attendance.
     """
-    writes = _perm(CourseUserObjectPermission, actor, "change_course", "course_id") | _perm(
-        LessonUserObjectPermission, actor, "change_lesson", "pk"
-    )
+    writes = rules.perm_exists(
+        CourseUserObjectPermission, actor, "change_course", OuterRef("course_id")
+    ) | rules.perm_exists(LessonUserObjectPermission, actor, "change_lesson", OuterRef("pk"))
     lessons = Lesson.objects.filter(pk=lesson_id)
     if school is not None:
         lessons = lessons.filter(course__class_group__year__school=school)
@@ -245,10 +242,12 @@ def _refuse_reader(actor: User, lesson_id: int, school: School | None, course_id
     if not rules.is_staff(actor):
         raise PermissionDenied
     if rules.reads_whole_school(actor):
-        sees: Exists | Value = Value(True, output_field=BooleanField())
+        sees: Exists | Q | Value = Value(True, output_field=BooleanField())
     else:
-        sees = _perm(CourseUserObjectPermission, actor, "view_course", "course_id") | _perm(
-            ClassGroupUserObjectPermission, actor, "lead_classgroup", "course__class_group_id"
+        sees = rules.perm_exists(
+            CourseUserObjectPermission, actor, "view_course", OuterRef("course_id")
+        ) | rules.perm_exists(
+            ClassGroupUserObjectPermission, actor, "lead_classgroup", OuterRef("course__class_group_id")
         )
     lessons = Lesson.objects.filter(pk=lesson_id).annotate(sees=sees)
     if school is not None:
@@ -332,7 +331,8 @@ def _put_mark(
             raise ValidationError(
                 {"work_type": _("The work type «%(name)s» is not in use in this school.") % {"name": work_type.name}}
             )
-        kind_id, weight = work_type.pk, work_type.weight
+        kind_id: int | None = work_type.pk
+        weight = work_type.weight
     elif current is not None and current.work_type_id is not None:
         kind_id, weight = current.work_type_id, current.weight  # a changed value keeps its work type
     else:
@@ -509,6 +509,36 @@ def _in_cell(lesson_id: int, student_id: int, work: Any) -> Any:
         raise _clash(lesson_id, student_id) from None
 
 
+def _save_grid_cell(
+    *,
+    actor: User,
+    school: School | None,
+    course_id: int,
+    lesson_id: int,
+    student_id: int,
+    span: SummarySpan | None,
+    change: Callable[[_Cell], None],
+) -> CellResult:
+    """Open a cell of the course's grid, ``change`` it, answer it as saved with the row's figures: one
+    transaction (:func:`_in_cell`)."""
+
+    def work() -> CellResult:
+        days = (span.policy_day,) if span is not None else ()
+        cell, policies = _open_cell(
+            actor=actor,
+            lesson_id=lesson_id,
+            student_id=student_id,
+            school=school,
+            course_id=course_id,
+            policy_days=days,
+        )
+        change(cell)
+        return CellResult(state=cell.state(), summary=_summary(cell, policies, span))
+
+    result: CellResult = _in_cell(lesson_id, student_id, work)
+    return result
+
+
 def cell_set(
     *,
     actor: User,
@@ -527,21 +557,18 @@ def cell_set(
     :class:`StaleEdit` (changed meanwhile; ``.state`` holds the cell as stored), ``ValidationError``.
     """
 
-    def work() -> CellResult:
-        days = (span.policy_day,) if span is not None else ()
-        cell, policies = _open_cell(
-            actor=actor,
-            lesson_id=lesson_id,
-            student_id=student_id,
-            school=school,
-            course_id=course_id,
-            policy_days=days,
-        )
+    def change(cell: _Cell) -> None:
         _apply(cell, parse_cell_input(text, cell.policy), versions)
-        return CellResult(state=cell.state(), summary=_summary(cell, policies, span))
 
-    result: CellResult = _in_cell(lesson_id, student_id, work)
-    return result
+    return _save_grid_cell(
+        actor=actor,
+        school=school,
+        course_id=course_id,
+        lesson_id=lesson_id,
+        student_id=student_id,
+        span=span,
+        change=change,
+    )
 
 
 def mark_details_set(
@@ -559,16 +586,7 @@ def mark_details_set(
 ) -> CellResult:
     """Change a mark's work type (its weight follows) and the teacher's remark; its value stays."""
 
-    def work() -> CellResult:
-        days = (span.policy_day,) if span is not None else ()
-        cell, policies = _open_cell(
-            actor=actor,
-            lesson_id=lesson_id,
-            student_id=student_id,
-            school=school,
-            course_id=course_id,
-            policy_days=days,
-        )
+    def change(cell: _Cell) -> None:
         current = cell.marks.get(position)
         if current is None:  # removed meanwhile: the panel's version is stale
             raise stale_from_deletion(
@@ -587,10 +605,16 @@ def mark_details_set(
             work_type=work_type,
             comment=comment,
         )
-        return CellResult(state=cell.state(), summary=_summary(cell, policies, span))
 
-    result: CellResult = _in_cell(lesson_id, student_id, work)
-    return result
+    return _save_grid_cell(
+        actor=actor,
+        school=school,
+        course_id=course_id,
+        lesson_id=lesson_id,
+        student_id=student_id,
+        span=span,
+        change=change,
+    )
 
 
 def _single(actor: User, lesson: Lesson, student_id: int, work: Any) -> Any:

@@ -93,7 +93,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# BENCH_VIEWS=1 (a benchmark run only): the URLs also route the bare ceilings the benchmarks compare with.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+if BENCH_VIEWS and PRODUCTION:
+    raise environ.ImproperlyConfigured("BENCH_VIEWS is for benchmark runs, not production")
+ROOT_URLCONF = "demo.bench_urls" if BENCH_VIEWS else "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -122,6 +126,15 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Persistent connections with health checks (measured +58 % throughput).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # psycopg 3 binds parameters on the server, so PostgreSQL keeps the plan of a query run often on the
+    # same connection (prepared after 5 runs): the journal's queries carry EXISTS subqueries for rights and
+    # rules whose planning cost more than their execution.
+    # Django turns psycopg's prepared statements off by default (for connection poolers, which a
+    # deployment with PgBouncer in transaction mode would set PREPARE_THRESHOLD=0 for).
+    _prepare = env.int("PREPARE_THRESHOLD", default=5)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": _prepare or None}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------

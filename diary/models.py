@@ -30,7 +30,7 @@ class WeekAcknowledgement(models.Model):
     class Meta:
         verbose_name = _("week acknowledgement")
         verbose_name_plural = _("week acknowledgements")
-        ordering = ("student", "-week_start")
+        ordering = ("student_id", "-week_start")
         indexes = [models.Index(fields=["student", "week_start"])]
         constraints = [
             models.UniqueConstraint(fields=["parent", "student", "week_start"], name="ack_once_per_parent_week"),

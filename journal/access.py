@@ -9,12 +9,14 @@ user may do to it); who may is decided in :mod:`journal.rules`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from accounts.models import User
+from core.compiled import CompiledQuery, RowModel
 from journal import rules
 from journal.models import (
     AcademicYear,
@@ -48,7 +50,7 @@ def _not_found() -> Http404:
     return Http404("No such object in your scope")
 
 
-def _course_perm(user: User, codename: str, course_ref: str) -> Exists:
+def _course_perm(user: User | int, codename: str, course_ref: str) -> Exists:
     return Exists(
         CourseUserObjectPermission.objects.filter(
             user=user, permission__codename=codename, content_object=OuterRef(course_ref)
@@ -56,7 +58,7 @@ def _course_perm(user: User, codename: str, course_ref: str) -> Exists:
     )
 
 
-def _substitutes_in(user: User, course_ref: str) -> Exists:
+def _substitutes_in(user: User | int, course_ref: str) -> Exists:
     """The user substitutes some lesson of the course (§4.4)."""
     return Exists(
         LessonUserObjectPermission.objects.filter(
@@ -75,33 +77,53 @@ class CourseAccess:
     substitutes: bool  # substitutes at least one of its lessons
 
 
+_COURSE_ROW = RowModel(
+    Course, "class_group__year__school", "subject", "subgroup", extra=("visible", "teaches", "substitutes")
+)
+
+
+def _course_rows(*, course_id: int, school_id: int, user_id: int, whole_school: bool) -> QuerySet[Course, Any]:
+    if whole_school:
+        visible: Exists | Q | Value = Value(True, output_field=BooleanField())
+    else:
+        leads = Exists(
+            ClassGroupUserObjectPermission.objects.filter(
+                user_id=user_id, permission__codename="lead_classgroup", content_object=OuterRef("class_group_id")
+            )
+        )
+        visible = _course_perm(user_id, "view_course", "pk") | leads
+    return (
+        Course.objects.filter(pk=course_id, class_group__year__school_id=school_id)
+        .annotate(
+            visible=visible,
+            teaches=_course_perm(user_id, "change_course", "pk"),
+            substitutes=_substitutes_in(user_id, "pk"),
+        )
+        .filter(Q(visible=True) | Q(substitutes=True))
+        .values_list(*_COURSE_ROW.columns)
+    )
+
+
+# Asked on every page of a course: compiled once per process (core.compiled), for the administration
+# (who sees every course of the school) and for everyone else.
+_COURSE_OF_SCHOOL_READER = CompiledQuery(
+    lambda **values: _course_rows(**values, whole_school=True), course_id=int, school_id=int, user_id=int
+)
+_COURSE_OF_USER = CompiledQuery(
+    lambda **values: _course_rows(**values, whole_school=False), course_id=int, school_id=int, user_id=int
+)
+
+
 def course_access(user: User, school: School | None, course_id: int) -> CourseAccess:
     """The course for whoever sees it (its teachers, its class teacher, the administration) or substitutes one
     of its lessons; anyone else: 404. One query."""
     if school is None:
         raise _not_found()
-    if rules.reads_whole_school(user):
-        visible: Exists | Q | Value = Value(True, output_field=BooleanField())
-    else:
-        leads = Exists(
-            ClassGroupUserObjectPermission.objects.filter(
-                user=user, permission__codename="lead_classgroup", content_object=OuterRef("class_group_id")
-            )
-        )
-        visible = _course_perm(user, "view_course", "pk") | leads
-    course = (
-        Course.objects.filter(pk=course_id, class_group__year__school=school)
-        .annotate(
-            visible=visible,
-            teaches=_course_perm(user, "change_course", "pk"),
-            substitutes=_substitutes_in(user, "pk"),
-        )
-        .filter(Q(visible=True) | Q(substitutes=True))
-        .select_related("class_group__year__school", "subject", "subgroup")
-        .first()
-    )
-    if course is None:
+    query = _COURSE_OF_SCHOOL_READER if rules.reads_whole_school(user) else _COURSE_OF_USER
+    rows = query.rows(course_id=course_id, school_id=school.pk, user_id=user.pk)
+    if not rows:
         raise _not_found()
+    course = _COURSE_ROW.build(rows[0])
     return CourseAccess(
         course=course, teaches=course.teaches, substitute_only=not course.visible, substitutes=course.substitutes
     )

@@ -122,7 +122,7 @@ def manages_school_events(user: User) -> bool:
 # --- Scope rules -------------------------------------------------------------------------------
 
 
-def perm_exists(table: type[Model], user: User, codename: str, object_id: object) -> Exists:
+def perm_exists(table: type[Model], user: User | int, codename: str, object_id: object) -> Exists:
     """EXISTS of the user's permission row ``codename`` on the object (an id or an ``OuterRef``)."""
     return Exists(table._default_manager.filter(user=user, permission__codename=codename, content_object=object_id))
 

@@ -14,11 +14,11 @@ def main() -> int:
 
             redis.Redis.from_url(url, socket_connect_timeout=2).ping()
         else:
-            import psycopg2
+            import psycopg
 
             parts = urlparse(url)
             # Connect to the maintenance database: the test database may not exist yet.
-            psycopg2.connect(
+            psycopg.connect(
                 host=parts.hostname,
                 port=parts.port or 5432,
                 user=parts.username,

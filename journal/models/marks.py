@@ -67,7 +67,7 @@ class GradingPolicy(models.Model):
     class Meta:
         verbose_name = _("grading policy")
         verbose_name_plural = _("grading policies")
-        ordering = ("school", "-valid_from")
+        ordering = ("school_id", "-valid_from")
         constraints = [
             models.UniqueConstraint(fields=["school", "valid_from"], name="policy_one_version_a_day"),
             models.CheckConstraint(condition=Q(lowest_mark__in=[1, 2]), name="policy_lowest_mark_1_or_2"),
@@ -98,7 +98,7 @@ class WorkType(models.Model):
     class Meta:
         verbose_name = _("work type")
         verbose_name_plural = _("work types")
-        ordering = ("school", "name")
+        ordering = ("school_id", "name")
         constraints = [
             models.UniqueConstraint(fields=["school", "name"], name="work_type_unique_name"),
             models.CheckConstraint(condition=Q(weight__gt=0, weight__lte=10), name="work_type_weight_positive"),
@@ -147,7 +147,7 @@ class Mark(models.Model):
     class Meta:
         verbose_name = _("mark")
         verbose_name_plural = _("marks")
-        ordering = ("lesson", "student", "position")
+        ordering = ("lesson_id", "student_id", "position")
         indexes = [models.Index(fields=["student", "lesson"])]
         constraints = [
             models.UniqueConstraint(fields=["lesson", "student", "position"], name="mark_one_per_cell_position"),
@@ -195,7 +195,7 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
-        ordering = ("lesson", "student")
+        ordering = ("lesson_id", "student_id")
         indexes = [models.Index(fields=["student", "lesson"])]
         constraints = [
             models.UniqueConstraint(fields=["lesson", "student"], name="attendance_one_per_cell"),
@@ -281,7 +281,7 @@ class FinalMark(models.Model):
     class Meta:
         verbose_name = _("final mark")
         verbose_name_plural = _("final marks")
-        ordering = ("course", "student", "kind")
+        ordering = ("course_id", "student_id", "kind")
         constraints = [
             models.UniqueConstraint(
                 fields=["course", "student", "kind", "period"], name="final_mark_unique_with_period"

@@ -95,7 +95,7 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
-        ordering = ("student", "date_from")
+        ordering = ("student_id", "date_from")
         indexes = [models.Index(fields=["class_group", "date_from", "date_to"])]
         constraints = [
             models.CheckConstraint(
@@ -157,7 +157,7 @@ class ParentLink(models.Model):
     class Meta:
         verbose_name = _("parent link")
         verbose_name_plural = _("parent links")
-        ordering = ("student", "parent")
+        ordering = ("student_id", "parent_id")
         constraints = [
             models.UniqueConstraint(
                 fields=["parent", "student"], condition=Q(ended_at__isnull=True), name="parent_link_one_active"

@@ -26,7 +26,7 @@ class BellSchedule(models.Model):
     class Meta:
         verbose_name = _("bell schedule")
         verbose_name_plural = _("bell schedules")
-        ordering = ("school", "shift", "name")
+        ordering = ("school_id", "shift", "name")
         constraints = [
             models.UniqueConstraint(fields=["school", "name"], name="bells_unique_name"),
             models.CheckConstraint(condition=Q(shift__gte=1, shift__lte=3), name="bells_shift_1_to_3"),
@@ -45,7 +45,7 @@ class BellSlot(models.Model):
     class Meta:
         verbose_name = _("bell slot")
         verbose_name_plural = _("bell slots")
-        ordering = ("schedule", "number")
+        ordering = ("schedule_id", "number")
         constraints = [
             models.UniqueConstraint(fields=["schedule", "number"], name="slot_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=0, number__lte=12), name="slot_number_0_to_12"),
@@ -270,7 +270,7 @@ class ThematicPlan(models.Model):
     class Meta:
         verbose_name = _("thematic plan")
         verbose_name_plural = _("thematic plans")
-        ordering = ("year", "grade", "subject__name")
+        ordering = ("year_id", "grade", "subject__name")
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "subject", "grade"], condition=Q(course__isnull=True), name="plan_one_shared_per_grade"
@@ -298,7 +298,7 @@ class PlanItem(models.Model):
     class Meta:
         verbose_name = _("plan item")
         verbose_name_plural = _("plan items")
-        ordering = ("plan", "order")
+        ordering = ("plan_id", "order")
         constraints = [
             models.UniqueConstraint(fields=["plan", "order"], name="plan_item_unique_order"),
             models.CheckConstraint(condition=Q(hours__gte=1, hours__lte=100), name="plan_item_hours_positive"),

@@ -43,7 +43,7 @@ class AcademicYear(models.Model):
     class Meta:
         verbose_name = _("academic year")
         verbose_name_plural = _("academic years")
-        ordering = ("school", "-start")
+        ordering = ("school_id", "-start")
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="year_end_after_start"),
             models.UniqueConstraint(fields=["school", "name"], name="year_unique_name"),
@@ -75,7 +75,7 @@ class StudyPeriod(models.Model):
     class Meta:
         verbose_name = _("study period")
         verbose_name_plural = _("study periods")
-        ordering = ("year", "kind", "number")
+        ordering = ("year_id", "kind", "number")
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="period_end_not_before_start"),
             models.CheckConstraint(condition=Q(number__gte=1, number__lte=4), name="period_number_1_to_4"),
@@ -123,7 +123,7 @@ class GradePeriodScheme(models.Model):
     class Meta:
         verbose_name = _("period scheme of a grade")
         verbose_name_plural = _("period schemes of grades")
-        ordering = ("year", "grade")
+        ordering = ("year_id", "grade")
         constraints = [
             models.UniqueConstraint(fields=["year", "grade"], name="scheme_unique_grade"),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=11), name="scheme_grade_1_to_11"),
@@ -142,7 +142,7 @@ class Holiday(models.Model):
     class Meta:
         verbose_name = _("holiday")
         verbose_name_plural = _("holidays")
-        ordering = ("year", "start")
+        ordering = ("year_id", "start")
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="holiday_end_not_before_start"),
         ]
@@ -162,7 +162,7 @@ class Room(models.Model):
     class Meta:
         verbose_name = _("room")
         verbose_name_plural = _("rooms")
-        ordering = ("school", "name")
+        ordering = ("school_id", "name")
         constraints = [models.UniqueConstraint(fields=["school", "name"], name="room_unique_name")]
 
     def __str__(self) -> str:
@@ -199,7 +199,7 @@ class ClassGroup(models.Model):
     class Meta:
         verbose_name = _("class")
         verbose_name_plural = _("classes")
-        ordering = ("year", "grade", "letter")
+        ordering = ("year_id", "grade", "letter")
         constraints = [
             models.UniqueConstraint(fields=["year", "grade", "letter"], name="class_unique_name_per_year"),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=11), name="class_grade_1_to_11"),
@@ -225,7 +225,7 @@ class Subject(models.Model):
     class Meta:
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
-        ordering = ("school", "name")
+        ordering = ("school_id", "name")
         constraints = [models.UniqueConstraint(fields=["school", "name"], name="subject_unique_name")]
 
     def __str__(self) -> str:
@@ -250,7 +250,7 @@ class CurriculumItem(models.Model):
     class Meta:
         verbose_name = _("curriculum item")
         verbose_name_plural = _("curriculum")
-        ordering = ("year", "grade", "subject__name")
+        ordering = ("year_id", "grade", "subject__name")
         constraints = [
             models.UniqueConstraint(fields=["year", "grade", "subject"], name="curriculum_unique_subject"),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=11), name="curriculum_grade_1_to_11"),
@@ -276,7 +276,7 @@ class Subgroup(models.Model):
     class Meta:
         verbose_name = _("subgroup")
         verbose_name_plural = _("subgroups")
-        ordering = ("class_group", "subject__name", "name")
+        ordering = ("class_group_id", "subject__name", "name")
         constraints = [
             models.UniqueConstraint(fields=["class_group", "subject", "name"], name="subgroup_unique_name"),
         ]
@@ -299,7 +299,7 @@ class Course(models.Model):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
-        ordering = ("class_group", "subject__name", "subgroup__name")
+        ordering = ("class_group_id", "subject__name", "subgroup__name")
         constraints = [
             models.UniqueConstraint(
                 fields=["class_group", "subject"],
@@ -336,7 +336,7 @@ class TeachingAssignment(models.Model):
     class Meta:
         verbose_name = _("teaching assignment")
         verbose_name_plural = _("teaching assignments")
-        ordering = ("course", "date_from")
+        ordering = ("course_id", "date_from")
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_to__isnull=True) | Q(date_to__gte=F("date_from")),

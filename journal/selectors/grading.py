@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
+from core.compiled import CompiledQuery
 from journal.models import CurriculumItem, GradingPolicy, MarkValue, School, WorkType
 from journal.models.structure import Assessment
 from journal.statistics import NOT_ASSESSED
@@ -33,10 +33,25 @@ def policy_for(school: School, day: datetime.date) -> GradingPolicy:
     return policy if policy is not None else _default(school)
 
 
+_POLICY_FIELDS = [f.attname for f in GradingPolicy._meta.concrete_fields]
+_VERSIONS = CompiledQuery(
+    lambda school_id, day: (
+        GradingPolicy.objects.filter(school_id=school_id, valid_from__lte=day)
+        .order_by("-valid_from")
+        .values_list(*_POLICY_FIELDS)
+    ),
+    school_id=int,
+    day=datetime.date,
+)
+
+
 def policies_on(school: School, days: Iterable[datetime.date]) -> dict[datetime.date, GradingPolicy]:
     """The policy in force on each of ``days`` (a lesson's date, a period's start), from one query."""
     days = set(days)
-    versions = list(GradingPolicy.objects.filter(school=school, valid_from__lte=max(days)).order_by("-valid_from"))
+    versions = [
+        GradingPolicy.from_db("default", _POLICY_FIELDS, row)
+        for row in _VERSIONS.rows(school_id=school.pk, day=max(days))
+    ]
     return {day: next((v for v in versions if v.valid_from <= day), None) or _default(school) for day in days}
 
 
@@ -102,10 +117,10 @@ def ranked_work_types(school_ref: OuterRef | int, kind_ref: OuterRef | str) -> Q
     )
 
 
-def default_work_type_json() -> Subquery:
-    """For a query of lessons: their school's default work type of their kind as ``{"id", "weight"}``."""
+def default_work_type_of_lesson() -> tuple[Subquery, Subquery]:
+    """For a query of lessons: the id and the weight of their school's default work type of their kind."""
     ranked = ranked_work_types(OuterRef("course__class_group__year__school_id"), OuterRef("kind"))
-    return Subquery(ranked.values(json=JSONObject(id="pk", weight="weight"))[:1])
+    return Subquery(ranked.values("pk")[:1]), Subquery(ranked.values("weight")[:1])
 
 
 def default_work_type(school: School, lesson_kind: str) -> WorkType | None:

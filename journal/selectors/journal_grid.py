@@ -38,32 +38,56 @@ from journal.models import (
 from journal.models.structure import Course
 from journal.selectors.grading import attendance_letter, default_work_type, marks_allowed, policy_for
 from journal.selectors.marks import counts, weekly_hours
-from journal.selectors.membership import course_roster
+from journal.selectors.membership import RosterEntry, course_roster
 from journal.selectors.scope import lessons_substituted_by
-from journal.statistics import minimum_marks, summarise
+from journal.statistics import MarkFacts, Summary, minimum_marks, summarise
 
 
 @dataclass(slots=True)
 class GridCell:
-    lesson: Lesson
-    enrolled: bool
-    marks: list[Mark] = field(default_factory=list)
-    attendance: Attendance | None = None
-    attendance_letter: str = ""
+    """A cell that holds something: its marks by position, the attendance letter, the rows' versions."""
+
+    marks: list[str] = field(default_factory=list)
+    letter: str = ""
+    v1: int | None = None
+    v2: int | None = None
+    va: int | None = None
+    late: bool = False
 
     @property
-    def writable(self) -> bool:
-        return self.enrolled and self.lesson.status != LessonStatus.CANCELLED
+    def text(self) -> str:
+        """As the teacher would type it: "н", "4/5", "оп 5"."""
+        marks = "/".join(self.marks)
+        return f"{self.letter} {marks}" if self.letter and marks else (self.letter or marks)
+
+    @property
+    def versions(self) -> str:
+        """ "v1,v2,va" for the page: what a save is based on."""
+        return ",".join("" if v is None else str(v) for v in (self.v1, self.v2, self.va))
 
 
 @dataclass
 class GridRow:
-    student: Student
-    cells: list[GridCell]
-    average: Decimal | None
-    marks_count: int
-    suggested: str
-    final_mark: FinalMark | None
+    entry: RosterEntry  # the student and the days they attend the course
+    cells: dict[int, GridCell]  # by lesson id; a cell that holds nothing is not there
+    summary: Summary
+    final_value: str  # the period's final mark, "" without one
+
+    @property
+    def student(self) -> Student:
+        return self.entry.student
+
+    @property
+    def average(self) -> Decimal | None:
+        return self.summary.average
+
+    @property
+    def marks_count(self) -> int:
+        return self.summary.count
+
+    @property
+    def suggested(self) -> str:
+        return self.summary.suggested
 
 
 @dataclass
@@ -89,9 +113,10 @@ def course_grid(
 ) -> CourseGrid:
     """The page of ``course`` from ``start`` to ``end`` (a period, or a month).
 
-    ``course`` should come with ``class_group__year__school`` selected; the
-    final marks shown are those of ``period`` (none without it). ``lesson_ids``
-    narrows the columns to those lessons (a substitute's page).
+    ``course`` should come with ``class_group__year__school`` selected; the final marks shown are those of
+    ``period`` (none without it). ``lesson_ids`` narrows the columns to those lessons (a substitute's page).
+    Marks and attendance are read as tuples of the columns the page prints: a quarter holds ~1,500 cells,
+    and model instances for them cost more than the queries.
     """
     class_group = course.class_group
     school = class_group.year.school
@@ -100,74 +125,61 @@ def course_grid(
     lesson_rows = Lesson.objects.filter(course=course, date__gte=start, date__lte=end)
     if lesson_ids is not None:
         lesson_rows = lesson_rows.filter(pk__in=list(lesson_ids))
-    lessons = list(lesson_rows.order_by("date", "slot"))
-    lesson_ids = [lesson.pk for lesson in lessons]
+    lessons = list(lesson_rows.only("pk", "date", "slot", "kind", "status", "topic").order_by("date", "slot"))
+    ids = [lesson.pk for lesson in lessons]
+    counted_lessons = {lesson.pk for lesson in lessons if counts(lesson.status)}
 
     roster = course_roster(course, start, end)
-    students = {entry.student.pk: entry for entry in roster}
-
-    marks_by_cell: dict[tuple[int, int], list[Mark]] = defaultdict(list)
-    for mark in Mark.objects.filter(lesson_id__in=lesson_ids, student_id__in=students).order_by("position"):
-        marks_by_cell[(mark.student_id, mark.lesson_id)].append(mark)
-    attendance = {
-        (row.student_id, row.lesson_id): row
-        # No ordering: the model's default (lesson date, student name) joins two tables for nothing here.
-        for row in Attendance.objects.filter(lesson_id__in=lesson_ids, student_id__in=students).order_by()
-    }
-    finals: dict[int, FinalMark] = {}
-    if period is not None:
-        finals = {
-            row.student_id: row
-            for row in FinalMark.objects.filter(course=course, period=period, student_id__in=students)
-        }
-    hours = weekly_hours([course]).get(course.pk)
-
-    # The loop below runs students × lessons times: keys, enrolment flags and letters are computed
-    # once per lesson, per student and per (status, reason), not once per cell.
-    keyed_lessons = [(lesson, lesson.pk, lesson.date, counts(lesson.status)) for lesson in lessons]
+    student_ids = [entry.student.pk for entry in roster]
+    cells: dict[int, dict[int, GridCell]] = defaultdict(dict)  # student → lesson → cell
+    counted: dict[int, list[MarkFacts]] = defaultdict(list)
+    for student_id, lesson_id, position, value, weight, version, late in (
+        Mark.objects.filter(lesson_id__in=ids, student_id__in=student_ids)
+        .order_by("position")
+        .values_list("student_id", "lesson_id", "position", "value", "weight", "version", "is_late")
+    ):
+        cell = cells[student_id].get(lesson_id)
+        if cell is None:
+            cell = cells[student_id][lesson_id] = GridCell()
+        cell.marks.append(value)
+        if position == 1:
+            cell.v1 = version
+        else:
+            cell.v2 = version
+        cell.late = cell.late or late
+        if lesson_id in counted_lessons:
+            counted[student_id].append(MarkFacts(value, weight))
     letters: dict[tuple[str, str], str] = {}
-    no_marks: list[Mark] = []
-    rows = []
-    for student_id, entry in students.items():
-        student = entry.student
-        cells = []
-        counted: list[Mark] = []
-        always = entry.attends_throughout(start, end)
-        for lesson, lesson_id, day, lesson_counts in keyed_lessons:
-            key = (student_id, lesson_id)
-            cell_marks = marks_by_cell.get(key, no_marks)
-            if cell_marks:
-                if lesson_counts:
-                    counted.extend(cell_marks)
-            else:
-                cell_marks = []
-            row = attendance.get(key)
-            letter = ""
-            if row is not None:
-                letter_key = (row.status, row.reason)
-                letter = letters.get(letter_key, "")
-                if letter_key not in letters:
-                    letter = letters[letter_key] = attendance_letter(policy, row.status, row.reason)
-            cells.append(
-                GridCell(
-                    lesson=lesson,
-                    enrolled=always or entry.attends(day),
-                    marks=cell_marks,
-                    attendance=row,
-                    attendance_letter=letter,
-                )
-            )
-        summary = summarise(counted, policy, hours)
-        rows.append(
-            GridRow(
-                student=student,
-                cells=cells,
-                average=summary.average,
-                marks_count=summary.count,
-                suggested=summary.suggested,
-                final_mark=finals.get(student_id),
+    for student_id, lesson_id, status, reason, version in (
+        # No ordering: the model's default (lesson date, student name) joins two tables for nothing here.
+        Attendance.objects.filter(lesson_id__in=ids, student_id__in=student_ids)
+        .order_by()
+        .values_list("student_id", "lesson_id", "status", "reason", "version")
+    ):
+        cell = cells[student_id].get(lesson_id)
+        if cell is None:
+            cell = cells[student_id][lesson_id] = GridCell()
+        key = (status, reason)
+        if key not in letters:
+            letters[key] = attendance_letter(policy, status, reason)
+        cell.letter, cell.va = letters[key], version
+    finals: dict[int, str] = {}
+    if period is not None:
+        finals = dict(
+            FinalMark.objects.filter(course=course, period=period, student_id__in=student_ids).values_list(
+                "student_id", "value"
             )
         )
+    hours = weekly_hours([course]).get(course.pk)
+    rows = [
+        GridRow(
+            entry=entry,
+            cells=cells.get(entry.student.pk, {}),
+            summary=summarise(counted.get(entry.student.pk, []), policy, hours),
+            final_value=finals.get(entry.student.pk, ""),
+        )
+        for entry in roster
+    ]
     return CourseGrid(
         course=course,
         start=start,

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from core.compiled import CompiledQuery
 from journal.models import Course, CurriculumItem, GradingPolicy, LessonStatus, Mark
 from journal.selectors.grading import policy_for
 from journal.statistics import MarkFacts, Summary, summarise
@@ -47,6 +48,25 @@ def course_marks(
     ):
         found[(course_id, student_id)].append(MarkFacts(value, weight))
     return found
+
+
+_STUDENT_MARKS = CompiledQuery(
+    lambda course_id, student_id, start, end: Mark.objects.filter(
+        COUNTED, lesson__course_id=course_id, student_id=student_id, lesson__date__gte=start, lesson__date__lte=end
+    ).values_list("value", "weight"),
+    course_id=int,
+    student_id=int,
+    start=datetime.date,
+    end=datetime.date,
+)
+
+
+def student_course_marks(course_id: int, student_id: int, start: datetime.date, end: datetime.date) -> list[MarkFacts]:
+    """The marks that count of one student in one course over ``start``–``end`` (a saved cell's row)."""
+    return [
+        MarkFacts(value, weight)
+        for value, weight in _STUDENT_MARKS.rows(course_id=course_id, student_id=student_id, start=start, end=end)
+    ]
 
 
 def weekly_hours(courses: Iterable[Course]) -> dict[int, Decimal | None]:

@@ -30,13 +30,14 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.compiled import CompiledQuery, RowModel
 from journal import rules
 from journal.models import (
     Attendance,
@@ -56,12 +57,12 @@ from journal.models.planning import LessonKind
 from journal.selectors.grading import (
     attendance_letter,
     course_assessment,
-    default_work_type_json,
+    default_work_type_of_lesson,
     marks_allowed,
     policies_on,
     refuse_off_assessment,
 )
-from journal.selectors.marks import course_marks
+from journal.selectors.marks import student_course_marks
 from journal.selectors.membership import lesson_attended_by
 from journal.services.cell_input import CellInput, clean_mark_value, parse_cell_input
 from journal.services.conflicts import StaleEdit, check_version, stale_from_deletion, stale_from_row
@@ -158,10 +159,10 @@ class _Cell:
     @property
     def default_work_type(self) -> tuple[int | None, Decimal]:
         """The lesson kind's default work type of a new mark and its weight (read with the lesson)."""
-        found = self.lesson.default_work_type  # type: ignore[attr-defined]
-        if not found:
+        found = self.lesson.work_type_id  # type: ignore[attr-defined]
+        if found is None:
             return None, Decimal(1)
-        return found["id"], Decimal(str(found["weight"]))
+        return found, Decimal(self.lesson.work_type_weight)  # type: ignore[attr-defined]
 
     def state(self) -> CellState:
         return _state(self.policy, self.marks, self.attendance)
@@ -181,13 +182,75 @@ def _state(policy: GradingPolicy, marks: dict[int, Mark], row: Attendance | None
     )
 
 
+# The lesson of a cell with what a save needs, in one locked row: the course, its class, year, school,
+# subject and subgroup; the writer's permission rows, the student's attendance of the course that day, the
+# locked period, the default work type of the lesson's kind and the curriculum's assessment, as subqueries.
+_LESSON_ROW = RowModel(
+    Lesson,
+    "course__class_group__year__school",
+    "course__subject",
+    "course__subgroup",
+    extra=("writes", "attends", "locked_period_id", "work_type_id", "work_type_weight", "assessment"),
+)
+
+
+def _cell_lesson(
+    *, lesson_id: int, actor_id: int, student_id: int, course_id: int, school_id: int | None = None
+) -> QuerySet[Lesson, Any]:
+    writes = rules.perm_exists(
+        CourseUserObjectPermission, actor_id, "change_course", OuterRef("course_id")
+    ) | rules.perm_exists(LessonUserObjectPermission, actor_id, "change_lesson", OuterRef("pk"))
+    work_type_id, work_type_weight = default_work_type_of_lesson()
+    lessons = Lesson.objects.filter(pk=lesson_id, course_id=course_id)
+    if school_id is not None:
+        lessons = lessons.filter(course__class_group__year__school_id=school_id)
+    return (
+        lessons.select_for_update(of=("self",), no_key=True)
+        .annotate(
+            writes=writes,
+            attends=lesson_attended_by(student_id),
+            locked_period_id=locked_period_id(),
+            work_type_id=work_type_id,
+            work_type_weight=work_type_weight,
+            assessment=course_assessment(),
+        )
+        .values_list(*_LESSON_ROW.columns)
+    )
+
+
+_CELL_LESSON = CompiledQuery(_cell_lesson, lesson_id=int, actor_id=int, student_id=int, course_id=int)
+_CELL_LESSON_OF_SCHOOL = CompiledQuery(
+    _cell_lesson, lesson_id=int, actor_id=int, student_id=int, course_id=int, school_id=int
+)
+_MARK_FIELDS = [f.attname for f in Mark._meta.concrete_fields]
+_ATTENDANCE_FIELDS = [f.attname for f in Attendance._meta.concrete_fields]
+_CELL_MARKS = CompiledQuery(
+    lambda lesson_id, student_id: (
+        Mark.objects.select_for_update(of=("self",))
+        .filter(lesson_id=lesson_id, student_id=student_id)
+        .values_list(*_MARK_FIELDS)
+    ),
+    lesson_id=int,
+    student_id=int,
+)
+_CELL_ATTENDANCE = CompiledQuery(
+    lambda lesson_id, student_id: (
+        Attendance.objects.select_for_update(of=("self",))
+        .filter(lesson_id=lesson_id, student_id=student_id)
+        .values_list(*_ATTENDANCE_FIELDS)
+    ),
+    lesson_id=int,
+    student_id=int,
+)
+
+
 def _open_cell(
     *,
     actor: User,
     lesson_id: int,
     student_id: int,
+    course_id: int,
     school: School | None = None,
-    course_id: int | None = None,
     policy_days: tuple[datetime.date, ...] = (),
 ) -> tuple[_Cell, dict[datetime.date, GradingPolicy]]:
     """Read and lock what a save of the cell needs, checking who may write it.
@@ -195,44 +258,25 @@ def _open_cell(
     404 (``Http404``) for a lesson the actor does not see, or outside ``school``/``course_id``; 403 for one
     they see but may not write (:func:`journal.rules.writes_lesson`). Four statements: the lesson with the
     actor's rights, the student's attendance of the course that day and the locked period; the policies
-    (of the lesson's day and ``policy_days``); the cell's marks; its attendance.
+    (of the lesson's day and ``policy_days``); the cell's marks; its attendance. Each is compiled once per
+    process (:class:`core.compiled.CompiledQuery`).
     """
-    writes = rules.perm_exists(
-        CourseUserObjectPermission, actor, "change_course", OuterRef("course_id")
-    ) | rules.perm_exists(LessonUserObjectPermission, actor, "change_lesson", OuterRef("pk"))
-    lessons = Lesson.objects.filter(pk=lesson_id)
+    values = {"lesson_id": lesson_id, "actor_id": actor.pk, "student_id": student_id, "course_id": course_id}
     if school is not None:
-        lessons = lessons.filter(course__class_group__year__school=school)
-    if course_id is not None:
-        lessons = lessons.filter(course_id=course_id)
-    lesson = (
-        lessons.select_for_update(of=("self",), no_key=True)
-        .select_related("course__class_group__year__school", "course__subgroup", "course__subject")
-        .annotate(
-            writes=writes,
-            attends=lesson_attended_by(student_id),
-            locked_period_id=locked_period_id(),
-            default_work_type=default_work_type_json(),
-            assessment=course_assessment(),
-        )
-        .first()
-    )
-    if lesson is None or not lesson.writes:  # type: ignore[attr-defined]
+        rows = _CELL_LESSON_OF_SCHOOL.rows(**values, school_id=school.pk)
+    else:
+        rows = _CELL_LESSON.rows(**values)
+    lesson = _LESSON_ROW.build(rows[0]) if rows else None
+    if lesson is None or not lesson.writes:
         _refuse_reader(actor, lesson_id, school, course_id)
     policies = policies_on(lesson.course.class_group.year.school, (lesson.date, *policy_days))
     cell = _Cell(actor=actor, lesson=lesson, student_id=student_id, policy=policies[lesson.date])
-    cell.marks = {
-        mark.position: mark
-        for mark in Mark.objects.select_for_update(of=("self",))
-        .filter(lesson_id=lesson.pk, student_id=student_id)
-        .select_related("author")
-    }
-    cell.attendance = (
-        Attendance.objects.select_for_update(of=("self",))
-        .filter(lesson_id=lesson.pk, student_id=student_id)
-        .select_related("author")
-        .first()
-    )
+    alias = connection.alias
+    for row in _CELL_MARKS.rows(lesson_id=lesson_id, student_id=student_id):
+        mark = Mark.from_db(alias, _MARK_FIELDS, row)
+        cell.marks[mark.position] = mark
+    attendance = _CELL_ATTENDANCE.rows(lesson_id=lesson_id, student_id=student_id)
+    cell.attendance = Attendance.from_db(alias, _ATTENDANCE_FIELDS, attendance[0]) if attendance else None
     return cell, policies
 
 
@@ -481,9 +525,10 @@ def _clash(lesson_id: int, student_id: int) -> StaleEdit:
 def _summary(cell: _Cell, policies: dict[datetime.date, GradingPolicy], span: SummarySpan | None) -> Summary | None:
     if span is None:
         return None
-    course = cell.lesson.course
-    marks = course_marks([course.pk], span.start, span.end, student_ids=[cell.student_id])
-    return summarise(marks.get((course.pk, cell.student_id), []), policies[span.policy_day], None)
+    if not span.start <= cell.lesson.date <= span.end:
+        return None  # the page shows other dates than the lesson's: no figures to follow
+    marks = student_course_marks(cell.lesson.course_id, cell.student_id, span.start, span.end)
+    return summarise(marks, policies[span.policy_day], None)
 
 
 @dataclass(frozen=True)
@@ -619,7 +664,9 @@ def mark_details_set(
 
 def _single(actor: User, lesson: Lesson, student_id: int, work: Any) -> Any:
     def run() -> Any:
-        cell, _policies = _open_cell(actor=actor, lesson_id=lesson.pk, student_id=student_id)
+        cell, _policies = _open_cell(
+            actor=actor, lesson_id=lesson.pk, student_id=student_id, course_id=lesson.course_id
+        )
         return work(cell)
 
     return _in_cell(lesson.pk, student_id, run)

@@ -38,7 +38,7 @@ from journal.selectors.journal_grid import CourseGrid, GridRow, cell_details, co
 from journal.selectors.periods import grade_periods
 from journal.selectors.scope import lessons_substituted_by
 from journal.services.conflicts import StaleEdit
-from journal.services.marks import CellResult, SummarySpan, cell_set, cell_text, mark_details_set
+from journal.services.marks import CellResult, SummarySpan, cell_set, mark_details_set
 
 
 def _kind_marks() -> dict[str, str]:
@@ -56,23 +56,20 @@ def _kind_marks() -> dict[str, str]:
 # --- What a cell shows -------------------------------------------------------------------
 
 
-def _version_attr(value: int | None) -> str:
-    return "" if value is None else str(value)
+class _GridWriter:
+    """Writes the grid's head and rows as HTML in Python.
 
-
-class _CellRenderer:
-    """Writes the ``<td>`` cells of the grid as HTML in Python.
-
-    A quarter's page has about 1,500 cells; through the template engine each cost
-    some twenty variable lookups and the page ~150 ms. Here a cell is one f-string:
-    ids and versions are integers, every text is escaped once (cell texts repeat:
-    "5", "н", "4/5", so their escaped forms are cached).
+    A quarter's page has about 1,500 cells, most of them empty: a cell is its text alone (``<td>5</td>``),
+    with the versions of its rows only where it holds something (``data-v="v1,v2,att"``) and a class only
+    when it is not an ordinary one (not attended, a cancelled lesson, a late mark). The lesson is the
+    column's and the student the row's: ``static/js/grid.js`` reads them from the head and the row, and
+    puts its one editor into the cell that has the focus. Every text is escaped once (cell texts repeat).
     """
 
     def __init__(self, lessons: list[Lesson], writable: set[int]) -> None:
         self.lessons = lessons
         self.writable = writable
-        self.labels = {lesson.pk: lesson.date.strftime("%d.%m") for lesson in lessons}
+        self.columns = [(lesson.pk, lesson.date, lesson.status == LessonStatus.CANCELLED) for lesson in lessons]
         self.escaped: dict[str, str] = {}
 
     def _text(self, text: str) -> str:
@@ -82,64 +79,53 @@ class _CellRenderer:
         return found
 
     def header(self) -> SafeString:
-        """The lessons' column heads: date, the kind's short mark, the topic (and «cancelled») as a tooltip."""
+        """The lessons' column heads: date, the kind's short mark, the topic (and «cancelled») as a tooltip;
+        ``jg-ro`` on a column the user does not write."""
         kinds = _kind_marks()
         cancelled_note = conditional_escape(" (" + _("cancelled") + ")")
         parts = []
         for lesson in self.lessons:
             cancelled = lesson.status == LessonStatus.CANCELLED
+            label = lesson.date.strftime("%d.%m")
             kind = kinds.get(lesson.kind, "")
             badge = f'<br><span class="badge text-bg-warning jg-kind">{conditional_escape(kind)}</span>' if kind else ""
+            classes = "jg-lesson"
+            if cancelled:
+                classes += " jg-cancelled"
+            if cancelled or lesson.pk not in self.writable:
+                classes += " jg-ro"
             parts.append(
-                f'<th scope="col" class="jg-lesson{" jg-cancelled" if cancelled else ""}"'
-                f' title="{conditional_escape(lesson.topic)}{cancelled_note if cancelled else ""}"'
-                f' data-testid="col-{lesson.pk}">{self.labels[lesson.pk]}{badge}</th>'
+                f'<th scope="col" class="{classes}" data-l="{lesson.pk}" data-d="{label}"'
+                f' title="{conditional_escape(lesson.topic)}{cancelled_note if cancelled else ""}">{label}{badge}</th>'
             )
         return mark_safe("".join(parts))  # noqa: S308 - every dynamic part above is escaped or an integer
 
     def row(self, row: GridRow, minimum: int, *, with_summary: bool) -> SafeString:
         """A student's ``<tr>``: the name, the cells and (unless a substitute looks) the summary columns."""
         student_id = row.student.pk
-        name = conditional_escape(row.student.short_name)
-        parts = [f'<tr data-testid="row-{student_id}"><th scope="row" class="jg-name">{name}</th>']
-        for cell in row.cells:
-            lesson = cell.lesson
-            lesson_id = lesson.pk
-            cancelled = lesson.status == LessonStatus.CANCELLED
-            marks = cell.marks
-            att = cell.attendance
-            classes = "jg-cell"
-            if not cell.enrolled:
-                classes += " jg-out"
-            elif cancelled:
-                classes += " jg-cancelled"
-            if marks or att is not None:
-                text = self._text(cell_text(cell.attendance_letter, [mark.value for mark in marks]))
-                if any(mark.is_late for mark in marks):
-                    classes += " jg-late"
-            else:  # most cells of a quarter are empty: nothing to compute for them
-                text = ""
-            testid = f"cell-{student_id}-{lesson_id}"
-            if cell.enrolled and not cancelled and lesson_id in self.writable:
-                by_position = {mark.position: mark.version for mark in marks}
-                parts.append(
-                    f'<td class="{classes}" data-lesson="{lesson_id}" data-student="{student_id}">'
-                    f'<input type="text" class="jg-input" autocomplete="off" autocapitalize="off" spellcheck="false"'
-                    f' maxlength="16" value="{text}" aria-label="{name}, {self.labels[lesson_id]}"'
-                    f' data-v1="{_version_attr(by_position.get(1))}" data-v2="{_version_attr(by_position.get(2))}"'
-                    f' data-va="{_version_attr(att.version if att is not None else None)}" data-testid="{testid}"></td>'
-                )
-            else:
-                parts.append(
-                    f'<td class="{classes}" data-lesson="{lesson_id}" data-student="{student_id}" tabindex="0">'
-                    f'<span class="jg-value" data-testid="{testid}">{text}</span></td>'
-                )
+        entry = row.entry
+        throughout = entry.attends_throughout(self.columns[0][1], self.columns[-1][1]) if self.columns else True
+        cells = row.cells
+        parts = [
+            f'<tr data-s="{student_id}" data-testid="row-{student_id}">'
+            f'<th scope="row" class="jg-name">{conditional_escape(row.student.short_name)}</th>'
+        ]
+        for lesson_id, day, cancelled in self.columns:
+            if not throughout and not entry.attends(day):
+                parts.append('<td class="jg-out"></td>')
+                continue
+            cell = cells.get(lesson_id)
+            if cell is None:
+                parts.append('<td class="jg-c"></td>' if cancelled else "<td></td>")
+                continue
+            classes = " ".join(name for name, on in (("jg-c", cancelled), ("jg-late", cell.late)) if on)
+            class_attr = f' class="{classes}"' if classes else ""
+            parts.append(f'<td data-v="{cell.versions}"{class_attr}>{self._text(cell.text)}</td>')
         if with_summary:
-            average = "" if row.average is None else str(row.average)
             below = " jg-below" if row.marks_count < minimum else ""
-            final = conditional_escape(row.final_mark.value) if row.final_mark is not None else ""
+            final = conditional_escape(row.final_value)
             parts.append(
-                f'<td class="jg-sum" data-testid="avg-{student_id}">{average}</td>'
+                f'<td class="jg-sum" data-testid="avg-{student_id}">{row.summary.average_text}</td>'
                 f'<td class="jg-sum{below}" data-testid="count-{student_id}">{row.marks_count}/{minimum}</td>'
                 f'<td class="jg-sum" data-testid="suggested-{student_id}">{conditional_escape(row.suggested)}</td>'
                 f'<td class="jg-sum fw-bold" data-testid="final-{student_id}">{final}</td>'
@@ -238,7 +224,7 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
     )
     grid: CourseGrid = course_grid(course, start, end, period=period, lesson_ids=only)
     writable = _writable_lessons(request, access, grid.lessons)
-    renderer = _CellRenderer(grid.lessons, writable)
+    renderer = _GridWriter(grid.lessons, writable)
     rows = [renderer.row(row, grid.minimum_marks, with_summary=not substitute_only) for row in grid.rows]
     context: dict[str, Any] = {
         "course": course,
@@ -251,6 +237,8 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
         "month": month,
         "substitute_only": substitute_only,
         "can_write": bool(writable),
+        # The editor starts in today's column (its first lesson) when the page shows today.
+        "today_lesson": next((lesson.pk for lesson in grid.lessons if lesson.date == timezone.localdate()), ""),
         "picker_letters": [grid.policy.letter_absent, grid.policy.letter_illness],
         "letters": [
             grid.policy.letter_absent,

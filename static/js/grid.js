@@ -1,22 +1,37 @@
-// The course journal's grid: each cell is an <input> saved on its own.
-// Keyboard first: Enter saves and goes down, Tab saves and goes right, arrows
-// move, Esc restores the saved value. A cell shows its state with a class:
-// jg-saving, jg-saved, jg-error (refused: the text stays), jg-conflict (someone
-// else saved meanwhile: the stored value is shown), jg-pending (no connection:
-// the text stays and is retried with a growing delay). Nothing typed is dropped
-// silently: leaving the page with unsaved cells asks first.
+// The course journal's grid: cells are plain text; one input (the editor) moves into the cell that has the
+// focus, and each cell is saved on its own. Keyboard first: Enter saves and goes down, Tab saves and goes
+// right, arrows move, Esc restores the saved value. A cell shows its state with a class: jg-saving,
+// jg-saved, jg-error (refused: the text stays), jg-conflict (someone else saved meanwhile: the stored value
+// is shown), jg-pending (no connection: the text stays and is retried with a growing delay). Nothing typed
+// is dropped silently: leaving the page with unsaved cells asks first.
+// The page sends each cell's rows' versions once (data-v="v1,v2,att" on the cells that hold something);
+// the lesson is the column's (its <th data-l>), the student the row's (<tr data-s>).
 // (No inline scripts: the CSP allows only our own files.)
 (() => {
   "use strict";
 
   const table = document.getElementById("journal-grid");
-  if (!table) return;
+  const editor = document.getElementById("jg-editor");
+  if (!table || !editor) return;
   const statusLine = document.getElementById("grid-status");
   const saveUrl = table.dataset.saveUrl;
   const msg = table.dataset;
+  const writable = table.dataset.writable === "1";
   const STATES = ["jg-saving", "jg-saved", "jg-error", "jg-conflict", "jg-pending"];
   const MAX_DELAY = 30000;
   const SAVE_TIMEOUT = 20000; // a save unanswered this long is given up and retried, not left to block its row
+
+  // The lesson columns: their index in a row, the lesson and whether it is written here.
+  const heads = Array.from(table.tHead.rows[0].cells);
+  const lessonAt = new Map(); // cell index → {id, writes}
+  const columnOf = new Map(); // lesson id → cell index
+  heads.forEach((th, index) => {
+    if (!th.dataset.l) return;
+    lessonAt.set(index, { id: th.dataset.l, writes: writable && !th.classList.contains("jg-ro"), label: th.dataset.d });
+    columnOf.set(th.dataset.l, index);
+  });
+  const rows = Array.from(table.tBodies[0] ? table.tBodies[0].rows : []).filter((row) => row.dataset.s);
+  const rowOf = new Map(rows.map((row) => [row.dataset.s, row]));
 
   function csrfToken() {
     try {
@@ -35,67 +50,126 @@
     statusLine.className = "grid-status small mb-1" + (kind ? " text-" + kind : "");
   }
 
-  function setState(input, state, title) {
-    const cell = input.closest("td");
-    for (const name of STATES) {
-      input.classList.remove(name);
-      if (cell) cell.classList.remove(name);
+  // --- Cells --------------------------------------------------------------------------------------
+
+  const isCell = (td) => td instanceof HTMLTableCellElement && td.tagName === "TD" && lessonAt.has(td.cellIndex);
+  const lessonOf = (td) => lessonAt.get(td.cellIndex).id;
+  const studentOf = (td) => td.parentElement.dataset.s;
+  const editable = (td) =>
+    lessonAt.get(td.cellIndex).writes && !td.classList.contains("jg-out") && !td.classList.contains("jg-c");
+
+  function cellOf(lesson, student) {
+    const row = rowOf.get(String(student));
+    const index = columnOf.get(String(lesson));
+    return row && index !== undefined ? row.cells[index] : null;
+  }
+
+  // What a cell holds now: the editor's text while it sits there, else the cell's own.
+  const textOf = (td) => (editor.parentElement === td ? editor.value : td.textContent).trim();
+  const savedOf = (td) => (td.dataset.saved !== undefined ? td.dataset.saved : td.textContent.trim());
+
+  function setText(td, text) {
+    if (editor.parentElement === td) editor.value = text;
+    else td.textContent = text;
+  }
+
+  function setState(td, state, title) {
+    for (const name of STATES) td.classList.remove(name);
+    if (state) td.classList.add(state);
+    td.dataset.state = state || "";
+    if (title) td.title = title;
+    else td.removeAttribute("title");
+  }
+
+  function takeState(td, data) {
+    const v = data.versions || {};
+    const part = (x) => (x == null ? "" : String(x));
+    td.dataset.v = [part(v["1"]), part(v["2"]), part(v.att)].join(",");
+    td.dataset.saved = data.text || "";
+    if (data.late !== undefined) td.classList.toggle("jg-late", Boolean(data.late));
+  }
+
+  function versions(td) {
+    const [v1, v2, att] = (td.dataset.v || ",,").split(",");
+    return JSON.stringify({ 1: v1 || null, 2: v2 || null, att: att || null });
+  }
+
+  // --- The editor ---------------------------------------------------------------------------------
+
+  // Moving the focused editor makes the browser blur it on the way: that blur is not a leaving.
+  let moving = false;
+
+  // The editor leaves its cell: the cell shows what it holds (typed and not yet saved, too).
+  function release() {
+    const td = editor.parentElement;
+    if (!isCell(td)) return;
+    const text = editor.value;
+    td.classList.remove("jg-current-edit");
+    moving = true;
+    try {
+      document.body.appendChild(editor); // out of the cell before its text is put back
+    } finally {
+      moving = false;
     }
-    if (state) {
-      input.classList.add(state);
-      if (cell) cell.classList.add(state);
+    editor.hidden = true;
+    td.textContent = text;
+  }
+
+  function place(td, focus) {
+    if (editor.parentElement !== td) {
+      release();
+      const text = td.textContent;
+      if (td.dataset.saved === undefined) td.dataset.saved = text.trim();
+      td.textContent = "";
+      moving = true;
+      try {
+        td.appendChild(editor);
+      } finally {
+        moving = false;
+      }
+      editor.value = text;
+      editor.hidden = false;
+      td.classList.add("jg-current-edit");
     }
-    input.dataset.state = state || "";
-    if (title) input.title = title;
-    else input.removeAttribute("title");
+    editor.readOnly = !editable(td);
+    const name = td.parentElement.cells[0] ? td.parentElement.cells[0].textContent.trim() : "";
+    editor.setAttribute("aria-label", name + ", " + (lessonAt.get(td.cellIndex).label || ""));
+    if (focus) {
+      editor.focus({ preventScroll: false });
+      editor.select();
+    }
   }
 
-  // --- Moving between cells -------------------------------------------------------------
+  // --- Moving between cells -------------------------------------------------------------------------
 
-  const rows = Array.from(table.tBodies[0] ? table.tBodies[0].rows : []);
-
-  function cellAt(rowIndex, colIndex) {
-    const row = rows[rowIndex];
-    if (!row) return null;
-    const td = row.cells[colIndex];
-    return td ? td.querySelector("input.jg-input") : null;
-  }
-
-  function position(input) {
-    const td = input.closest("td");
-    return { row: rows.indexOf(td.parentElement), col: td.cellIndex };
-  }
-
-  function move(input, dRow, dCol) {
-    let { row, col } = position(input);
-    const width = rows[row] ? rows[row].cells.length : 0;
+  function move(td, dRow, dCol) {
+    let row = rows.indexOf(td.parentElement);
+    let col = td.cellIndex;
     for (let step = 0; step < 400; step++) {
       row += dRow;
       col += dCol;
-      if (row < 0 || row >= rows.length || col < 0 || col >= width) return false;
-      const next = cellAt(row, col);
-      if (next) {
-        next.focus();
-        next.select();
+      const line = rows[row];
+      if (!line || col < 0 || col >= line.cells.length) return false;
+      const next = line.cells[col];
+      if (isCell(next) && (!writable || editable(next))) {
+        place(next, true);
         return true;
       }
     }
     return false;
   }
 
-  // --- Saving ------------------------------------------------------------------------------
-
-  function versions(input) {
-    return JSON.stringify({ 1: input.dataset.v1 || null, 2: input.dataset.v2 || null, att: input.dataset.va || null });
+  // Tab goes through the cells row by row, as it went through one input a cell.
+  function step(td, forward) {
+    const order = [];
+    for (const line of rows) for (const cell of line.cells) if (isCell(cell) && (!writable || editable(cell))) order.push(cell);
+    const next = order[order.indexOf(td) + (forward ? 1 : -1)];
+    if (!next) return false;
+    place(next, true);
+    return true;
   }
 
-  function takeState(input, data) {
-    const v = data.versions || {};
-    input.dataset.v1 = v["1"] == null ? "" : String(v["1"]);
-    input.dataset.v2 = v["2"] == null ? "" : String(v["2"]);
-    input.dataset.va = v.att == null ? "" : String(v.att);
-    input.dataset.saved = data.text || "";
-  }
+  // --- Saving ------------------------------------------------------------------------------------------
 
   // The row's average, count of marks and suggested mark, as the server recomputed them after a save.
   function showSummary(student, summary) {
@@ -111,17 +185,15 @@
     if (count) count.classList.toggle("jg-below", summary.count < minimum);
   }
 
-  function pendingCount() {
-    return table.querySelectorAll("input.jg-pending, input.jg-saving").length;
-  }
+  const pendingCount = () => table.querySelectorAll("td.jg-pending, td.jg-saving").length;
 
-  function retryLater(input) {
-    const delay = Math.min(Number(input.dataset.delay || 1000), MAX_DELAY);
-    input.dataset.delay = String(delay * 2);
-    setState(input, "jg-pending", msg.msgOffline);
+  function retryLater(td) {
+    const delay = Math.min(Number(td.dataset.delay || 1000), MAX_DELAY);
+    td.dataset.delay = String(delay * 2);
+    setState(td, "jg-pending", msg.msgOffline);
     say(msg.msgOffline, "danger");
-    window.clearTimeout(Number(input.dataset.timer || 0));
-    input.dataset.timer = String(window.setTimeout(() => save(input), delay));
+    window.clearTimeout(Number(td.dataset.timer || 0));
+    td.dataset.timer = String(window.setTimeout(() => save(td), delay));
   }
 
   // One save in flight per row: each answer carries the row's summary, and the answers to
@@ -136,27 +208,26 @@
     });
   }
 
-  function save(input) {
-    if (input.dataset.busy === "1") {
-      input.dataset.again = "1"; // saved once the save in flight is answered
+  function save(td) {
+    if (td.dataset.busy === "1") {
+      td.dataset.again = "1"; // saved once the save in flight is answered
       return;
     }
-    window.clearTimeout(Number(input.dataset.timer || 0));
-    input.dataset.busy = "1";
-    setState(input, "jg-saving");
+    window.clearTimeout(Number(td.dataset.timer || 0));
+    td.dataset.busy = "1";
+    setState(td, "jg-saving");
     say(msg.msgSaving, "muted");
-    inRowOrder(input.closest("td").dataset.student, () => send(input));
+    inRowOrder(studentOf(td), () => send(td));
   }
 
   // Posts the cell's text as it is now; the returned promise never rejects.
-  function send(input) {
-    const text = input.value.trim();
-    const td = input.closest("td");
+  function send(td) {
+    const text = textOf(td);
     const body = new FormData();
-    body.append("lesson", td.dataset.lesson);
-    body.append("student", td.dataset.student);
+    body.append("lesson", lessonOf(td));
+    body.append("student", studentOf(td));
     body.append("text", text);
-    body.append("versions", versions(input));
+    body.append("versions", versions(td));
     body.append("start", table.dataset.start || "");
     body.append("end", table.dataset.end || "");
     body.append("policy_day", table.dataset.policyDay || "");
@@ -178,107 +249,112 @@
           .then((data) => ({ status: response.status, data: data }));
       })
       .then(({ status, data }) => {
-        input.dataset.busy = "";
-        input.dataset.delay = "";
-        const typedMeanwhile = input.value.trim() !== text;
-        if (data.summary) showSummary(td.dataset.student, data.summary);
+        td.dataset.busy = "";
+        td.dataset.delay = "";
+        const typedMeanwhile = textOf(td) !== text;
+        if (data.summary) showSummary(studentOf(td), data.summary);
         if (status === 200) {
-          takeState(input, data);
-          if (!typedMeanwhile) input.value = data.text || "";
-          setState(input, "jg-saved");
+          takeState(td, data);
+          if (!typedMeanwhile) setText(td, data.text || "");
+          setState(td, "jg-saved");
           say(msg.msgSaved, "success");
-          refreshDetails(input.closest("td"));
+          refreshDetails(td);
         } else if (status === 409) {
-          takeState(input, data);
-          input.value = data.text || "";
-          if (document.activeElement === input) input.select();
+          takeState(td, data);
+          setText(td, data.text || "");
+          if (editor.parentElement === td && document.activeElement === editor) editor.select();
           const who = [data.author, data.at].filter(Boolean).join(", ");
           const note = msg.msgChanged + ": " + (who || "—");
-          setState(input, "jg-conflict", note + ". " + (data.error || ""));
+          setState(td, "jg-conflict", note + ". " + (data.error || ""));
           say(note + ". " + (data.error || ""), "danger");
           return;
         } else {
-          setState(input, "jg-error", data.error || msg.msgError);
+          setState(td, "jg-error", data.error || msg.msgError);
           say(data.error || msg.msgError, "danger");
           return;
         }
-        if (input.dataset.again === "1" || (typedMeanwhile && document.activeElement !== input)) {
-          input.dataset.again = "";
-          commit(input);
+        const stillTyping = editor.parentElement === td && document.activeElement === editor;
+        if (td.dataset.again === "1" || (typedMeanwhile && !stillTyping)) {
+          td.dataset.again = "";
+          commit(td);
         }
       })
       .catch(() => {
-        input.dataset.busy = "";
-        retryLater(input);
+        td.dataset.busy = "";
+        retryLater(td);
       });
   }
 
-  function commit(input) {
-    const text = input.value.trim();
-    const saved = input.dataset.saved || "";
-    const state = input.dataset.state || "";
-    if (text === saved && state !== "jg-pending" && state !== "jg-error") return;
-    if (text === saved && state === "jg-error") {
-      setState(input, "");
+  function commit(td) {
+    if (!isCell(td) || !editable(td)) return;
+    const text = textOf(td);
+    const state = td.dataset.state || "";
+    if (text === savedOf(td) && state !== "jg-pending" && state !== "jg-error") return;
+    if (text === savedOf(td) && state === "jg-error") {
+      setState(td, "");
       return;
     }
-    save(input);
+    save(td);
   }
 
-  // --- Events ---------------------------------------------------------------------------------
+  // --- Events --------------------------------------------------------------------------------------------
 
-  for (const input of table.querySelectorAll("input.jg-input")) {
-    input.dataset.saved = input.value;
-  }
+  editor.addEventListener("focus", () => editor.select());
 
-  table.addEventListener("focusin", (event) => {
-    const input = event.target;
-    if (input instanceof HTMLInputElement && input.classList.contains("jg-input")) input.select();
+  editor.addEventListener("blur", (event) => {
+    if (moving) return;
+    const td = editor.parentElement;
+    if (isCell(td)) commit(td);
+    const next = event.relatedTarget;
+    if (!(next instanceof Node) || !table.contains(next)) release();
   });
 
-  table.addEventListener("focusout", (event) => {
-    const input = event.target;
-    if (input instanceof HTMLInputElement && input.classList.contains("jg-input")) commit(input);
-  });
-
-  table.addEventListener("keydown", (event) => {
-    const input = event.target;
-    if (!(input instanceof HTMLInputElement) || !input.classList.contains("jg-input")) return;
-    const atStart = input.selectionStart === 0 && input.selectionEnd === 0;
-    const atEnd = input.selectionStart === input.value.length;
-    const whole = input.selectionStart === 0 && input.selectionEnd === input.value.length;
+  editor.addEventListener("keydown", (event) => {
+    const td = editor.parentElement;
+    if (!isCell(td)) return;
+    const atStart = editor.selectionStart === 0 && editor.selectionEnd === 0;
+    const atEnd = editor.selectionStart === editor.value.length;
+    const whole = editor.selectionStart === 0 && editor.selectionEnd === editor.value.length;
     switch (event.key) {
       case "Enter":
         event.preventDefault();
-        commit(input);
-        if (!move(input, event.shiftKey ? -1 : 1, 0)) input.select();
+        commit(td);
+        if (!move(td, event.shiftKey ? -1 : 1, 0)) editor.select();
+        break;
+      case "Tab":
+        commit(td);
+        if (step(td, !event.shiftKey)) event.preventDefault();
         break;
       case "Escape":
         event.preventDefault();
-        input.value = input.dataset.saved || "";
-        window.clearTimeout(Number(input.dataset.timer || 0));
-        setState(input, "");
+        editor.value = savedOf(td);
+        window.clearTimeout(Number(td.dataset.timer || 0));
+        setState(td, "");
         say("", "");
-        input.select();
+        editor.select();
         break;
       case "ArrowUp":
         event.preventDefault();
-        move(input, -1, 0);
+        commit(td);
+        move(td, -1, 0);
         break;
       case "ArrowDown":
         event.preventDefault();
-        move(input, 1, 0);
+        commit(td);
+        move(td, 1, 0);
         break;
       case "ArrowLeft":
         if (atStart || whole) {
           event.preventDefault();
-          move(input, 0, -1);
+          commit(td);
+          move(td, 0, -1);
         }
         break;
       case "ArrowRight":
         if (atEnd || whole) {
           event.preventDefault();
-          move(input, 0, 1);
+          commit(td);
+          move(td, 0, 1);
         }
         break;
       default:
@@ -286,11 +362,17 @@
     }
   });
 
-  // A tap anywhere in a cell focuses its input.
+  // A tap or a click on a cell puts the editor there (and the panel shows the cell).
   table.addEventListener("click", (event) => {
-    const td = event.target instanceof Element ? event.target.closest("td.jg-cell") : null;
-    const input = td ? td.querySelector("input.jg-input") : null;
-    if (input && event.target !== input) input.focus();
+    const td = event.target instanceof Element ? event.target.closest("td") : null;
+    if (!isCell(td)) return;
+    if (editor.parentElement !== td) {
+      const previous = editor.parentElement;
+      if (isCell(previous)) commit(previous);
+      place(td, true);
+    }
+    current = td;
+    showDetails(td);
   });
 
   // --- The cell panel: a cell's marks (work type, comment), its history, the phone's picker -------
@@ -301,13 +383,10 @@
   let current = null; // the <td> last focused or tapped
   let shown = null; // the <td> whose details the panel shows
 
-  function cellOf(lesson, student) {
-    return table.querySelector('td.jg-cell[data-lesson="' + lesson + '"][data-student="' + student + '"]');
-  }
-
   function showDetails(td) {
     if (!td || !panelBody || !detailsUrl) return;
-    const url = detailsUrl + "?lesson=" + encodeURIComponent(td.dataset.lesson) + "&student=" + encodeURIComponent(td.dataset.student);
+    const url =
+      detailsUrl + "?lesson=" + encodeURIComponent(lessonOf(td)) + "&student=" + encodeURIComponent(studentOf(td));
     for (const other of table.querySelectorAll("td.jg-current")) other.classList.remove("jg-current");
     td.classList.add("jg-current");
     shown = td;
@@ -323,26 +402,13 @@
     if (td && td === shown) showDetails(td);
   }
 
-  table.addEventListener("focusin", (event) => {
-    const td = event.target instanceof Element ? event.target.closest("td.jg-cell") : null;
-    if (td) current = td;
+  editor.addEventListener("focus", () => {
+    if (isCell(editor.parentElement)) current = editor.parentElement;
   });
 
-  table.addEventListener("click", (event) => {
-    const td = event.target instanceof Element ? event.target.closest("td.jg-cell") : null;
-    if (td && td.dataset.lesson) {
-      current = td;
-      showDetails(td);
-    }
-  });
-
-  table.addEventListener("keydown", (event) => {
-    const td = event.target instanceof Element ? event.target.closest("td.jg-cell") : null;
-    if (!td) return;
-    if ((event.ctrlKey || event.metaKey) && event.code === "KeyH") {
-      event.preventDefault();
-      showDetails(td);
-    } else if (event.key === "Enter" && event.target === td) {
+  editor.addEventListener("keydown", (event) => {
+    const td = editor.parentElement;
+    if (isCell(td) && (event.ctrlKey || event.metaKey) && event.code === "KeyH") {
       event.preventDefault();
       showDetails(td);
     }
@@ -372,10 +438,9 @@
       if (pick) {
         const details = pick.closest(".jg-details");
         const td = details ? cellOf(details.dataset.lesson, details.dataset.student) : null;
-        const input = td ? td.querySelector("input.jg-input") : null;
-        if (!input) return;
-        input.value = pick.dataset.pick || "";
-        commit(input);
+        if (!td || !editable(td)) return;
+        setText(td, pick.dataset.pick || "");
+        commit(td);
       }
     });
 
@@ -396,7 +461,7 @@
       body.append("start", table.dataset.start || "");
       body.append("policy_day", table.dataset.policyDay || "");
       body.append("end", table.dataset.end || "");
-      const send = () =>
+      const post = () =>
         fetch(form.dataset.url, {
           method: "POST",
           body: body,
@@ -411,16 +476,15 @@
           )
           .then(({ status: code, data }) => {
             const td = cellOf(form.elements.lesson.value, student);
-            const input = td ? td.querySelector("input.jg-input") : null;
             if (code === 200) {
               form.elements.version.value = String(data.version);
-              if (input) takeState(input, data);
+              if (td) takeState(td, data);
               if (data.summary) showSummary(student, data.summary); // a work type's weight moves the average
               tell(msg.msgSaved, "success");
             } else if (code === 409) {
-              if (input) {
-                takeState(input, data);
-                input.value = data.text || "";
+              if (td) {
+                takeState(td, data);
+                setText(td, data.text || "");
               }
               const who = [data.author, data.at].filter(Boolean).join(", ");
               say(msg.msgChanged + ": " + (who || "—") + ". " + (data.error || ""), "danger");
@@ -430,21 +494,36 @@
             }
           })
           .catch(() => tell(msg.msgOffline, "danger"));
-      inRowOrder(student, send);
+      inRowOrder(student, post);
     });
   }
 
   window.addEventListener("online", () => {
-    for (const input of table.querySelectorAll("input.jg-pending")) save(input);
+    for (const td of table.querySelectorAll("td.jg-pending")) save(td);
   });
 
   window.addEventListener("beforeunload", (event) => {
-    const unsaved = Array.from(table.querySelectorAll("input.jg-input")).some(
-      (input) => input.value.trim() !== (input.dataset.saved || "") && input.dataset.state !== "jg-conflict",
-    );
-    if (unsaved || pendingCount() > 0) {
+    let unsaved = pendingCount() > 0;
+    for (const line of rows) {
+      if (unsaved) break;
+      for (const td of line.cells) {
+        if (isCell(td) && td.dataset.state !== "jg-conflict" && textOf(td) !== savedOf(td)) {
+          unsaved = true;
+          break;
+        }
+      }
+    }
+    if (unsaved) {
       event.preventDefault();
       event.returnValue = "";
     }
   });
+
+  // The editor starts in the first cell of today's column (else the first cell it may write), so the
+  // keyboard reaches the grid with one Tab; nothing is focused until the teacher goes there.
+  const today = table.dataset.todayLesson ? columnOf.get(table.dataset.todayLesson) : undefined;
+  const start =
+    (today !== undefined && rows.map((row) => row.cells[today]).find((td) => td && (!writable || editable(td)))) ||
+    rows.flatMap((row) => Array.from(row.cells)).find((td) => isCell(td) && (!writable || editable(td)));
+  if (start) place(start, false);
 })();

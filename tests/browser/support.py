@@ -88,3 +88,21 @@ def log_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.locator("#id_password").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"{base_url}/")
+
+
+def grid_cell(page: Any, student_id: int, lesson_id: int) -> Any:
+    """The journal grid's cell of a student (its row) and a lesson (its column), as a locator of the ``<td>``."""
+    column = page.evaluate(
+        "(id) => Array.from(document.querySelectorAll('#journal-grid thead th'))"
+        ".findIndex((th) => th.dataset.l === id)",
+        str(lesson_id),
+    )
+    assert column >= 0, f"no column of lesson {lesson_id}"
+    return page.locator(f'#journal-grid tr[data-s="{student_id}"] > :nth-child({column + 1})')
+
+
+def grid_text(cell: Any) -> str:
+    """What a grid cell shows: the editor's text while it sits there, else the cell's own."""
+    return str(
+        cell.evaluate("(td) => (td.querySelector('input') ? td.querySelector('input').value : td.textContent).trim()")
+    )

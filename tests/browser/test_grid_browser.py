@@ -17,7 +17,7 @@ from journal import models as m
 from journal.services.marks import mark_set
 from journal.services.structure import enrolment_create, teaching_assignment_create
 from journal.services.substitutions import substitution_assign
-from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, log_in, new_page
+from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, grid_cell, grid_text, log_in, new_page
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
 
@@ -54,7 +54,7 @@ def _fits(page: Any) -> bool:
 
 
 def _cell(page: Any, student: m.Student, lesson: m.Lesson) -> Any:
-    return page.locator(f"[data-testid=cell-{student.pk}-{lesson.pk}]")
+    return grid_cell(page, student.pk, lesson.pk)
 
 
 def _teachers_grid(chromium: Any, base: str, course: m.Course, viewport: dict[str, int], errors: list[str]) -> Any:
@@ -109,10 +109,10 @@ def test_teacher_types_a_row_of_marks_and_attendance_with_the_keyboard_and_sees_
     assert m.Mark.objects.get(student=world.child).value == "3"
 
     page.reload()
-    assert _cell(page, pupil, lessons[0]).input_value() == "5"
-    assert _cell(page, pupil, lessons[1]).input_value() == "Н"
-    assert _cell(page, pupil, lessons[2]).input_value() == "4/5"
-    assert _cell(page, world.child, lessons[2]).input_value() == "3"
+    assert grid_text(_cell(page, pupil, lessons[0])) == "5"
+    assert grid_text(_cell(page, pupil, lessons[1])) == "Н"
+    assert grid_text(_cell(page, pupil, lessons[2])) == "4/5"
+    assert grid_text(_cell(page, world.child, lessons[2])) == "3"
     assert page.locator(f"[data-testid=avg-{pupil.pk}]").inner_text() in ("4.67", "4,67")
 
     # Esc puts back what is stored.
@@ -120,7 +120,7 @@ def test_teacher_types_a_row_of_marks_and_attendance_with_the_keyboard_and_sees_
     cell.click()
     page.keyboard.type("2")
     page.keyboard.press("Escape")
-    assert cell.input_value() == "5"
+    assert grid_text(cell) == "5"
 
     # On a phone the table scrolls inside its box; the names stay on the left.
     phone = new_page(chromium, PHONE, errors)
@@ -203,7 +203,7 @@ def test_a_grade_one_class_offers_no_mark_input_and_a_typed_mark_is_refused(
     page.keyboard.press("Enter")
     page.wait_for_function("(el) => el.dataset.state === 'jg-error'", arg=cell.element_handle())
 
-    assert cell.input_value() == "5"  # what was typed stays, marked
+    assert grid_text(cell) == "5"  # what was typed stays, marked
     assert "§3.11" in (cell.get_attribute("title") or "")
     assert not m.Mark.objects.exists()
     page.screenshot(path=str(ARTIFACTS / "grid-grade1-error.png"), full_page=True)
@@ -228,7 +228,7 @@ def test_a_stale_edit_shows_the_stored_value_and_who_stored_it(
     base = live_server.url
     page = _teachers_grid(chromium, base, world.math_5a, PHONE, errors)
     cell = _cell(page, world.child, lesson)
-    assert cell.input_value() == "4"
+    assert grid_text(cell) == "4"
 
     # Behind the page, another session changes the mark: the lesson's substitute, who writes it too.
     substitute = world.users["other_teacher"]
@@ -240,7 +240,7 @@ def test_a_stale_edit_shows_the_stored_value_and_who_stored_it(
     page.keyboard.press("Enter")
     page.wait_for_function("(el) => el.dataset.state === 'jg-conflict'", arg=cell.element_handle())
 
-    assert cell.input_value() == "2"
+    assert grid_text(cell) == "2"
     status = page.locator("#grid-status").inner_text()
     assert substitute.short_name in status
     assert m.Mark.objects.get(lesson=lesson).value == "2"
@@ -276,7 +276,7 @@ def test_a_mark_typed_while_the_connection_is_down_stays_marked_and_is_saved_whe
     page.keyboard.type("4")
     page.keyboard.press("Enter")
     page.wait_for_function("(el) => el.dataset.state === 'jg-pending'", arg=cell.element_handle())
-    assert cell.input_value() == "4"  # what was typed stays, marked
+    assert grid_text(cell) == "4"  # what was typed stays, marked
     assert "нет связи" in page.locator("#grid-status").inner_text()
     page.wait_for_timeout(1_500)  # the page's first retry, after 1 s, is refused too
     assert len(refused) >= 2
@@ -320,7 +320,10 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     # The teacher, with the keyboard: Ctrl+H on a cell opens its panel; the history lists the mark.
     page = _teachers_grid(chromium, base, world.math_5a, DESKTOP, errors)
     cell = _cell(page, world.child, first)
-    cell.focus()
+    # The grid's editor waits in its first cell (Волкова's, the first row): one Tab away; down to Соколов.
+    page.locator("[data-testid=grid-editor]").focus()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('td') !== null")
     page.keyboard.press("Control+h")
     form = page.locator("[data-testid=mark-form-1]")
     form.wait_for()
@@ -365,7 +368,7 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     assert picker.is_visible()
     picker.locator("button[data-pick='3']").click()
     phone.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=target.element_handle())
-    assert target.input_value() == "3"
+    assert grid_text(target) == "3"
     assert m.Mark.objects.get(lesson=second, student=world.other_child).value == "3"
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "grid-phone-picker.png"), full_page=True)

@@ -14,7 +14,7 @@ from django.core import mail
 from django.utils import timezone
 
 from journal import models as m
-from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, log_in, new_page
+from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, grid_cell, log_in, new_page
 from tests.conftest import World
 
 TODAY = timezone.localdate()
@@ -44,7 +44,7 @@ def test_teacher_enters_a_two_and_the_parent_sees_the_notification(
     page = new_page(chromium, DESKTOP, errors)
     log_in(page, base, "teacher", PASSWORD)
     page.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
-    cell = page.locator(f"[data-testid=cell-{world.child.pk}-{lesson.pk}]")
+    cell = grid_cell(page, world.child.pk, lesson.pk)
     cell.click()
     page.keyboard.type("2")
     page.keyboard.press("Tab")

@@ -5,31 +5,66 @@ Run on a generated school, e.g.::
     manage.py seed_demo --size large
     manage.py bench_pages --repeat 20
 
-Prints, per page, the median and 90th-percentile server time and the number of
-queries (a page that does not answer 200, e.g. not built yet, is skipped), then the
-same for one cell save: ``mark_set`` on a held lesson of the demo teacher's course,
-alternating 4 and 5, each call in a transaction rolled back. A benchmark, not a test: numbers depend on the machine.
+Prints, per page, the median and 90th-percentile server time and the number of queries (a page that does
+not answer 200 is skipped). Three of them are measured against their bare ceiling (``demo.bench_views``:
+the least a Django view does to read or write the same rows), alternately request by request, so the
+ratio holds when the machine's load changes: the course grid, the grid's cell save and the diary week;
+their ratio is the median of the pairwise ratios. The load average is printed before and after. A
+benchmark, not a test: the times depend on the machine, the ratios much less.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, transaction
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from journal.models import ClassGroup, Course, Lesson, LessonStatus, Mark, Room
+from journal.models import ClassGroup, Course, Lesson, LessonStatus, Room
+from journal.selectors.lessons import week_of
 from journal.selectors.periods import course_students_in, period_of
-from journal.services.marks import mark_set
+
+Request = Callable[[], Any]
+
+
+@dataclass
+class Timing:
+    times: list[float]
+    queries: int
+    size: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def p90(self) -> float:
+        ordered = sorted(self.times)
+        return ordered[int(len(ordered) * 0.9) - 1] if len(ordered) >= 10 else ordered[-1]
+
+
+def _measure(request: Request) -> tuple[float, int, Any]:
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = request()
+        elapsed = (time.perf_counter() - start) * 1000
+    return elapsed, len(ctx.captured_queries), response
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _pages() -> list[tuple[str, str, str]]:
@@ -69,89 +104,77 @@ def _pages() -> list[tuple[str, str, str]]:
 
 
 class Command(BaseCommand):
-    help = "Times the main pages of the demo school (run seed_demo first)."
+    help = "Times the main pages of the demo school against bare ceilings (run seed_demo first)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeat", type=int, default=10)
         parser.add_argument("--only", default="", help="time only the pages whose label contains this text")
 
     def handle(self, *args: Any, repeat: int, only: str, **options: Any) -> None:
-        clients: dict[str, Client] = {}
-        self.stdout.write(f"{'page':32} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+        with override_settings(ROOT_URLCONF="demo.bench_urls"):
+            self._run(repeat, only)
+
+    def _client(self, login: str) -> Client:
+        if login not in self.clients:
+            self.clients[login] = Client()
+            self.clients[login].force_login(User.objects.get(username=login))
+        return self.clients[login]
+
+    def _run(self, repeat: int, only: str) -> None:
+        self.clients: dict[str, Client] = {}
+        self.stdout.write(f"load average: {_load()}")
+        self.stdout.write(f"{'page':32} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'KB':>7}")
         for login, label, path in _pages():
             if only not in label:
                 continue
-            if login not in clients:
-                clients[login] = Client()
-                clients[login].force_login(User.objects.get(username=login))
-            client = clients[login]
+            client = self._client(login)
             client.get(path)  # warm caches and the connection
-            timings = []
-            queries = 0
+            timing = Timing([], 0, 0)
+            response = None
             for _ in range(repeat):
-                with CaptureQueriesContext(connection) as ctx:
-                    start = time.perf_counter()
-                    response = client.get(path)
-                    timings.append((time.perf_counter() - start) * 1000)
-                queries = len(ctx.captured_queries)
+                elapsed, timing.queries, response = _measure(lambda: client.get(path))  # noqa: B023
+                timing.times.append(elapsed)
                 if response.status_code != 200:
                     break
-            if response.status_code != 200:
-                self.stderr.write(f"{label}: HTTP {response.status_code}, skipped")
+            if response is None or response.status_code != 200:
+                self.stderr.write(f"{label}: HTTP {getattr(response, 'status_code', '?')}, skipped")
                 continue
-            timings.sort()
-            p90 = timings[int(len(timings) * 0.9) - 1] if len(timings) >= 10 else timings[-1]
-            self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p90:8.1f} {queries:8d}")
-        if only in "cell save":
-            self._cell_save(repeat)
-            self._cell_post(repeat)
+            timing.size = len(response.content)
+            self._row(label, timing)
+        self.stdout.write("")
+        self.stdout.write(f"{'against the bare ceiling':32} {'page ms':>8} {'bare ms':>8} {'ratio':>6} {'queries':>9}")
+        for label, pair in (
+            ("course grid", self._grid_pair),
+            ("cell save", self._save_pair),
+            ("diary week", self._week_pair),
+        ):
+            if only in label:
+                pair(repeat)
+        self.stdout.write(f"load average: {_load()}")
 
-    def _cell_save(self, repeat: int) -> None:
-        """``mark_set`` on a held lesson of the demo teacher's course, each call rolled back."""
-        teacher = User.objects.get(username="teacher")
-        course = Course.objects.filter(
-            assignments__teacher=teacher, class_group__year__is_current=True, class_group__grade__gte=2
-        ).first()
-        lesson = (
-            Lesson.objects.filter(course=course, status=LessonStatus.HELD).order_by("-date", "-slot").first()
-            if course
-            else None
+    def _row(self, label: str, timing: Timing) -> None:
+        self.stdout.write(
+            f"{label:32} {timing.median:10.1f} {timing.p90:8.1f} {timing.queries:8d} {timing.size / 1024:7.1f}"
         )
-        student = course_students_in(course, lesson.date, lesson.date)[0] if course and lesson else None
-        if lesson is None or student is None:
-            self.stderr.write("cell save: no held lesson of the teacher's course, skipped")
-            return
-        timings: list[float] = []
-        queries = 0
-        for i in range(repeat + 1):
-            with transaction.atomic():
-                current = Mark.objects.filter(lesson=lesson, student=student, position=1).first()
-                value = "5" if i % 2 else "4"
-                with CaptureQueriesContext(connection) as ctx:
-                    start = time.perf_counter()
-                    mark_set(
-                        actor=teacher,
-                        lesson=lesson,
-                        student=student,
-                        value=value,
-                        expected_version=current.version if current else None,
-                    )
-                    elapsed = (time.perf_counter() - start) * 1000
-                transaction.set_rollback(True)
-            if i:  # the first call warms caches
-                timings.append(elapsed)
-                queries = len(ctx.captured_queries)
-        timings.sort()
-        p90 = timings[int(len(timings) * 0.9) - 1] if len(timings) >= 10 else timings[-1]
-        label = "cell save (mark_set)"
-        self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p90:8.1f} {queries:8d}")
 
-    def _cell_post(self, repeat: int) -> None:
-        """The grid's own request for one cell (parse, lock, rules, history, commit, the row's summary).
+    def _pair(self, label: str, repeat: int, page: Request, bare: Request) -> None:
+        """``page`` and ``bare`` in turn, ``repeat`` times each after a warm-up of both."""
+        page()
+        bare()
+        ratios, page_times, bare_times = [], [], []
+        page_queries = bare_queries = 0
+        for _ in range(repeat):
+            a, page_queries, _r = _measure(page)
+            b, bare_queries, _r = _measure(bare)
+            page_times.append(a)
+            bare_times.append(b)
+            ratios.append(a / b)
+        self.stdout.write(
+            f"{label:32} {statistics.median(page_times):8.1f} {statistics.median(bare_times):8.1f}"
+            f" {statistics.median(ratios):6.2f} {page_queries:4d}/{bare_queries:<4d}"
+        )
 
-        Alternates 4 and 5 on a held lesson of a full quarter, committing as the teacher's
-        browser does, then puts the cell back as it was.
-        """
+    def _teacher_course(self) -> tuple[User, Course, Lesson] | None:
         teacher = User.objects.get(username="teacher")
         course = Course.objects.filter(
             assignments__teacher=teacher, class_group__year__is_current=True, class_group__grade__gte=2
@@ -164,47 +187,89 @@ class Command(BaseCommand):
             else None
         )
         if course is None or lesson is None:
-            self.stderr.write("cell save (endpoint): no held lesson of the teacher's course, skipped")
+            self.stderr.write("no held lesson of the demo teacher's course, skipped")
+            return None
+        return teacher, course, lesson
+
+    def _grid_pair(self, repeat: int) -> None:
+        found = self._teacher_course()
+        if found is None:
             return
-        student = course_students_in(course, lesson.date, lesson.date)[0]
+        _teacher, course, lesson = found
         period = period_of(course.class_group.year, course.class_group.grade, lesson.date)
-        client = Client()
-        client.force_login(teacher)
+        if period is None:
+            return
+        client = self._client("teacher")
+        page = reverse("journal:course_journal", args=[course.pk]) + f"?period={period.pk}"
+        bare = reverse("bench_bare_grid", args=[course.pk]) + f"?start={period.start}&end={period.end}"
+        self._pair("course grid (a quarter)", repeat, lambda: client.get(page), lambda: client.get(bare))
+        size = len(client.get(page).content)
+        self.stdout.write(f"{'  grid HTML':32} {size / 1024:8.1f} KB raw")
+
+    def _save_pair(self, repeat: int) -> None:
+        """The grid's own request for one cell against a bare UPDATE of another cell of the same lesson,
+        alternating 4 and 5 (committed, as the browser does), then both cells put back as they were."""
+        found = self._teacher_course()
+        if found is None:
+            return
+        _teacher, course, lesson = found
+        first, second = course_students_in(course, lesson.date, lesson.date)[:2]
+        period = period_of(course.class_group.year, course.class_group.grade, lesson.date)
+        client = self._client("teacher")
         url = reverse("journal:course_journal_cell", args=[course.pk])
-        client.get(reverse("journal:course_journal", args=[course.pk]))  # warm caches
+        bare_url = reverse("bench_bare_save")
         # The first post is refused on purpose (it learns the cell's versions); not a warning here.
         logging.getLogger("django.request").setLevel(logging.ERROR)
         state: dict[str, Any] = {"versions": {}}
-        original: str | None = None
-        timings: list[float] = []
-        queries = 0
-        for i in range(repeat + 2):
-            text = original if i == repeat + 1 else ("5" if i % 2 else "4")
-            data = {
-                "lesson": lesson.pk,
-                "student": student.pk,
-                "text": text or "",
-                "versions": json.dumps(state["versions"]),
-                "start": period.start.isoformat() if period else "",
-                "end": period.end.isoformat() if period else "",
-            }
-            with CaptureQueriesContext(connection) as ctx:
-                start = time.perf_counter()
-                response = client.post(url, data)
-                elapsed = (time.perf_counter() - start) * 1000
-            state = response.json()
-            if response.status_code == 409 and original is None:  # the first post learns the cell's versions
-                original = state.get("text", "")
-                continue
-            if response.status_code != 200:
-                self.stderr.write(f"cell save (endpoint): HTTP {response.status_code} {state}, skipped")
-                return
-            if original is None:
-                original = ""
-            if 0 < i <= repeat:
-                timings.append(elapsed)
-                queries = len(ctx.captured_queries)
-        timings.sort()
-        p90 = timings[int(len(timings) * 0.9) - 1] if len(timings) >= 10 else timings[-1]
-        label = "cell save (grid request)"
-        self.stdout.write(f"{label:32} {statistics.median(timings):10.1f} {p90:8.1f} {queries:8d}")
+        original = client.post(url, {"lesson": lesson.pk, "student": first.pk, "text": "", "versions": "{}"})
+        if original.status_code == 409:
+            state = original.json()
+        saved_text = state.get("text", "")
+        bare_original = "".join(lesson.marks.filter(student=second, position=1).values_list("value", flat=True))
+        turn = {"page": 0, "bare": 0}
+
+        def page() -> Any:
+            turn["page"] += 1
+            response = client.post(
+                url,
+                {
+                    "lesson": lesson.pk,
+                    "student": first.pk,
+                    "text": "5" if turn["page"] % 2 else "4",
+                    "versions": json.dumps(state["versions"]),
+                    "start": period.start.isoformat() if period else "",
+                    "end": period.end.isoformat() if period else "",
+                    "policy_day": period.start.isoformat() if period else "",
+                },
+            )
+            state.update(response.json())
+            return response
+
+        def bare() -> Any:
+            turn["bare"] += 1
+            text = "5" if turn["bare"] % 2 else "4"
+            return client.post(bare_url, {"lesson": lesson.pk, "student": second.pk, "text": text})
+
+        self._pair("cell save", repeat, page, bare)
+        client.post(
+            url,
+            {"lesson": lesson.pk, "student": first.pk, "text": saved_text, "versions": json.dumps(state["versions"])},
+        )
+        if bare_original:
+            client.post(bare_url, {"lesson": lesson.pk, "student": second.pk, "text": bare_original})
+        else:
+            lesson.marks.filter(student=second, position=1).delete()
+
+    def _week_pair(self, repeat: int) -> None:
+        from demo.bench_diary import diary_pages
+
+        pages = [p for p in diary_pages() if p[1] == "diary week"]
+        if not pages:
+            self.stderr.write("diary week: no demo parent, skipped")
+            return
+        _login, _label, path = pages[0]
+        student_id = int(path.split("/")[3])
+        monday, sunday = week_of(timezone.localdate())
+        client = self._client("parent")
+        bare = reverse("bench_bare_week", args=[student_id]) + f"?start={monday}&end={sunday}"
+        self._pair("diary week", repeat, lambda: client.get(path), lambda: client.get(bare))

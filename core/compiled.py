@@ -16,6 +16,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Model, QuerySet
 
@@ -25,37 +26,61 @@ _DAY_BASE = datetime.date(1901, 1, 1)
 
 
 class CompiledQuery:
-    """``build(**values)`` gives a ``values_list`` queryset; :meth:`rows` runs it for other values."""
+    """``build(**values)`` gives a ``values_list`` queryset; :meth:`rows` runs it for other values.
+
+    A parameter is an ``int``, a ``datetime.date`` or a ``list`` of ints (an ``__in``): the SQL of a list
+    holds one placeholder an element, so it is kept per length of the lists.
+    """
 
     def __init__(self, build: Callable[..., QuerySet[Any, Any]], **kinds: type) -> None:
         self.build = build
-        self.kinds = kinds  # parameter name → int or datetime.date
-        self._compiled: tuple[str, list[Any], list[str | None]] | None = None
+        self.kinds = kinds  # parameter name → int, datetime.date or list
+        self._compiled: dict[tuple[int, ...], tuple[str, list[Any], list[tuple[str, int] | None]]] = {}
 
-    def _placeholders(self) -> dict[str, Any]:
+    def _placeholders(self, lengths: dict[str, int]) -> tuple[dict[str, Any], dict[Any, tuple[str, int]]]:
         values: dict[str, Any] = {}
-        for n, (name, kind) in enumerate(self.kinds.items(), start=1):
+        where: dict[Any, tuple[str, int]] = {}
+        n = 0
+        for name, kind in self.kinds.items():
+            if kind is list:
+                values[name] = []
+                for index in range(lengths[name]):
+                    n += 1
+                    values[name].append(_INT_BASE - n)
+                    where[_INT_BASE - n] = (name, index)
+                continue
+            n += 1
             values[name] = _DAY_BASE + datetime.timedelta(days=n) if kind is datetime.date else _INT_BASE - n
-        return values
+            where[values[name]] = (name, -1)
+        return values, where
 
-    def _compile(self) -> tuple[str, list[Any], list[str | None]]:
-        if self._compiled is None:
-            placeholders = self._placeholders()
+    def _compile(self, values: dict[str, Any]) -> tuple[str, list[Any], list[tuple[str, int] | None]]:
+        lengths = {name: len(values[name]) for name, kind in self.kinds.items() if kind is list}
+        key = tuple(lengths.values())
+        if key not in self._compiled:
+            placeholders, where = self._placeholders(lengths)
             sql, params = self.build(**placeholders).query.sql_with_params()
-            by_value = {value: name for name, value in placeholders.items()}
-            slots = [by_value.get(param) if isinstance(param, (int, datetime.date)) else None for param in params]
-            missing = set(placeholders) - set(slots)
+            slots = [where.get(param) if isinstance(param, (int, datetime.date)) else None for param in params]
+            expected = {name for name, kind in self.kinds.items() if kind is not list or lengths[name]}
+            missing = expected - {slot[0] for slot in slots if slot is not None}
             if missing:
                 raise ValueError(f"parameters not in the compiled query: {sorted(missing)}")
-            self._compiled = (sql, list(params), slots)
-        return self._compiled
+            self._compiled[key] = (sql, list(params), slots)
+        return self._compiled[key]
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The query's rows for these values (every parameter named at construction)."""
         if connection.vendor != "postgresql":
             return list(self.build(**values))
-        sql, params, slots = self._compile()
-        arguments = [values[slot] if slot is not None else param for param, slot in zip(params, slots, strict=True)]
+        values = {name: list(value) if self.kinds[name] is list else value for name, value in values.items()}
+        try:
+            sql, params, slots = self._compile(values)
+        except EmptyResultSet:  # an empty list in an ``__in``: no row can match
+            return []
+        arguments = [
+            param if slot is None else (values[slot[0]] if slot[1] < 0 else values[slot[0]][slot[1]])
+            for param, slot in zip(params, slots, strict=True)
+        ]
         with connection.cursor() as cursor:
             cursor.execute(sql, arguments)
             return cursor.fetchall()

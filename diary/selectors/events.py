@@ -8,22 +8,34 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
+from core.compiled import CompiledQuery, RowModel
 from diary.models import Event
 from diary.selectors.children import diary_students_for
 from journal import rules
 from journal.models import ClassGroup, Enrolment, School
 from journal.selectors.scope import classes_led_by
 
+_EVENT_ROW = RowModel(Event, "class_group")
+# The diary week's events, on every parent's evening: compiled once per process (core.compiled).
+_EVENTS = CompiledQuery(
+    lambda school_id, class_ids, start, end: (
+        Event.objects.filter(Q(class_group__isnull=True) | Q(class_group_id__in=class_ids), school_id=school_id)
+        .filter(date__lte=end)
+        .filter(Q(end_date__gte=start) | Q(end_date__isnull=True, date__gte=start))
+        .order_by("date", "time", "pk")
+        .values_list(*_EVENT_ROW.columns)
+    ),
+    school_id=int,
+    class_ids=list,
+    start=datetime.date,
+    end=datetime.date,
+)
+
 
 def events_between(school: School, class_ids: Iterable[int], start: datetime.date, end: datetime.date) -> list[Event]:
     """School-wide events and those of the given classes on any day of ``start``–``end`` (one query)."""
-    return list(
-        Event.objects.filter(Q(class_group__isnull=True) | Q(class_group_id__in=list(class_ids)), school=school)
-        .filter(date__lte=end)
-        .filter(Q(end_date__gte=start) | Q(end_date__isnull=True, date__gte=start))
-        .select_related("class_group")
-        .order_by("date", "time", "pk")
-    )
+    rows = _EVENTS.rows(school_id=school.pk, class_ids=sorted(class_ids), start=start, end=end)
+    return [_EVENT_ROW.build(row) for row in rows]
 
 
 def events_visible_to(user: User, school: School | None) -> QuerySet[Event]:

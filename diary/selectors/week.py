@@ -19,14 +19,17 @@ template lookups per lesson cost more than the queries themselves.
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.utils.translation import gettext
 
 from accounts.models import User
+from core.compiled import CompiledQuery, RowModel
 from diary.models import Event
 from diary.selectors.common import enrolment_on
 from diary.selectors.events import events_between
@@ -48,7 +51,7 @@ from journal.models import (
     Student,
     Substitution,
 )
-from journal.selectors.grading import attendance_letter, policy_for
+from journal.selectors.grading import attendance_letter, policies_on
 from journal.selectors.lessons import week_of
 from journal.selectors.membership import attends_course, enrolled_between, subgroups_of
 
@@ -188,11 +191,88 @@ class DiaryWeek:
         return self.monday + datetime.timedelta(days=7)
 
 
+def _week_in(prefix: str, monday: datetime.date, sunday: datetime.date) -> Q:
+    """Rows of the lessons held in the week or moved away from it (``prefix``: the path to the lesson)."""
+    return Q(**{f"{prefix}date__gte": monday, f"{prefix}date__lte": sunday}) | Q(
+        **{f"{prefix}origin_date__gte": monday, f"{prefix}origin_date__lte": sunday}
+    )
+
+
+# The queries of the diary's week, on every parent's evening: compiled once per process (core.compiled).
+_SLOTS = CompiledQuery(
+    lambda school_id, schedule_ids: (
+        BellSlot.objects.filter(
+            Q(schedule_id__in=schedule_ids)
+            | Q(
+                schedule_id=Subquery(
+                    BellSchedule.objects.filter(school_id=school_id).order_by("shift", "name").values("pk")[:1]
+                )
+            )
+        )
+        .order_by()
+        .values_list("schedule_id", "number", "start", "end", "schedule__shift", "schedule__name")
+    ),
+    school_id=int,
+    schedule_ids=list,
+)
+_ENROLMENT_ROW = RowModel(Enrolment, "class_group")
+_ENROLMENTS = CompiledQuery(
+    lambda student_ids, monday, sunday: (
+        Enrolment.objects.filter(enrolled_between(monday, sunday), student_id__in=student_ids)
+        .order_by("date_from", "pk")
+        .values_list(*_ENROLMENT_ROW.columns)
+    ),
+    student_ids=list,
+    monday=datetime.date,
+    sunday=datetime.date,
+)
+_FILES = CompiledQuery(
+    lambda class_ids, monday, sunday: (
+        HomeworkFile.objects.filter(
+            _week_in("homework__lesson__", monday, sunday), homework__lesson__course__class_group_id__in=class_ids
+        )
+        .order_by("pk")
+        .values_list("homework_id", "pk", "original_name")
+    ),
+    class_ids=list,
+    monday=datetime.date,
+    sunday=datetime.date,
+)
+_MARKS = CompiledQuery(
+    lambda student_ids, monday, sunday: (
+        Mark.objects.filter(_week_in("lesson__", monday, sunday), student_id__in=student_ids)
+        .order_by("position")
+        .values_list("student_id", "lesson_id", "value", "work_type_id", "work_type__name", "comment")
+    ),
+    student_ids=list,
+    monday=datetime.date,
+    sunday=datetime.date,
+)
+_ABSENCES = CompiledQuery(
+    lambda student_ids, monday, sunday: (
+        Attendance.objects.filter(_week_in("lesson__", monday, sunday), student_id__in=student_ids)
+        .order_by()
+        .values_list("student_id", "lesson_id", "status", "reason")
+    ),
+    student_ids=list,
+    monday=datetime.date,
+    sunday=datetime.date,
+)
+_HOLIDAYS = CompiledQuery(
+    lambda school_id, monday, sunday: (
+        Holiday.objects.filter(year__school_id=school_id, start__lte=sunday, end__gte=monday)
+        .order_by("start")
+        .values_list("year_id", "name", "start", "end")
+    ),
+    school_id=int,
+    monday=datetime.date,
+    sunday=datetime.date,
+)
+
+
 def _slot_times(schedule_ids: set[int], school: School) -> dict[int | None, dict[int, str]]:
     """«08:30–09:15» by lesson number, per bell schedule (``None``: the school's first one) (one query)."""
-    first = BellSchedule.objects.filter(school=school).order_by("shift", "name").values("pk")[:1]
-    slots = BellSlot.objects.filter(Q(schedule_id__in=schedule_ids) | Q(schedule_id=Subquery(first))).order_by()
-    rows = list(slots.values_list("schedule_id", "number", "start", "end", "schedule__shift", "schedule__name"))
+    rows = _SLOTS.rows(school_id=school.pk, schedule_ids=sorted(schedule_ids))
     by_schedule: dict[int | None, dict[int, str]] = defaultdict(dict)
     # The school's first schedule is among the rows and, being the first, the least by (shift, name).
     default = min(((shift, name, sid) for sid, _n, _s, _e, shift, name in rows), default=None)
@@ -228,16 +308,18 @@ _LESSON_COLUMNS = (
 )
 
 
-def _substitute_name(substitute: dict[str, str] | None) -> str:
-    """The short name of the substitute (``substitute`` holds the name columns), "" without one."""
-    return User(**substitute).short_name if substitute else ""
+def _substitute_name(substitute: dict[str, str] | str | None) -> str:
+    """The short name of the substitute (``substitute`` holds the name columns, as JSON text when the row
+    came through a compiled query), "" without one."""
+    names: dict[str, str] | None = json.loads(substitute) if isinstance(substitute, str) else substitute
+    return User(**names).short_name if names else ""
 
 
-def _week_lessons(
-    class_ids: set[int], subgroup_ids: set[int], monday: datetime.date, sunday: datetime.date
-) -> list[DiaryLesson]:
+def _week_lesson_rows(
+    class_ids: list[int], subgroup_ids: list[int], monday: datetime.date, sunday: datetime.date
+) -> QuerySet[Lesson, Any]:
     """The lessons of the classes' whole-class courses and of the given subgroups' held in the week or moved
-    away from it (one query).
+    away from it.
 
     With each lesson its substitute and the reason of its last cancel or move as scalar subqueries (one
     row each at most), not JOINs: joining them made the planner's search over the tables cost more than
@@ -260,14 +342,27 @@ def _week_lessons(
         .order_by("-created_at", "-pk")
         .values("reason")[:1]
     )
-    rows = (
+    return (
         Lesson.objects.filter(course__class_group_id__in=class_ids)
         .filter(Q(course__subgroup__isnull=True) | Q(course__subgroup_id__in=subgroup_ids))
-        .filter(Q(date__gte=monday, date__lte=sunday) | Q(origin_date__gte=monday, origin_date__lte=sunday))
+        .filter(_week_in("", monday, sunday))
         .annotate(substitute=Subquery(substitute), change_reason=Subquery(change))
         .order_by("date", "slot")
         .values_list(*_LESSON_COLUMNS)
     )
+
+
+_LESSONS = CompiledQuery(
+    _week_lesson_rows, class_ids=list, subgroup_ids=list, monday=datetime.date, sunday=datetime.date
+)
+
+
+def _week_lessons(
+    class_ids: set[int], subgroup_ids: set[int], monday: datetime.date, sunday: datetime.date
+) -> list[DiaryLesson]:
+    """The lessons of the classes' whole-class courses and of the given subgroups' held in the week or moved
+    away from it (one query)."""
+    rows = _LESSONS.rows(class_ids=sorted(class_ids), subgroup_ids=sorted(subgroup_ids), monday=monday, sunday=sunday)
     return [
         DiaryLesson(
             pk=pk,
@@ -338,11 +433,8 @@ def student_weeks(
     student_ids = [s.pk for s in students]
     dates = [monday + datetime.timedelta(days=i) for i in range(school.week_days)]
     enrolments: dict[int, list[Enrolment]] = defaultdict(list)
-    for enrolment in (
-        Enrolment.objects.filter(enrolled_between(monday, sunday), student_id__in=student_ids)
-        .select_related("class_group")
-        .order_by("date_from", "pk")
-    ):
+    for row in _ENROLMENTS.rows(student_ids=student_ids, monday=monday, sunday=sunday):
+        enrolment = _ENROLMENT_ROW.build(row)
         enrolments[enrolment.student_id].append(enrolment)
     memberships = subgroups_of(student_ids) if enrolments else {}
     class_ids = {e.class_group_id for spans in enrolments.values() for e in spans}
@@ -364,45 +456,32 @@ def student_weeks(
     lesson_ids = {entry.pk for own in entries.values() for _day, entry in own}
     homework_ids = {entry.homework.pk for own in entries.values() for _day, entry in own if entry.homework}
 
+    # Files, marks and absences of the week's lessons (those of the students' entries are picked below).
     files: dict[int, list[DiaryFile]] = defaultdict(list)
-    for homework_id, pk, name in (
-        HomeworkFile.objects.filter(homework_id__in=homework_ids)
-        .order_by("pk")
-        .values_list("homework_id", "pk", "original_name")
-    ):
-        files[homework_id].append(DiaryFile(pk=pk, original_name=name))
+    if homework_ids:
+        for homework_id, pk, name in _FILES.rows(class_ids=sorted(class_ids), monday=monday, sunday=sunday):
+            files[homework_id].append(DiaryFile(pk=pk, original_name=name))
     marks: dict[tuple[int, int], list[DiaryMark]] = defaultdict(list)
-    for student_id, lesson_id, value, work_type_id, work_type, comment in (
-        Mark.objects.filter(student_id__in=student_ids, lesson_id__in=lesson_ids)
-        .order_by("position")
-        .values_list("student_id", "lesson_id", "value", "work_type_id", "work_type__name", "comment")
-    ):
-        marks[(student_id, lesson_id)].append(_diary_mark(value, work_type_id, work_type, comment))
-    absences = {
-        (student_id, lesson_id): (status, reason)
-        for student_id, lesson_id, status, reason in Attendance.objects.filter(
-            student_id__in=student_ids, lesson_id__in=lesson_ids
-        )
-        .order_by()
-        .values_list("student_id", "lesson_id", "status", "reason")
-    }
+    absences: dict[tuple[int, int], tuple[str, str]] = {}
+    if lesson_ids:
+        for student_id, lesson_id, value, work_type_id, work_type, comment in _MARKS.rows(
+            student_ids=student_ids, monday=monday, sunday=sunday
+        ):
+            marks[(student_id, lesson_id)].append(_diary_mark(value, work_type_id, work_type, comment))
+        for student_id, lesson_id, status, reason in _ABSENCES.rows(
+            student_ids=student_ids, monday=monday, sunday=sunday
+        ):
+            if lesson_id in lesson_ids:
+                absences[(student_id, lesson_id)] = (status, reason)
     # The policy gives the absences their letters, the bells the lessons their times: asked only when needed.
     if policy is None and absences:
-        policy = policy_for(school, monday)
+        policy = policies_on(school, [monday])[monday]
     last_class = {sid: own[-1].class_group for sid, own in enrolments.items()}
     schedules = {c.bell_schedule_id for c in last_class.values() if c.bell_schedule_id}
     times = _slot_times(schedules, school) if entries and calendar else {}
     reason_labels = dict(Attendance._meta.get_field("reason").flatchoices)
     room_word = gettext("room")
-    holidays = (
-        list(
-            Holiday.objects.filter(year__school=school, start__lte=sunday, end__gte=monday)
-            .order_by("start")
-            .values_list("year_id", "name", "start", "end")
-        )
-        if calendar
-        else []
-    )
+    holidays = _HOLIDAYS.rows(school_id=school.pk, monday=monday, sunday=sunday) if calendar else []
     events = events_between(school, class_ids, monday, sunday) if class_ids and calendar else []
 
     weeks = {}

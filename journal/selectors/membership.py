@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from core.compiled import CompiledQuery
 from journal.models import ClassGroup, Course, Enrolment, Student, Subgroup
 
 Span = tuple[datetime.date, datetime.date | None]
@@ -93,12 +94,18 @@ def class_roster(class_group: ClassGroup, day: datetime.date | None = None) -> Q
     )
 
 
+_MEMBERSHIPS = CompiledQuery(
+    lambda student_ids: Subgroup.members.through.objects.filter(student_id__in=student_ids).values_list(
+        "student_id", "subgroup_id"
+    ),
+    student_ids=list,
+)
+
+
 def subgroups_of(student_ids: Iterable[int]) -> dict[int, set[int]]:
     """The subgroups each student is a member of (one query)."""
     found: dict[int, set[int]] = defaultdict(set)
-    for student_id, subgroup_id in Subgroup.members.through.objects.filter(
-        student_id__in=list(student_ids)
-    ).values_list("student_id", "subgroup_id"):
+    for student_id, subgroup_id in _MEMBERSHIPS.rows(student_ids=sorted(student_ids)):
         found[student_id].add(subgroup_id)
     return found
 

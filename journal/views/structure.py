@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,9 +12,11 @@ from django.utils import timezone
 from core.decorators import staff_required
 from journal import rules
 from journal.access import course_access, get_class_for_user, get_student_for_user
+from journal.forms.structure import CourseFilterForm
 from journal.models import TeachingAssignment
 from journal.permissions import open_assignments
 from journal.selectors.membership import class_roster, course_roster
+from journal.selectors.schools import teachers_of_school
 from journal.selectors.scope import (
     classes_visible_to,
     courses_visible_to,
@@ -28,16 +31,40 @@ def _teachers_prefetch() -> Prefetch:
     )
 
 
+# About three classes' courses: a page a phone scrolls through.
+COURSES_PER_PAGE = 60
+
+
 @staff_required
 def course_list(request: HttpRequest) -> HttpResponse:
-    courses = (
-        courses_visible_to(request.user, request.school)
-        .filter(class_group__year__is_current=True)
-        .select_related("class_group", "subject", "subgroup")
-        .prefetch_related(_teachers_prefetch())
-        .order_by("class_group__grade", "class_group__letter", "subject__name", "subgroup__name")
+    """The courses the user sees this year, by class, filtered by a class or a teacher, a page at a time."""
+    courses = courses_visible_to(request.user, request.school).filter(class_group__year__is_current=True)
+    classes = classes_visible_to(request.user, request.school).filter(year__is_current=True).order_by("grade", "letter")
+    form = CourseFilterForm(
+        request.GET or None, classes=classes, teachers=teachers_of_school(request.school, active_only=True)
     )
-    return render(request, "journal/course_list.html", {"courses": courses})
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["class_group"] is not None:
+            courses = courses.filter(class_group=form.cleaned_data["class_group"])
+        if form.cleaned_data["teacher"] is not None:
+            courses = courses.filter(
+                assignments__in=TeachingAssignment.objects.filter(
+                    open_assignments(), teacher=form.cleaned_data["teacher"]
+                )
+            ).distinct()
+    courses = (
+        courses.select_related("class_group", "subject", "subgroup")
+        .prefetch_related(_teachers_prefetch())
+        .order_by("class_group__grade", "class_group__letter", "subject__name", "subgroup__name", "pk")
+    )
+    page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "journal/course_list.html",
+        {"courses": page.object_list, "page": page, "form": form, "query": query.urlencode()},
+    )
 
 
 @staff_required

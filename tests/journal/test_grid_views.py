@@ -725,3 +725,20 @@ def test_a_cell_save_takes_twelve_statements_at_most(
     assert _save_statements(client, lesson, world.child, "3", quarter) == CHANGED_MARK_STATEMENTS
     assert _save_statements(client, lesson, world.child, "3", quarter) == UNCHANGED_CELL_STATEMENTS
     assert [(mk.value, mk.version) for mk in m.Mark.objects.filter(lesson=lesson)] == [("3", 2)]
+
+
+def test_a_quarters_grid_is_small_and_compressed_on_the_wire(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    """A class of 26 and 30 lessons of the quarter, marks in four rows: the page stays well under 120 KB raw
+    (it was about 300 bytes a cell), and gzip takes most of it off on the wire."""
+    _grow(world, students=26, lessons=30)
+    client = client_for("teacher")
+
+    raw = client.get(page_url(world.math_5a, quarter))
+    packed = client.get(page_url(world.math_5a, quarter), HTTP_ACCEPT_ENCODING="gzip")
+
+    assert len(grid_cells(raw.content.decode())) == 26 * 30
+    assert len(raw.content) < 60 * 1024
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) < len(raw.content) / 4

@@ -34,9 +34,10 @@ from tests.factories import YEAR_START, ClassGroupFactory, StudentFactory, Subje
 #   3. journal_school              request.school (CurrentSchoolMiddleware)
 #   4. auth_group                  the user's roles (User.roles, cached for the request)
 BUDGETS = {
-    # 5. courses of the current year, with class, subject and subgroup (one JOIN)
-    # 6. their open assignments with the teachers (prefetch)
-    "course_list": 6,
+    # 5. how many courses (the pages), 6. the classes and 7. the teachers of the filter
+    # 8. a page of the courses of the current year, with class, subject and subgroup (one JOIN)
+    # 9. their open assignments with the teachers (prefetch)
+    "course_list": 9,
     # 5. classes of the current year, with class teacher and home room (one JOIN)
     "class_list": 5,
     # 5. the class, with year, class teacher and home room (access layer)
@@ -125,3 +126,25 @@ def test_grown_pages_do_show_the_added_rows(world: World, client_for: Callable[[
     course_page = client.get(_url(world, "course_detail")).context
     assert len(course_page["assignments"]) == 1 + 15
     assert len(course_page["roster"]) == 2 + 15
+
+
+def test_the_course_list_is_filtered_by_class_and_teacher_and_paged(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    from journal.views.structure import COURSES_PER_PAGE
+
+    _grow(world, 40)
+    client = client_for("deputy")
+    url = reverse("journal:course_list")
+
+    first = client.get(url).context
+    assert len(first["courses"]) == COURSES_PER_PAGE and first["page"].paginator.num_pages == 2
+    assert len(client.get(url, {"page": 2}).context["courses"]) == 2 + 2 * 40 - COURSES_PER_PAGE
+    only_5a = client.get(url, {"class_group": world.class_5a.pk}).context["courses"]
+    assert {course.class_group for course in only_5a} == {world.class_5a}
+    teacher = world.users["other_teacher"]
+    assert [course.pk for course in client.get(url, {"teacher": teacher.pk}).context["courses"]] == [
+        world.russian_6b.pk
+    ]
+    # A value not offered is a form error, not a 500: the whole list is shown.
+    assert client.get(url, {"class_group": "nonsense"}).status_code == 200

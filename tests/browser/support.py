@@ -10,18 +10,9 @@ from typing import Any
 
 from django.conf import settings
 
+from demo.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE  # noqa: F401 - the tests import them from here
+
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "pass-12345"  # UserFactory's password
 
 

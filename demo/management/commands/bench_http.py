@@ -5,11 +5,11 @@ Run on a generated school (``seed_demo --size large``, PostgreSQL), with Debian'
     manage.py bench_http --seconds 5 --rounds 3
 
 Starts gunicorn (2 workers) on a free port of 127.0.0.1 with the bare ceilings routed (``BENCH_VIEWS``),
-signs the demo teacher in, then runs ``wrk`` with 2 connections against each page and its ceiling in
-turn, round by round, and prints requests a second of each and their ratio (the median of the rounds),
-and the load average. The saves: each connection writes its own cells (different students of one
-lesson), alternating 4 and 5 on the version the last answer gave; the cells are put back at the end.
-Only the loopback address is used, and every run is bounded in time.
+signs the demo teacher in, then runs ``wrk`` against each page and its ceiling in turn, round by round
+(the grid with 2 connections, the save with 1 and with 2), and prints requests a second of each and
+their ratio (the median of the rounds), and the load average. The saves: each connection writes its own
+cells (different students of one lesson), alternating 4 and 5 on the version the last answer gave; the
+cells are put back at the end. Only the loopback address is used, and every run is bounded in time.
 """
 
 from __future__ import annotations
@@ -25,12 +25,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import User
-from demo.bench_server import CSRF, bench_server, signed_in
-from journal.models import Course, Lesson, LessonStatus, Mark
-from journal.selectors.periods import course_students_in, period_of
+from demo.bench_server import CSRF, bench_course, bench_server, signed_in
+from journal.models import Mark
+from journal.selectors.periods import course_students_in
 
 SAVE_SCRIPT = r"""
 local counter, cells, versions, current = 0, {}, {}, nil
@@ -81,44 +79,31 @@ class Command(BaseCommand):
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed (apt-get install wrk)")
         seconds = max(1, min(seconds, 30))
-        teacher = User.objects.get(username="teacher")
-        course = Course.objects.filter(
-            assignments__teacher=teacher, class_group__year__is_current=True, class_group__grade__gte=2
-        ).first()
-        lesson = (
-            Lesson.objects.filter(course=course, status=LessonStatus.HELD, date__lte=timezone.localdate())
-            .order_by("-date", "-slot")
-            .first()
-        )
-        if course is None or lesson is None:
-            raise CommandError("no held lesson of the demo teacher's course: run seed_demo first")
-        period = period_of(course.class_group.year, course.class_group.grade, lesson.date)
+        found = bench_course()
+        course, lesson, period = found.course, found.lesson, found.period
         students = course_students_in(course, lesson.date, lesson.date)
         before = {m.student_id: m.value for m in Mark.objects.filter(lesson=lesson, position=1)}
         try:
             with bench_server() as base, signed_in("teacher") as session_key:
                 headers = ["-H", f"Cookie: sessionid={session_key}; csrftoken={CSRF}", "-H", f"X-CSRFToken: {CSRF}"]
                 self.stdout.write(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-                grid = (
-                    f"{base}{reverse('journal:course_journal', args=[course.pk])}?period={period.pk if period else ''}"
-                )
-                bare = f"{base}/bench/bare/grid/{course.pk}/?start={period.start}&end={period.end}" if period else grid
-                self._compare("course grid", seconds, rounds, headers, (grid, None), (bare, None))
-                span = f"start={period.start}&end={period.end}&policy_day={period.start}" if period else ""
-                halves = [students[0::2][:6], students[1::2][:6]]
-                cells = [",".join(f"{lesson.pk}:{s.pk}" for s in half) for half in halves]
+                grid, bare = f"{base}{found.grid_path}", f"{base}{found.bare_grid_path}"
+                self._compare("course grid, 2 connections", seconds, rounds, headers, (grid, None), (bare, None))
+                span = f"start={period.start}&end={period.end}&policy_day={period.start}"
                 save = reverse("journal:course_journal_cell", args=[course.pk])
-                self._compare(
-                    "cell save, 2 connections",
-                    seconds,
-                    rounds,
-                    headers,
-                    (f"{base}{save}", {"BENCH_PATH": save, "BENCH_SPAN": span, "cells": cells}),
-                    (
-                        f"{base}/bench/bare/save/",
-                        {"BENCH_PATH": "/bench/bare/save/", "BENCH_SPAN": span, "cells": cells},
-                    ),
-                )
+                bare_save = reverse("bench_bare_save", urlconf="demo.bench_urls")
+                for connections in (1, 2):
+                    halves = [students[n::connections][:6] for n in range(connections)]
+                    cells = [",".join(f"{lesson.pk}:{s.pk}" for s in half) for half in halves]
+                    self._compare(
+                        f"cell save, {connections} connection{'s' if connections > 1 else ''}",
+                        seconds,
+                        rounds,
+                        headers,
+                        (f"{base}{save}", {"BENCH_PATH": save, "BENCH_SPAN": span, "cells": cells}),
+                        (f"{base}{bare_save}", {"BENCH_PATH": bare_save, "BENCH_SPAN": span, "cells": cells}),
+                        connections,
+                    )
                 self.stdout.write(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         finally:
             for student in students:
@@ -129,8 +114,10 @@ class Command(BaseCommand):
                 else:
                     marks.update(value=value)
 
-    def _wrk(self, url: str, seconds: int, headers: list[str], post: dict[str, Any] | None) -> float:
-        command = ["wrk", "-t2", "-c2", f"-d{seconds}s", "--timeout", "10s", *headers]
+    def _wrk(
+        self, url: str, seconds: int, headers: list[str], post: dict[str, Any] | None, connections: int = 2
+    ) -> float:
+        command = ["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", *headers]
         env = dict(os.environ)
         if post is not None:
             script = Path(tempfile.mkstemp(suffix=".lua")[1])
@@ -151,13 +138,22 @@ class Command(BaseCommand):
         cells = sum(len(c.split(",")) for c in post["cells"]) if post is not None else 0
         return _rate(output.stdout, cells)
 
-    def _compare(self, label: str, seconds: int, rounds: int, headers: list[str], page: tuple, bare: tuple) -> None:
-        self._wrk(page[0], 1, headers, page[1])  # warm both
-        self._wrk(bare[0], 1, headers, bare[1])
+    def _compare(
+        self,
+        label: str,
+        seconds: int,
+        rounds: int,
+        headers: list[str],
+        page: tuple[str, dict[str, Any] | None],
+        bare: tuple[str, dict[str, Any] | None],
+        connections: int = 2,
+    ) -> None:
+        self._wrk(page[0], 1, headers, page[1], connections)  # warm both
+        self._wrk(bare[0], 1, headers, bare[1], connections)
         ours, theirs = [], []
         for _ in range(rounds):
-            ours.append(self._wrk(page[0], seconds, headers, page[1]))
-            theirs.append(self._wrk(bare[0], seconds, headers, bare[1]))
+            ours.append(self._wrk(page[0], seconds, headers, page[1], connections))
+            theirs.append(self._wrk(bare[0], seconds, headers, bare[1], connections))
         ratio = statistics.median(a / b for a, b in zip(ours, theirs, strict=True))
         self.stdout.write(
             f"{label:28} {statistics.median(ours):8.1f} req/s   bare {statistics.median(theirs):8.1f} req/s"

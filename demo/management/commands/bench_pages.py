@@ -32,9 +32,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from journal.models import ClassGroup, Course, Lesson, LessonStatus, Room
+from demo.bench_server import bench_course
+from journal.models import ClassGroup, Course, Room
 from journal.selectors.lessons import week_of
-from journal.selectors.periods import course_students_in, period_of
+from journal.selectors.periods import course_students_in
 
 Request = Callable[[], Any]
 
@@ -174,34 +175,10 @@ class Command(BaseCommand):
             f" {statistics.median(ratios):6.2f} {page_queries:4d}/{bare_queries:<4d}"
         )
 
-    def _teacher_course(self) -> tuple[User, Course, Lesson] | None:
-        teacher = User.objects.get(username="teacher")
-        course = Course.objects.filter(
-            assignments__teacher=teacher, class_group__year__is_current=True, class_group__grade__gte=2
-        ).first()
-        lesson = (
-            Lesson.objects.filter(course=course, status=LessonStatus.HELD, date__lte=timezone.localdate())
-            .order_by("-date", "-slot")
-            .first()
-            if course
-            else None
-        )
-        if course is None or lesson is None:
-            self.stderr.write("no held lesson of the demo teacher's course, skipped")
-            return None
-        return teacher, course, lesson
-
     def _grid_pair(self, repeat: int) -> None:
-        found = self._teacher_course()
-        if found is None:
-            return
-        _teacher, course, lesson = found
-        period = period_of(course.class_group.year, course.class_group.grade, lesson.date)
-        if period is None:
-            return
+        found = bench_course()
         client = self._client("teacher")
-        page = reverse("journal:course_journal", args=[course.pk]) + f"?period={period.pk}"
-        bare = reverse("bench_bare_grid", args=[course.pk]) + f"?start={period.start}&end={period.end}"
+        page, bare = found.grid_path, found.bare_grid_path
         self._pair("course grid (a quarter)", repeat, lambda: client.get(page), lambda: client.get(bare))
         size = len(client.get(page).content)
         self.stdout.write(f"{'  grid HTML':32} {size / 1024:8.1f} KB raw")
@@ -209,12 +186,9 @@ class Command(BaseCommand):
     def _save_pair(self, repeat: int) -> None:
         """The grid's own request for one cell against a bare UPDATE of another cell of the same lesson,
         alternating 4 and 5 (committed, as the browser does), then both cells put back as they were."""
-        found = self._teacher_course()
-        if found is None:
-            return
-        _teacher, course, lesson = found
+        found = bench_course()
+        course, lesson, period = found.course, found.lesson, found.period
         first, second = course_students_in(course, lesson.date, lesson.date)[:2]
-        period = period_of(course.class_group.year, course.class_group.grade, lesson.date)
         client = self._client("teacher")
         url = reverse("journal:course_journal_cell", args=[course.pk])
         bare_url = reverse("bench_bare_save")
@@ -237,9 +211,9 @@ class Command(BaseCommand):
                     "student": first.pk,
                     "text": "5" if turn["page"] % 2 else "4",
                     "versions": json.dumps(state["versions"]),
-                    "start": period.start.isoformat() if period else "",
-                    "end": period.end.isoformat() if period else "",
-                    "policy_day": period.start.isoformat() if period else "",
+                    "start": period.start.isoformat(),
+                    "end": period.end.isoformat(),
+                    "policy_day": period.start.isoformat(),
                 },
             )
             state.update(response.json())

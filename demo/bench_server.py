@@ -90,6 +90,7 @@ class BenchCourse:
         path = reverse("bench_bare_grid", urlconf="demo.bench_urls", args=[self.course.pk])
         return f"{path}?start={self.period.start}&end={self.period.end}"
 
+
 def bench_course() -> BenchCourse:
     """The benchmarks' course (``CommandError`` when the database holds no demo school)."""
     teacher = User.objects.filter(username="teacher").first()

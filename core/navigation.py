@@ -48,7 +48,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if rules.reads_change_history(user):
             planning.children.append(NavItem(_("Change history"), reverse("journal:history")))
         items.append(planning)
-        # Generated documents (reports app): weekly paper printouts and later reports.
+        # Generated documents (reports app): weekly paper printouts and the reports; the director's and
+        # the deputy's reports have their own item (a class teacher reaches theirs from the class's page
+        # and the documents page: finding the led classes would cost every page a query).
+        if rules.reads_school_reports(user):
+            items.append(NavItem(_("Reports"), reverse("reports:report_index")))
         items.append(NavItem(_("Documents"), reverse("reports:document_list")))
     if rules.administers(user):
         items.append(NavItem(_("Administration"), reverse("admin:index")))

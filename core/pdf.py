@@ -141,6 +141,8 @@ def render_pdf_chunks(
         numbers = PdfReader(io.BytesIO(_html_to_pdf(numbers_html)))
         for page, stamp in zip(writer.pages, numbers.pages, strict=True):
             page.merge_page(stamp)
+            # Merging leaves the page's content uncompressed (ten times the size of a dense table).
+            page.compress_content_streams()
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

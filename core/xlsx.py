@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
@@ -31,12 +32,26 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
-def _sheet_title(title: str) -> str:
-    # Excel's limits: 31 characters, none of []:*?/\ .
+def sheet_title(title: str) -> str:
+    """A valid sheet name: Excel's limits are 31 characters, none of []:*?/\\ ."""
     return _SHEET_TITLE_FORBIDDEN.sub(" ", title).strip()[:31] or "Sheet"
 
 
-def _display_length(value: Value) -> int:
+def write_value(cell: Any, value: Value) -> None:
+    """Put ``value`` in a worksheet cell: text neutralised and kept as text, dates formatted."""
+    if isinstance(value, str):
+        cell.value = neutralise(value)
+        # openpyxl would otherwise read a leading "=" as a formula.
+        cell.data_type = TYPE_STRING
+    else:
+        cell.value = value
+    if isinstance(value, datetime.datetime):
+        cell.number_format = "DD.MM.YYYY HH:MM"
+    elif isinstance(value, datetime.date):
+        cell.number_format = "DD.MM.YYYY"
+
+
+def display_length(value: Value) -> int:
     if isinstance(value, datetime.datetime):
         return 16
     if isinstance(value, datetime.date):
@@ -48,7 +63,7 @@ def build_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Value]
     """A workbook with one sheet named ``title``: the header row, then ``rows``."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _sheet_title(title)
+    sheet.title = sheet_title(title)
     widths = [len(str(h)) for h in header]
     bold = Font(bold=True)
     for column, label in enumerate(header, start=1):
@@ -57,20 +72,10 @@ def build_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Value]
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row_number, row in enumerate(rows, start=2):
         for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column)
-            if isinstance(value, str):
-                cell.value = neutralise(value)
-                # openpyxl would otherwise read a leading "=" as a formula.
-                cell.data_type = TYPE_STRING
-            else:
-                cell.value = value
-            if isinstance(value, datetime.datetime):
-                cell.number_format = "DD.MM.YYYY HH:MM"
-            elif isinstance(value, datetime.date):
-                cell.number_format = "DD.MM.YYYY"
+            write_value(sheet.cell(row=row_number, column=column), value)
             if column > len(widths):
                 widths.append(0)
-            widths[column - 1] = max(widths[column - 1], _display_length(value))
+            widths[column - 1] = max(widths[column - 1], display_length(value))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
     sheet.freeze_panes = "A2"

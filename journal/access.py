@@ -154,6 +154,16 @@ def get_class_for_user(user: User, school: School | None, class_id: int, *, writ
     return class_group
 
 
+def get_class_desk_for_user(user: User, school: School | None, class_id: int) -> ClassGroup:
+    """A class whose desk the user opens (the overview of marks, the attendance desk, its reports): 404
+    outside the user's classes, 403 for a class the user teaches in but does not lead
+    (:func:`journal.rules.reads_class_reports`)."""
+    class_group = get_class_for_user(user, school, class_id)
+    if not rules.reads_class_reports(user, school, class_group.pk):
+        raise PermissionDenied
+    return class_group
+
+
 def get_student_for_user(user: User, school: School | None, student_id: int, *, write: bool = False) -> Student:
     student = students_visible_to(user, school).filter(pk=student_id).first()
     if student is None:

@@ -54,6 +54,9 @@ HISTORY_ADMINS = frozenset({Role.ADMINISTRATOR})
 EVENT_MANAGERS = ADMINISTRATION
 # A thematic plan shared by a parallel (§2.2): besides its teachers, the deputy.
 SHARED_PLAN_EDITORS = frozenset({Role.DEPUTY})
+# The school's reports and monitoring (§4.2, §4.5): the director and the deputy; the administrator
+# issues logins and enters data, and reads reports only when also a deputy (§3.6).
+REPORT_READERS = frozenset({Role.DIRECTOR, Role.DEPUTY})
 
 
 # --- Role rules ------------------------------------------------------------------------------
@@ -117,6 +120,11 @@ def reverts_changes_of(actor: User, user: User) -> bool:
 
 def manages_school_events(user: User) -> bool:
     return user.is_authenticated and user.has_role(*EVENT_MANAGERS)
+
+
+def reads_school_reports(user: User) -> bool:
+    """Every class's reports and the whole school's (§4.2, §4.5)."""
+    return user.is_authenticated and user.has_role(*REPORT_READERS)
 
 
 # --- Scope rules -------------------------------------------------------------------------------
@@ -197,6 +205,33 @@ def edits_shared_plan(user: User, school: School | None, *, year_id: int, subjec
         content_object__class_group__grade=grade,
         content_object__subject_id=subject_id,
     ).exists()
+
+
+def reads_class_reports(user: User, school: School | None, class_id: int) -> bool:
+    """A class's reports, its overview of marks and its attendance desk: its class teacher (§4.3), the
+    director and the deputy (§4.5). Parents and students never (§3.12). ``school`` is the request's (one of
+    the user's); the class is looked up in it by :func:`reports.access.get_report_class_for_user`."""
+    if school is None or not is_staff(user):
+        return False
+    return reads_school_reports(user) or leads_class(user, school, class_id)
+
+
+def reads_reports(user: User, school: School | None) -> bool:
+    """Asks for reports at all: the director and the deputy (every class), a class teacher (their classes)."""
+    if school is None or not is_staff(user):
+        return False
+    return (
+        reads_school_reports(user)
+        or ClassGroupUserObjectPermission.objects.filter(
+            user=user, permission__codename="lead_classgroup", content_object__year__school=school
+        ).exists()
+    )
+
+
+def corrects_class_attendance(user: User, school: School | None, class_id: int) -> bool:
+    """Confirms or corrects the reasons of the class's absences on its attendance desk: the class teacher
+    (§4.3). Those who write a lesson change its reasons in the grid (:func:`sets_absence_reason`)."""
+    return is_staff(user) and leads_class(user, school, class_id)
 
 
 def manages_class_documents(user: User, school: School | None, class_group: ClassGroup) -> bool:

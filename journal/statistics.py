@@ -15,11 +15,18 @@ cancelled lesson).
   успеваемость % = (n5 + n4 + n3) / N × 100, качество % = (n5 + n4) / N × 100,
   СОУ % = (100·n5 + 64·n4 + 36·n3 + 16·n2 + 7·n(н/а)) / N, средний балл = the mean of the numeric
   marks; N = the students counted minus the exempt (осв.) and those with no mark; н/а stays in N.
+- **A student's standing over all subjects** (the class teacher's report, the forecast): the lowest
+  result, which files the student as отличник, ударник, with one «4» or «3», неуспевающий; the class's
+  figures as a whole are the same formulas over the students' standings.
+- **A student's forecast in a course** (§2.8): the suggested mark, or н/а with fewer marks than the
+  minimum.
+- **Attendance**: lessons missed by reason, late arrivals, days missed whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
@@ -254,6 +261,82 @@ def mean_mark(results: Results) -> Decimal | None:
     return (Decimal(total) / numeric).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
+# --- A student over all subjects -----------------------------------------------------------------------
+
+_FAILING = frozenset({"1", "2", MarkValue.FAIL.value})
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A student's results over their subjects in a period (one mark a subject)."""
+
+    lowest: str  # one mark for :func:`count_results`: "1"–"5", "на", "зч", "осв" or ""
+    fours: int
+    threes: int
+    not_attested: bool  # н/а in some subject (whatever else)
+
+    @property
+    def excellent(self) -> bool:
+        """Отличник: only 5 (зачёт and осв. aside)."""
+        return self.lowest == "5"
+
+    @property
+    def good(self) -> bool:
+        """Ударник: 4 and 5, at least one 4 (those with one «4» among them)."""
+        return self.lowest == "4"
+
+    @property
+    def one_four(self) -> bool:
+        return self.lowest == "4" and self.fours == 1
+
+    @property
+    def one_three(self) -> bool:
+        return self.lowest == "3" and self.threes == 1
+
+    @property
+    def failing(self) -> bool:
+        """Неуспевающий: a 2 (or 1, or незачёт) in some subject."""
+        return self.lowest in ("1", "2")
+
+
+def standing(values: Iterable[str | None]) -> Standing:
+    """The standing of a student from their marks of the subjects (``None`` or "" where none).
+
+    The lowest result, in this order: 1; 2 or незачёт; н/а; the lowest numeric mark; зачёт; осв. (exempt
+    from every subject); "" without any mark.
+    """
+    marks = [value for value in values if value]
+    numeric = [value for value in marks if value in NUMERIC_MARKS]
+    if "1" in marks:
+        lowest = "1"
+    elif any(value in _FAILING for value in marks):
+        lowest = "2"
+    elif MarkValue.NOT_ATTESTED in marks:
+        lowest = MarkValue.NOT_ATTESTED.value
+    elif numeric:
+        lowest = min(numeric)
+    elif MarkValue.PASS in marks:
+        lowest = MarkValue.PASS.value
+    elif marks:
+        lowest = MarkValue.EXEMPT.value
+    else:
+        lowest = ""
+    return Standing(
+        lowest=lowest,
+        fours=marks.count("4"),
+        threes=marks.count("3"),
+        not_attested=MarkValue.NOT_ATTESTED in marks,
+    )
+
+
+def forecast_mark(summary: Summary) -> str:
+    """The period mark a course's figures point to now (§2.8): the suggested mark, н/а with fewer marks
+    than the minimum (§6.2), "" without a numeric mark."""
+    if summary.below_minimum:
+        return MarkValue.NOT_ATTESTED.value
+    return summary.suggested
+
+
 # --- Attendance ---------------------------------------------------------------------------------
 
 
@@ -280,3 +363,9 @@ def count_attendance(rows: Iterable[tuple[str, str]]) -> AttendanceCounts:
         key = "late" if status == "late" else (reason if reason in counts else "unknown")
         counts[key] += 1
     return AttendanceCounts(**counts)
+
+
+def full_days_missed(lessons: Mapping[datetime.date, int], absences: Mapping[datetime.date, int]) -> int:
+    """Days the student missed whole: absent from every lesson they had that day (``lessons``: a day →
+    the student's lessons that counted; ``absences``: a day → the lessons missed)."""
+    return sum(1 for day, missed in absences.items() if missed and missed >= lessons.get(day, 0) > 0)

@@ -5,6 +5,7 @@ from django.urls import path
 from journal.views import (
     assessment,
     changes,
+    class_desk,
     curriculum,
     finals,
     grid,
@@ -27,6 +28,11 @@ urlpatterns = [
     path("courses/<int:course_id>/", structure.course_detail, name="course_detail"),
     path("classes/", structure.class_list, name="class_list"),
     path("classes/<int:class_id>/", structure.class_detail, name="class_detail"),
+    path("classes/<int:class_id>/attendance/", class_desk.class_attendance, name="class_attendance"),
+    path(
+        "classes/<int:class_id>/attendance/reason/", class_desk.class_attendance_reason, name="class_attendance_reason"
+    ),
+    path("classes/<int:class_id>/overview/", class_desk.class_overview, name="class_overview"),
     path("students/<int:student_id>/", structure.student_detail, name="student_detail"),
     # The journal itself: the course grid and its cells.
     path("courses/<int:course_id>/journal/", grid.course_journal, name="course_journal"),

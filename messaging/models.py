@@ -108,8 +108,14 @@ class NotificationKind(models.TextChoices):
     FINAL_MARK = "final_mark", _("final mark")
 
 
+class NotificationAudience(models.TextChoices):
+    PARENT = "parent", _("parent")
+    CLASS_TEACHER = "class_teacher", _("class teacher")
+
+
 class Notification(models.Model):
-    """What a parent is told about their child: a low mark, an unexcused absence, a final mark.
+    """What a parent is told about their child: a low mark, an unexcused absence, a final mark; and what the
+    class teacher is told about a student of the class: a low mark, an unexcused absence (§4.4).
 
     The link target is kept as its parts (the student, the course, the day) and
     built when shown, so it follows the diary's URLs.
@@ -122,6 +128,9 @@ class Notification(models.Model):
         "journal.Student", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("student")
     )
     kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    audience = models.CharField(
+        _("told as"), max_length=16, choices=NotificationAudience.choices, default=NotificationAudience.PARENT
+    )
     text = models.CharField(_("text"), max_length=500)
     course = models.ForeignKey(
         "journal.Course",

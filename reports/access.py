@@ -12,18 +12,24 @@ from journal.access import get_class_for_user
 from journal.models import ClassGroup, School
 from journal.rules import reads_whole_school
 from journal.selectors.scope import classes_led_by
-from reports.models import GeneratedDocument
+from reports.kinds import KINDS, ReportKind
+from reports.models import DocumentKind, GeneratedDocument
 
 
 def documents_visible_to(user: User, school: School | None) -> QuerySet[GeneratedDocument]:
     """Documents of the school the user may open: their own requests; a class's documents for
-    its class teacher; everything of the school for the administration (deputy, director, administrator)."""
+    its class teacher; everything of the school for the director and the deputy, and everything but the
+    reports for the administrator."""
     if school is None:
         return GeneratedDocument.objects.none()
     qs = GeneratedDocument.objects.filter(school=school)
-    if reads_whole_school(user):
+    if rules.reads_school_reports(user):
         return qs
-    return qs.filter(Q(requested_by=user) | Q(class_group__in=classes_led_by(user, school).values("pk")))
+    own = Q(requested_by=user) | Q(class_group__in=classes_led_by(user, school).values("pk"))
+    if reads_whole_school(user):
+        # The administrator: every printout, but reports only their own (§3.6).
+        return qs.filter(~Q(kind=DocumentKind.REPORT) | own)
+    return qs.filter(own)
 
 
 def get_document_for_user(user: User, school: School | None, document_id: int) -> GeneratedDocument:
@@ -41,3 +47,25 @@ def get_printout_class_for_user(user: User, school: School | None, class_id: int
     if not rules.manages_class_documents(user, school, class_group):
         raise PermissionDenied
     return class_group
+
+
+def report_classes_for(user: User, school: School | None) -> QuerySet[ClassGroup]:
+    """The classes whose reports the user may ask for: all of the school for the director and the deputy,
+    the led ones for a class teacher (:func:`journal.rules.reads_class_reports`), none for anyone else."""
+    if school is None or not rules.is_staff(user):
+        return ClassGroup.objects.none()
+    classes = ClassGroup.objects.filter(year__school=school).select_related("year__school")
+    if rules.reads_school_reports(user):
+        return classes.order_by("grade", "letter")
+    return classes.filter(pk__in=classes_led_by(user, school).values("pk")).order_by("grade", "letter")
+
+
+def get_report_kind_for_user(user: User, school: School | None, code: str) -> ReportKind:
+    """A report kind the user may ask for: 404 for an unknown one, 403 for a user with no class to report
+    on (parents, students, a teacher who leads no class, the administrator who is not a deputy)."""
+    kind = KINDS.get(code)
+    if kind is None:
+        raise Http404("No such report")
+    if not rules.reads_reports(user, school):
+        raise PermissionDenied
+    return kind

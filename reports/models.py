@@ -24,6 +24,7 @@ from journal.models import ClassGroup, School
 
 class DocumentKind(models.TextChoices):
     WEEKLY_PRINTOUT = "weekly_printout", _("weekly paper printout")
+    REPORT = "report", _("report")
 
 
 class DocumentStatus(models.TextChoices):
@@ -115,6 +116,23 @@ class GeneratedDocument(models.Model):
         """The Monday of a weekly document."""
         week = self.parameters.get("week") if isinstance(self.parameters, dict) else None
         return datetime.date.fromisoformat(week) if week else None
+
+    @property
+    def title(self) -> str:
+        """What the document is: a report's own title (:mod:`reports.kinds`), else the kind."""
+        if self.kind == DocumentKind.REPORT and isinstance(self.parameters, dict):
+            from reports.kinds import KINDS
+
+            kind = KINDS.get(str(self.parameters.get("report")))
+            if kind is not None:
+                suffix = " (PDF)" if self.parameters.get("format") == "pdf" else " (Excel)"
+                return str(kind.title) + suffix
+        return str(self.get_kind_display())
+
+    @property
+    def counts_classes(self) -> bool:
+        """A report's progress counts classes; a printout's counts pages."""
+        return self.kind == DocumentKind.REPORT
 
     @property
     def is_active(self) -> bool:

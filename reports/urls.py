@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import documents, printouts
+from reports.views import documents, printouts, reports
 
 app_name = "reports"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("<int:document_id>/download/", documents.document_download, name="document_download"),
     path("classes/<int:class_id>/printouts/", printouts.class_printouts, name="class_printouts"),
     path("students/<int:student_id>/week.pdf", printouts.student_week_pdf, name="student_week_pdf"),
+    path("reports/", reports.report_index, name="report_index"),
+    path("reports/<slug:code>/", reports.report_page, name="report_page"),
+    path("reports/<slug:code>/make/", reports.report_make, name="report_make"),
+    path("reports/<slug:code>/<str:fmt>/", reports.report_file, name="report_file"),
 ]

@@ -121,6 +121,12 @@ class MarkValue(models.TextChoices):
 
 
 NUMERIC_MARKS = frozenset({"1", "2", "3", "4", "5"})
+# How a mark is printed in a table cell (the diary, the printouts, the reports): short, as on paper.
+SHORT_LABELS = {"зч": "зач.", "нз": "незач.", "на": "н/а", "осв": "осв."}
+
+
+def short_label(value: str) -> str:
+    return SHORT_LABELS.get(value, value)
 
 
 class Mark(models.Model):

@@ -22,6 +22,8 @@ from journal.statistics import MarkFacts, Summary, summarise
 
 # The same rule twice, for SQL and for rows already read: a mark of a cancelled lesson does not count.
 COUNTED = ~Q(lesson__status=LessonStatus.CANCELLED)
+# The same for a query of the lessons themselves (the lessons a student had on a day).
+LESSON_COUNTS = ~Q(status=LessonStatus.CANCELLED)
 
 
 def counts(lesson_status: str) -> bool:

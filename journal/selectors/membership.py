@@ -23,9 +23,12 @@ from journal.models import ClassGroup, Course, Enrolment, Student, Subgroup
 Span = tuple[datetime.date, datetime.date | None]
 
 
-def enrolled_on(day: datetime.date) -> Q:
-    """Enrolments that hold on ``day`` (the ``date_to`` day is the last one in the class)."""
-    return Q(date_from__lte=day) & (Q(date_to__isnull=True) | Q(date_to__gte=day))
+def enrolled_on(day: datetime.date, prefix: str = "") -> Q:
+    """Enrolments that hold on ``day`` (the ``date_to`` day is the last one in the class); ``prefix``
+    ("enrolments__") from a query of classes."""
+    return Q(**{f"{prefix}date_from__lte": day}) & (
+        Q(**{f"{prefix}date_to__isnull": True}) | Q(**{f"{prefix}date_to__gte": day})
+    )
 
 
 def enrolled_between(start: datetime.date, end: datetime.date) -> Q:
@@ -65,16 +68,30 @@ class RosterEntry:
         return any(begin <= start and (until is None or until >= end) for begin, until in self.spans)
 
 
-def course_roster(course: Course, start: datetime.date, end: datetime.date) -> list[RosterEntry]:
-    """The students who attend the course on some day of ``start``–``end``, by name, with their spans (one
-    query)."""
-    enrolments = (
-        Enrolment.objects.filter(enrolled_between(start, end), class_group_id=course.class_group_id)
+def _enrolments_between(class_id: int, start: datetime.date, end: datetime.date) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(enrolled_between(start, end), class_group_id=class_id)
         .select_related("student")
         .order_by("student__last_name", "student__first_name", "student__middle_name", "student_id", "date_from")
     )
+
+
+def course_roster(course: Course, start: datetime.date, end: datetime.date) -> list[RosterEntry]:
+    """The students who attend the course on some day of ``start``–``end``, by name, with their spans (one
+    query)."""
+    enrolments = _enrolments_between(course.class_group_id, start, end)
     if course.subgroup_id is not None:
         enrolments = enrolments.filter(student_id__in=_members(course.subgroup_id))
+    return _roster(enrolments)
+
+
+def class_roster_between(class_id: int, start: datetime.date, end: datetime.date) -> list[RosterEntry]:
+    """The students enrolled in the class on some day of ``start``–``end``, by name, with their spans in it
+    (one query): the rows of a class's reports."""
+    return _roster(_enrolments_between(class_id, start, end))
+
+
+def _roster(enrolments: QuerySet[Enrolment]) -> list[RosterEntry]:
     roster: dict[int, RosterEntry] = {}
     for enrolment in enrolments:
         entry = roster.get(enrolment.student_id)

@@ -775,3 +775,13 @@ def attendance_set_reason(*, actor: User, attendance: Attendance, reason: str, e
     stored.save(update_fields=["reason", "author", "version", "updated_at"])
     notify_unexcused_absence(attendance=stored)
     return stored
+
+
+@transaction.atomic
+def attendance_set_reasons(*, actor: User, rows: list[tuple[Attendance, int]], reason: str) -> list[Attendance]:
+    """One reason for several absences, each against the version the page showed (a student's whole day on
+    the class teacher's desk): all of them or, on any refusal, none."""
+    return [
+        attendance_set_reason(actor=actor, attendance=attendance, reason=reason, expected_version=version)
+        for attendance, version in rows
+    ]

@@ -10,12 +10,15 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.decorators import staff_required
+from core.params import int_param
 from journal import rules
 from journal.access import course_access, get_class_for_user, get_student_for_user
 from journal.forms.structure import CourseFilterForm
-from journal.models import TeachingAssignment
+from journal.models import Enrolment, Student, TeachingAssignment
 from journal.permissions import open_assignments
+from journal.selectors.class_facts import class_facts, final_values, marks_shown, subject_summaries
 from journal.selectors.membership import class_roster, course_roster
+from journal.selectors.periods import default_period, grade_periods
 from journal.selectors.schools import teachers_of_school
 from journal.selectors.scope import (
     classes_visible_to,
@@ -112,6 +115,8 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             # The class teacher's documents of the class (weekly printouts, diary acknowledgements):
             # its class teacher and the administration.
             "leads_class": rules.manages_class_documents(request.user, request.school, class_group),
+            # The class teacher's desk and the class's reports: its class teacher, the director, the deputy.
+            "class_desk": rules.reads_class_reports(request.user, request.school, class_group.pk),
         },
     )
 
@@ -119,12 +124,47 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
 @login_required
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
     student = get_student_for_user(request.user, request.school, student_id)
-    enrolments = student.enrolments.select_related("class_group").order_by("-date_from")
+    enrolments = list(student.enrolments.select_related("class_group__year").order_by("-date_from"))
     parent_links = None
     if rules.is_staff(request.user):
         parent_links = student.parent_links.filter(ended_at__isnull=True).select_related("parent")
     return render(
         request,
         "journal/student_detail.html",
-        {"student": student, "enrolments": enrolments, "parent_links": parent_links},
+        {
+            "student": student,
+            "enrolments": enrolments,
+            "parent_links": parent_links,
+            **_period_marks(request, student, enrolments),
+        },
     )
+
+
+def _period_marks(request: HttpRequest, student: Student, enrolments: list[Enrolment]) -> dict[str, object]:
+    """The student's marks, averages and period marks by subject in a period of the current class, for
+    those who read the class's desk (the class teacher, the director, the deputy): the figures of the
+    class overview, one student's row unfolded."""
+    current = next((e for e in enrolments if e.class_group.year.is_current), None)
+    if current is None or not rules.reads_class_reports(request.user, request.school, current.class_group_id):
+        return {}
+    class_group = current.class_group
+    periods = grade_periods(class_group.year_id, class_group.grade)
+    wanted = int_param(request, "period")
+    period = next((p for p in periods if p.pk == wanted), None) or default_period(periods, timezone.localdate())
+    if period is None:
+        return {}
+    facts = class_facts(class_group, period.start, period.end)
+    summaries = subject_summaries(facts)
+    shown = marks_shown(facts)
+    finals = final_values(facts, [period.kind], [period])
+    subjects = [
+        (
+            subject,
+            shown.get((student.pk, subject.pk), []),
+            summary,
+            finals.get((student.pk, subject.pk, str(period.pk)), ""),
+        )
+        for subject in facts.assessed_subjects()
+        if (summary := summaries.get((student.pk, subject.pk))) is not None
+    ]
+    return {"marks_class": class_group, "marks_period": period, "marks_periods": periods, "subject_marks": subjects}

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from journal.selectors.lessons import week_of
-from messaging.models import Notification, NotificationKind, NotificationPreference
+from messaging.models import Notification, NotificationAudience, NotificationKind, NotificationPreference
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:
@@ -23,7 +23,13 @@ def get_notification_for_user(user: User, notification_id: int) -> Notification:
 
 
 def notification_link(notification: Notification) -> str:
-    """The diary page the notification is about: the subject's page for a final mark, else the week."""
+    """The page the notification is about. A parent's: the diary's subject page for a final mark, else the
+    week. A class teacher's: the class's attendance week for an absence, else the student's card."""
+    if notification.audience == NotificationAudience.CLASS_TEACHER:
+        if notification.kind == NotificationKind.UNEXCUSED_ABSENCE and notification.course is not None:
+            url = reverse("journal:class_attendance", kwargs={"class_id": notification.course.class_group_id})
+            return url + ("?week=" + notification.day.isoformat() if notification.day else "")
+        return reverse("journal:student_detail", kwargs={"student_id": notification.student_id})
     if notification.kind == NotificationKind.FINAL_MARK and notification.course_id is not None:
         return reverse(
             "diary:subject", kwargs={"student_id": notification.student_id, "course_id": notification.course_id}

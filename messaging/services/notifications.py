@@ -1,4 +1,5 @@
-"""Parents' notifications (§4.4, §8.2): a mark of 2 or lower, an unexcused absence, a final mark.
+"""Notifications (§4.4, §8.2): the parents' of a mark of 2 or lower, an unexcused absence, a final mark;
+the class teacher's of a mark of 2 or lower and an unexcused absence in the class.
 
 The journal's services call ``notify_*`` inside their transaction, after the
 row is saved. Each writes one notification per parent with an active link and
@@ -25,9 +26,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from journal.models import Attendance, AttendanceReason, AttendanceStatus, Course, FinalMark, Mark, ParentLink, Student
+from journal.models import (
+    Attendance,
+    AttendanceReason,
+    AttendanceStatus,
+    ClassGroupUserObjectPermission,
+    Course,
+    FinalMark,
+    Mark,
+    ParentLink,
+    Student,
+)
 from journal.models.marks import FinalMarkKind
-from messaging.models import EmailMode, Notification, NotificationKind, NotificationPreference
+from messaging.models import EmailMode, Notification, NotificationAudience, NotificationKind, NotificationPreference
 from messaging.selectors.notifications import notification_link
 
 LOW_MARKS = frozenset({"1", "2"})
@@ -52,24 +63,59 @@ def _enqueue(ids: Sequence[int]) -> None:
 
 
 def _notify(
-    *, student: Student, kind: str, text: str, course: Course | None, day: datetime.date | None
+    *,
+    student: Student,
+    kind: str,
+    text: str,
+    course: Course | None,
+    day: datetime.date | None,
+    class_teachers_of: Course | None = None,
+    actor_id: int | None = None,
 ) -> list[Notification]:
+    """One notification per parent with an active link and, with ``class_teachers_of``, per class teacher
+    of that course's class (§4.4) other than the ``actor`` who wrote the row; the e-mails after the commit."""
     parents = list(
         ParentLink.objects.filter(student=student, ended_at__isnull=True, parent__is_active=True)
         .values_list("parent_id", flat=True)
         .distinct()
     )
-    if not parents:
+    teachers: list[int] = []
+    if class_teachers_of is not None:
+        teachers = [
+            pk
+            for pk in ClassGroupUserObjectPermission.objects.filter(
+                permission__codename="lead_classgroup",
+                content_object_id=class_teachers_of.class_group_id,
+                user__is_active=True,
+            )
+            .values_list("user_id", flat=True)
+            .distinct()
+            if pk != actor_id and pk not in parents
+        ]
+    recipients = parents + teachers
+    if not recipients:
         return []
     rows = Notification.objects.bulk_create(
         [Notification(recipient_id=pk, student=student, kind=kind, text=text, course=course, day=day) for pk in parents]
+        + [
+            Notification(
+                recipient_id=pk,
+                student=student,
+                kind=kind,
+                text=text,
+                course=course,
+                day=day,
+                audience=NotificationAudience.CLASS_TEACHER,
+            )
+            for pk in teachers
+        ]
     )
     digest_or_off = set(
-        NotificationPreference.objects.filter(user_id__in=parents)
+        NotificationPreference.objects.filter(user_id__in=recipients)
         .exclude(email_mode=EmailMode.EACH)
         .values_list("user_id", flat=True)
     )
-    with_email = set(User.objects.filter(pk__in=parents).exclude(email="").values_list("pk", flat=True))
+    with_email = set(User.objects.filter(pk__in=recipients).exclude(email="").values_list("pk", flat=True))
     to_mail = [n.pk for n in rows if n.recipient_id in with_email and n.recipient_id not in digest_or_off]
     if to_mail:
         # robust: a broker or SMTP failure is logged; the saved mark stays saved.
@@ -93,7 +139,15 @@ def notify_low_mark(*, mark: Mark) -> list[Notification]:
             "subject": course.subject.name,
             "date": lesson.date.strftime("%d.%m.%Y"),
         }
-    return _notify(student=mark.student, kind=NotificationKind.LOW_MARK, text=text, course=course, day=lesson.date)
+    return _notify(
+        student=mark.student,
+        kind=NotificationKind.LOW_MARK,
+        text=text,
+        course=course,
+        day=lesson.date,
+        class_teachers_of=course,
+        actor_id=mark.author_id,
+    )
 
 
 def _is_unexcused(status: str, reason: str) -> bool:
@@ -122,6 +176,8 @@ def notify_unexcused_absence(*, attendance: Attendance) -> list[Notification]:
         text=text,
         course=course,
         day=lesson.date,
+        class_teachers_of=course,
+        actor_id=attendance.author_id,
     )
 
 

@@ -36,6 +36,7 @@ from journal.models import (
     Student,
     StudyPeriod,
 )
+from journal.models.marks import short_label
 from journal.selectors.grading import attendance_letter, marks_allowed, policies_on
 from journal.selectors.marks import course_marks
 from journal.selectors.membership import enrolled_between, enrolled_on
@@ -43,7 +44,6 @@ from journal.selectors.periods import period_kind_expr
 from journal.statistics import MarkFacts, count_attendance, summarise
 
 # How the printout writes the non-numeric marks.
-MARK_LABELS = {"зч": "зач.", "нз": "незач.", "на": "н/а", "осв": "осв."}
 
 # Longer texts are cut here already; the template cuts further to fit the page (reports.printouts).
 MAX_CHARS = 300
@@ -256,7 +256,7 @@ def weekly_printout(
                         due=homework.due_date if homework is not None else None,
                         marks=[
                             MarkCell(
-                                value=MARK_LABELS.get(m.value, m.value),
+                                value=short_label(m.value),
                                 work_type=m.work_type,
                                 comment=_short(m.comment),
                             )

@@ -158,6 +158,10 @@ def _build(document: GeneratedDocument, progress: Progress) -> DocumentOutput:
         from reports.services.printouts import weekly_printout_build
 
         return weekly_printout_build(document, progress)
+    if document.kind == DocumentKind.REPORT:
+        from reports.services.reports import report_document_build
+
+        return report_document_build(document, progress)
     raise DocumentError(_("Documents of this kind cannot be made."))
 
 

@@ -27,7 +27,11 @@ def document_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/document_list.html",
-        {"documents": own_documents(user, request.school)[:LIST_LIMIT], "led_classes": led},
+        {
+            "documents": own_documents(user, request.school)[:LIST_LIMIT],
+            "led_classes": led,
+            "reads_reports": bool(led) or rules.reads_school_reports(user),
+        },
     )
 
 

@@ -25,12 +25,17 @@ from config.celery import app as celery_app
 from journal import models as m
 from journal.services.final_marks import final_mark_set
 from journal.services.marks import attendance_set, attendance_set_reason, mark_set
-from journal.services.structure import membership_ensure, parent_link_create, parent_link_end
-from messaging.models import EmailMode, Notification, NotificationKind, NotificationPreference
+from journal.services.structure import (
+    membership_ensure,
+    parent_link_create,
+    parent_link_end,
+    teaching_assignment_create,
+)
+from messaging.models import EmailMode, Notification, NotificationAudience, NotificationKind, NotificationPreference
 from messaging.services.notifications import digest_recipients, notification_email_send, preferences_set
 from messaging.tasks import send_daily_digests, send_notification_email
-from tests.conftest import World
-from tests.factories import UserFactory
+from tests.conftest import YEAR_START, World
+from tests.factories import CourseFactory, SubjectFactory, UserFactory
 
 TODAY = timezone.localdate()
 RECENT = TODAY - datetime.timedelta(days=1)
@@ -50,8 +55,9 @@ def father(world: World) -> User:
     return user
 
 
-def _notified(world: World) -> list[tuple[str, str]]:
-    return sorted(Notification.objects.filter(student=world.child).values_list("recipient__username", "kind"))
+def _notified(world: World, audience: str = NotificationAudience.PARENT) -> list[tuple[str, str]]:
+    rows = Notification.objects.filter(student=world.child, audience=audience)
+    return sorted(rows.values_list("recipient__username", "kind"))
 
 
 def _mark(world: World, lesson: m.Lesson, value: str, **kwargs: Any) -> m.Mark:
@@ -79,7 +85,43 @@ def test_a_two_notifies_each_parent_with_an_active_link(world: World, lesson: m.
 def test_a_three_notifies_nobody(world: World, lesson: m.Lesson) -> None:
     _mark(world, lesson, "3")
 
-    assert _notified(world) == []
+    assert Notification.objects.count() == 0
+
+
+def test_the_class_teacher_is_told_of_a_two_and_of_an_unexcused_absence_in_the_class(
+    world: World, lesson: m.Lesson, client_for: Callable[[str], Client]
+) -> None:
+    _mark(world, lesson, "2")
+    attendance_set(
+        actor=world.users["teacher"], lesson=lesson, student=world.child, status="absent", reason="unexcused"
+    )
+
+    assert _notified(world, NotificationAudience.CLASS_TEACHER) == [
+        ("class_teacher", "low_mark"),
+        ("class_teacher", "unexcused_absence"),
+    ]
+    client = client_for("class_teacher")
+    page = client.get(reverse("messaging:notifications"))
+    assert "Соколов Артём" in page.content.decode()
+    absence = Notification.objects.get(recipient=world.users["class_teacher"], kind="unexcused_absence")
+    opened = client.get(reverse("messaging:notification_open", args=[absence.pk]))
+    assert opened.status_code == 302
+    assert opened["Location"].startswith(reverse("journal:class_attendance", args=[world.class_5a.pk]))
+    assert client.get(opened["Location"]).status_code == 200
+    low = Notification.objects.get(recipient=world.users["class_teacher"], kind="low_mark")
+    opened = client.get(reverse("messaging:notification_open", args=[low.pk]))
+    assert opened["Location"] == reverse("journal:student_detail", args=[world.child.pk])
+
+
+def test_the_class_teacher_is_not_told_of_the_two_they_entered_themselves(world: World) -> None:
+    own = CourseFactory(class_group=world.class_5a, subject=SubjectFactory(school=world.school, name="Физика"))
+    teaching_assignment_create(actor=None, course=own, teacher=world.users["class_teacher"], date_from=YEAR_START)
+    physics = m.Lesson.objects.create(course=own, date=RECENT, slot=4)
+
+    mark_set(actor=world.users["class_teacher"], lesson=physics, student=world.child, value="2")
+
+    assert _notified(world, NotificationAudience.CLASS_TEACHER) == []
+    assert _notified(world) == [("parent", "low_mark")]
 
 
 def test_the_same_two_saved_again_notifies_once(world: World, lesson: m.Lesson) -> None:
@@ -105,7 +147,8 @@ def test_an_unexcused_absence_notifies_and_an_illness_does_not(world: World, les
     attendance_set(actor=world.users["teacher"], lesson=other, student=world.child, status="absent", reason="unexcused")
 
     assert _notified(world) == [("parent", "unexcused_absence")]
-    assert "урок 3" in Notification.objects.get().text or "lesson 3" in Notification.objects.get().text
+    text = Notification.objects.get(recipient=world.users["parent"]).text
+    assert "урок 3" in text or "lesson 3" in text
 
 
 def test_an_absence_becoming_unexcused_by_the_class_teacher_notifies_once(world: World, lesson: m.Lesson) -> None:
@@ -178,7 +221,8 @@ def test_the_email_goes_after_commit_only_to_parents_with_an_email_and_email_on(
     assert "Соколов Артём" in body and "Математика" in body
     sent = Notification.objects.get(recipient=father)
     assert sent.emailed_at is not None
-    assert Notification.objects.filter(emailed_at__isnull=True).count() == 2  # mother (off), granny (no e-mail)
+    # mother (off), granny (no e-mail), the class teacher (no e-mail)
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 3
 
 
 def test_an_emailed_notification_is_not_sent_twice(world: World, lesson: m.Lesson, father: User) -> None:
@@ -258,7 +302,7 @@ def test_the_parent_sees_the_notification_and_following_it_marks_it_read(
     world: World, lesson: m.Lesson, client_for: Callable[[str], Client]
 ) -> None:
     _mark(world, lesson, "2")
-    notification = Notification.objects.get()
+    notification = Notification.objects.get(recipient=world.users["parent"])
     client = client_for("parent")
 
     page = client.get(reverse("messaging:notifications")).content.decode()

@@ -1,0 +1,86 @@
+"""A report as data: titled sections of tables and lists, which one template shows as a page and as a
+PDF and one writer puts in a workbook (:mod:`reports.render`).
+
+A cell keeps its value (a number stays a number in the workbook) and the text shown for it, formatted
+once here in the site's language: the page, the PDF and the workbook cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.formats import number_format
+
+Value = str | int | Decimal | datetime.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    value: Value
+    text: str
+    css: str = ""  # "num", "name", "bad", "good", "warn", "total"
+    span: int = 1  # columns
+    rows: int = 1  # rows (a header cell over sub-columns)
+
+
+def text(value: str | None, css: str = "", span: int = 1, rows: int = 1) -> Cell:
+    return Cell(value or "", value or "", css, span, rows)
+
+
+def head(label: str, span: int = 1, rows: int = 1) -> Cell:
+    return Cell(label, label, "", span, rows)
+
+
+def number(value: int | Decimal | None, places: int = 0, css: str = "", *, blank_zero: bool = False) -> Cell:
+    """A count or a figure, right-aligned, in the site's number format; empty for none (a percentage of no
+    students) and, with ``blank_zero``, for a zero count (a day without absences)."""
+    classes = f"num {css}".strip()
+    if value is None or (blank_zero and not value):
+        return Cell(None, "", classes)
+    return Cell(value, number_format(value, decimal_pos=places) if places else str(value), classes)
+
+
+def date(value: datetime.date | None) -> Cell:
+    return Cell(value, value.strftime("%d.%m.%Y") if value else "", "nowrap")
+
+
+@dataclass
+class Table:
+    head: list[list[Cell]]
+    body: list[list[Cell]] = field(default_factory=list)
+    foot: list[list[Cell]] = field(default_factory=list)
+    caption: str = ""
+    empty: str = ""  # shown instead of a table without rows
+
+    @property
+    def columns(self) -> int:
+        return sum(cell.span for cell in self.head[0]) if self.head else max((len(r) for r in self.body), default=0)
+
+
+@dataclass
+class Listing:
+    """A labelled list of names (the class teacher's report: отличники, неуспевающие …)."""
+
+    label: str
+    items: list[str]
+
+
+@dataclass
+class Section:
+    heading: str
+    tables: list[Table] = field(default_factory=list)
+    listings: list[Listing] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sheet: str = ""  # the workbook sheet's name (the heading's start when empty)
+
+
+@dataclass
+class Report:
+    title: str
+    lines: list[str]  # the parameters: the school, the class, the period, when it was made
+    sections: list[Section]
+    filename: str  # without the suffix
+    landscape: bool = False
+    notes: list[str] = field(default_factory=list)

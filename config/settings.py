@@ -286,7 +286,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint reports every rendering step at INFO; only its warnings (a
     # refused URL, a missing font) matter.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # subsetting the bundled fonts, step by step
+    },
 }
 
 # --- Weekly paper printouts (§1.10, §8.3) ----------------------------------------

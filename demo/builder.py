@@ -50,7 +50,7 @@ from demo.names import (
     random_woman,
 )
 from demo.planning import ASSEMBLY_HALL, GYMS, PE, DemoPlanning, PlanningStats, gyms_needed
-from demo.reports import demo_printouts
+from demo.reports import demo_printouts, demo_reports
 from journal.models import (
     AcademicYear,
     Attendance,
@@ -279,6 +279,8 @@ class DemoSchoolBuilder:
         ).build()
         # The last finished week's paper printouts (§8.3), done, on the class teachers' pages.
         demo_printouts(self.school, self.today, step=self._step)
+        # The deputy's whole-school reports of the last finished quarter, ready in the deputy's documents.
+        demo_reports(self.school, self.today, self.staff["deputy"].saved, step=self._step)
         # The diary's events of the year and parents' acknowledgements of past weeks.
         build_demo_diary(
             school=self.school, year=self.year, today=self.today, deputy=self.staff["deputy"].saved, step=self._step

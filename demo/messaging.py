@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from demo.marks import own_timestamps
 from journal.models import (
@@ -23,6 +22,7 @@ from journal.models import (
     AttendanceReason,
     AttendanceStatus,
     ClassGroup,
+    Course,
     Enrolment,
     FinalMark,
     Mark,
@@ -33,8 +33,16 @@ from journal.models import (
 from journal.models.marks import FinalMarkKind
 from journal.permissions import open_assignments
 from journal.selectors.membership import enrolled_on
-from messaging.models import Message, Notification, NotificationKind, Participant, Thread, ThreadKind
-from messaging.services.notifications import LOW_MARKS
+from messaging.models import (
+    Message,
+    Notification,
+    NotificationAudience,
+    NotificationKind,
+    Participant,
+    Thread,
+    ThreadKind,
+)
+from messaging.services.notifications import LOW_MARKS, absence_text, final_mark_text, low_mark_text
 
 BATCH = 2000
 THREADS = 36
@@ -293,30 +301,47 @@ class DemoMessaging:
     # -- notifications ---------------------------------------------------------------------------------------
 
     def _notifications(self) -> None:
+        """The parents' notifications of the recent low marks, unexcused absences and the first period's
+        marks, and the class teachers' of the low marks and absences in their classes (§4.4), with the
+        texts the services write."""
         parents: dict[int, list[int]] = defaultdict(list)
         for parent_id, student_id in ParentLink.objects.filter(
             ended_at__isnull=True, student__school=self.school
         ).values_list("parent_id", "student_id"):
             parents[student_id].append(parent_id)
+        class_teacher = dict(
+            ClassGroup.objects.filter(year=self.year, class_teacher__isnull=False).values_list("pk", "class_teacher_id")
+        )
         since = self._days_ago(RECENT_DAYS)
         read_before = self._at(self.today - datetime.timedelta(days=READ_AFTER_DAYS), 0)
         rows: list[Notification] = []
 
         def add(
-            student_id: int, kind: str, text: str, course_id: int, day: datetime.date | None, at: datetime.datetime
+            student_id: int,
+            kind: str,
+            text: str,
+            course: Course,
+            day: datetime.date | None,
+            at: datetime.datetime,
+            author_id: int | None = None,
         ) -> None:
+            told = [(parent, NotificationAudience.PARENT) for parent in parents.get(student_id, [])]
+            teacher = class_teacher.get(course.class_group_id) if author_id is not None else None
+            if teacher is not None and teacher != author_id:
+                told.append((teacher, NotificationAudience.CLASS_TEACHER))
             rows.extend(
                 Notification(
-                    recipient_id=parent,
+                    recipient_id=recipient,
                     student_id=student_id,
                     kind=kind,
+                    audience=audience,
                     text=text,
-                    course_id=course_id,
+                    course_id=course.pk,
                     day=day,
                     created_at=at,
                     read_at=at if at < read_before else None,
                 )
-                for parent in parents.get(student_id, [])
+                for recipient, audience in told
             )
 
         marks = (
@@ -328,13 +353,16 @@ class DemoMessaging:
         )
         for mark in marks:
             lesson = mark.lesson
-            text = _("%(student)s: mark %(value)s in %(subject)s on %(date)s.") % {
-                "student": mark.student.short_name,
-                "value": mark.value,
-                "subject": lesson.course.subject.name,
-                "date": lesson.date.strftime("%d.%m.%Y"),
-            }
-            add(mark.student_id, NotificationKind.LOW_MARK, text, lesson.course_id, lesson.date, mark.created_at)
+            text = low_mark_text(mark.student, mark.value, lesson.course.subject.name, lesson.date)
+            add(
+                mark.student_id,
+                NotificationKind.LOW_MARK,
+                text,
+                lesson.course,
+                lesson.date,
+                mark.created_at,
+                mark.author_id,
+            )
         absences = (
             Attendance.objects.filter(
                 lesson__course__class_group__year=self.year,
@@ -347,15 +375,16 @@ class DemoMessaging:
         )
         for row in absences:
             lesson = row.lesson
-            text = _(
-                "%(student)s was absent without a valid reason from %(subject)s on %(date)s (lesson %(slot)s)."
-            ) % {
-                "student": row.student.short_name,
-                "subject": lesson.course.subject.name,
-                "date": lesson.date.strftime("%d.%m.%Y"),
-                "slot": lesson.slot,
-            }
-            add(row.student_id, NotificationKind.UNEXCUSED_ABSENCE, text, lesson.course_id, lesson.date, row.updated_at)
+            text = absence_text(row.student, lesson.course.subject.name, lesson.date, lesson.slot)
+            add(
+                row.student_id,
+                NotificationKind.UNEXCUSED_ABSENCE,
+                text,
+                lesson.course,
+                lesson.date,
+                row.updated_at,
+                row.author_id,
+            )
         finals = (
             FinalMark.objects.filter(
                 course__class_group__year=self.year,
@@ -366,13 +395,8 @@ class DemoMessaging:
             .order_by("updated_at", "pk")
         )
         for final in finals:
-            text = _("%(student)s: final mark for %(period)s in %(subject)s — %(value)s.") % {
-                "student": final.student.short_name,
-                "period": str(final.period),
-                "subject": final.course.subject.name,
-                "value": final.get_value_display(),
-            }
-            add(final.student_id, NotificationKind.FINAL_MARK, text, final.course_id, None, final.updated_at)
+            text = final_mark_text(final, final.course.subject.name)
+            add(final.student_id, NotificationKind.FINAL_MARK, text, final.course, None, final.updated_at)
         with own_timestamps(Notification, "created_at"):
             Notification.objects.bulk_create(rows, batch_size=BATCH)
         self.stats.notifications += len(rows)

@@ -1,4 +1,5 @@
-"""The demo school's weekly paper printouts: the last finished week's, as the class teachers find them.
+"""The demo school's generated documents: the last finished week's paper printouts, as the class teachers
+find them, and the deputy's whole-school reports of the last finished quarter.
 
 Called last by :meth:`demo.builder.DemoSchoolBuilder.build`, in the seed's transaction.
 The demo families already carry the printout flag (``ParentLink.wants_paper_printout``, ≈ 10 % of the
@@ -11,10 +12,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from journal.models import School
+from accounts.models import User
+from journal.models import AcademicYear, PeriodKind, School, StudyPeriod
+from reports.builders import ReportParams
+from reports.kinds import KINDS
 from reports.selectors.weekly_printout import classes_with_printouts, week_bounds
 from reports.services.documents import document_run
 from reports.services.printouts import weekly_printout_request
+from reports.services.reports import report_request
 
 
 def last_finished_week(today: datetime.date) -> datetime.date:
@@ -37,3 +42,21 @@ def demo_printouts(school: School, today: datetime.date, step: Callable[[str], N
     if step is not None:
         step(f"weekly paper printouts ({documents} classes, {pages} pages)")
     return documents, pages
+
+
+def demo_reports(school: School, today: datetime.date, deputy: User, step: Callable[[str], None] | None = None) -> int:
+    """The deputy's whole-school reports of the last finished period, made as the worker makes them: the
+    results by subject as a PDF and the summary sheet of results as a workbook (how many were made)."""
+    year = AcademicYear.objects.get(school=school, is_current=True)
+    finished = StudyPeriod.objects.filter(year=year, kind=PeriodKind.QUARTER, end__lt=today).order_by("-end").first()
+    if finished is None:
+        return 0
+    made = 0
+    for code, fmt in (("results", "pdf"), ("results-sheet", "xlsx")):
+        params = ReportParams(school=school, year=year, period=finished)
+        document = report_request(actor=deputy, school=school, kind=KINDS[code], params=params, fmt=fmt, enqueue=False)
+        if document_run(document_id=document.pk) is not None:
+            made += 1
+    if step is not None:
+        step(f"whole-school reports of {finished} ({made})")
+    return made

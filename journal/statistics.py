@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from django.utils.formats import number_format
+
 from journal.models import GradingPolicy
 from journal.models.marks import NUMERIC_MARKS, MarkValue
 
@@ -118,7 +120,8 @@ class Summary:
 
     @property
     def average_text(self) -> str:
-        return "" if self.average is None else str(self.average)
+        """The average as every screen shows it: two places in the language's format (4,50 in Russian)."""
+        return "" if self.average is None else number_format(self.average, decimal_pos=2)
 
 
 def summarise(marks: Iterable[Weighted], policy: GradingPolicy, hours_per_week: Decimal | float | None) -> Summary:

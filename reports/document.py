@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape
 
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString, mark_safe
 
 Value = str | int | Decimal | datetime.date | None
 
@@ -53,6 +55,19 @@ class Table:
     foot: list[list[Cell]] = field(default_factory=list)
     caption: str = ""
     empty: str = ""  # shown instead of a table without rows
+
+    @property
+    def body_html(self) -> SafeString:
+        """The body's rows as HTML for the page and the PDF: a whole school's sheet has tens of thousands of
+        cells, a loop in the template would take most of the request."""
+        parts: list[str] = []
+        for row in self.body:
+            parts.append("<tr>")
+            for cell in row:
+                css = f' class="{escape(cell.css)}"' if cell.css else ""
+                parts.append(f"<td{css}>{escape(cell.text)}</td>")
+            parts.append("</tr>")
+        return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 
     @property
     def columns(self) -> int:

@@ -73,8 +73,8 @@ class ReportForm(forms.Form):
         today = timezone.localdate()
         if year is not None:
             chosen = self._class(class_field.queryset)  # type: ignore[attr-defined]
-            kind = period_kind_for_grade(year, chosen.grade) if chosen else PeriodKind.QUARTER
-            own = [p for p in periods if p.kind == kind] or list(periods)
+            period_kind: str = period_kind_for_grade(year, chosen.grade) if chosen else PeriodKind.QUARTER
+            own = [p for p in periods if p.kind == period_kind] or list(periods)
             current = default_period(own, today)
             finished = [p for p in own if p.end < today]
             wants_finished = bool(self.kind.finished_period and finished)
@@ -127,7 +127,7 @@ class ReportForm(forms.Form):
         return drop
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         year: AcademicYear | None = data.get("year")
         if year is None:
             return data

@@ -266,6 +266,28 @@ JOURNAL_ROWS: list[Row] = [
     Row("journal:class_detail", missing("class_id"),
                                                      statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
 
+    # The class teacher's desk (§4.3): the attendance by week and the overview of marks, for the class
+    # teacher, the director and the deputy; a teacher who only teaches in the class and the administrator 403.
+    Row("journal:class_attendance", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 404, 404, 200, 403, 403, 403, 200, 200)),
+    Row("journal:class_attendance", pk_of("class_id", "class_6b"),
+                                                     statuses(302, 404, 403, 404, 404, 403, 403, 403, 200, 200)),
+    Row("journal:class_attendance", pk_of("class_id", "foreign_class"),
+                                                     statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404)),
+    Row("journal:class_attendance", missing("class_id"),
+                                                     statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    Row("journal:class_overview", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 404, 404, 200, 403, 403, 403, 200, 200)),
+    Row("journal:class_overview", pk_of("class_id", "foreign_class"),
+                                                     statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404)),
+    # Setting a reason: POST only; a post naming no absence of the class is a 404 (the service decides
+    # who may: the class teacher, see tests/journal/test_class_desk.py).
+    Row("journal:class_attendance_reason", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:class_attendance_reason", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 404, 404, 404, 403, 403, 403, 404, 404),
+        method="post"),
+
     # Student cards: the class teacher (current class), the parent, the student themself,
     # the administration. A subject teacher opens no card.
     Row("journal:student_detail", pk_of("student_id", "child"),

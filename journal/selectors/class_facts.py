@@ -14,6 +14,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -84,9 +85,16 @@ class ClassFacts:
     def attends(self, student_id: int, course: Course) -> bool:
         return attends_course(course.subgroup_id, self.subgroups.get(student_id, set()))
 
+    @cached_property
+    def _courses_by_subject(self) -> dict[int, list[Course]]:
+        by_subject: dict[int, list[Course]] = defaultdict(list)
+        for course in self.courses:
+            by_subject[course.subject_id].append(course)
+        return by_subject
+
     def courses_of(self, student_id: int, subject_id: int) -> list[Course]:
         """The student's course(s) of the subject: the whole class's, or their subgroup's."""
-        return [c for c in self.courses if c.subject_id == subject_id and self.attends(student_id, c)]
+        return [c for c in self._courses_by_subject.get(subject_id, ()) if self.attends(student_id, c)]
 
     def narrowed(self, start: datetime.date, end: datetime.date) -> ClassFacts:
         """The same class over ``start``–``end`` (a month or a period of the span), without a query: its

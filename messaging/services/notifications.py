@@ -123,6 +123,43 @@ def _notify(
     return rows
 
 
+# --- The texts (in the site's language: they are read later, by someone else) --------------------------------
+
+
+def low_mark_text(student: Student, value: str, subject: str, day: datetime.date) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(student)s: mark %(value)s in %(subject)s on %(date)s.") % {
+            "student": student.short_name,
+            "value": value,
+            "subject": subject,
+            "date": day.strftime("%d.%m.%Y"),
+        }
+
+
+def absence_text(student: Student, subject: str, day: datetime.date, slot: int) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(student)s was absent without a valid reason from %(subject)s on %(date)s (lesson %(slot)s).") % {
+            "student": student.short_name,
+            "subject": subject,
+            "date": day.strftime("%d.%m.%Y"),
+            "slot": slot,
+        }
+
+
+def final_mark_text(final_mark: FinalMark, subject: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        period = str(final_mark.period) if final_mark.period is not None else str(_("the year"))
+        return _("%(student)s: final mark for %(period)s in %(subject)s — %(value)s.") % {
+            "student": final_mark.student.short_name,
+            "period": period,
+            "subject": subject,
+            "value": final_mark.get_value_display(),
+        }
+
+
+# --- The rules --------------------------------------------------------------------------------------------
+
+
 def notify_low_mark(*, mark: Mark) -> list[Notification]:
     """A mark of 2 or lower that was not this value before."""
     if mark.value not in LOW_MARKS:
@@ -132,13 +169,7 @@ def notify_low_mark(*, mark: Mark) -> list[Notification]:
         return []
     lesson = mark.lesson
     course = Course.objects.select_related("subject").get(pk=lesson.course_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("%(student)s: mark %(value)s in %(subject)s on %(date)s.") % {
-            "student": mark.student.short_name,
-            "value": mark.value,
-            "subject": course.subject.name,
-            "date": lesson.date.strftime("%d.%m.%Y"),
-        }
+    text = low_mark_text(mark.student, mark.value, course.subject.name, lesson.date)
     return _notify(
         student=mark.student,
         kind=NotificationKind.LOW_MARK,
@@ -163,13 +194,7 @@ def notify_unexcused_absence(*, attendance: Attendance) -> list[Notification]:
         return []
     lesson = attendance.lesson
     course = Course.objects.select_related("subject").get(pk=lesson.course_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("%(student)s was absent without a valid reason from %(subject)s on %(date)s (lesson %(slot)s).") % {
-            "student": attendance.student.short_name,
-            "subject": course.subject.name,
-            "date": lesson.date.strftime("%d.%m.%Y"),
-            "slot": lesson.slot,
-        }
+    text = absence_text(attendance.student, course.subject.name, lesson.date, lesson.slot)
     return _notify(
         student=attendance.student,
         kind=NotificationKind.UNEXCUSED_ABSENCE,
@@ -189,14 +214,7 @@ def notify_final_mark(*, final_mark: FinalMark) -> list[Notification]:
     if previous is not None and previous[0] == final_mark.value:
         return []
     course = Course.objects.select_related("subject").get(pk=final_mark.course_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        period = str(final_mark.period) if final_mark.period is not None else str(_("the year"))
-        text = _("%(student)s: final mark for %(period)s in %(subject)s — %(value)s.") % {
-            "student": final_mark.student.short_name,
-            "period": period,
-            "subject": course.subject.name,
-            "value": final_mark.get_value_display(),
-        }
+    text = final_mark_text(final_mark, course.subject.name)
     return _notify(student=final_mark.student, kind=NotificationKind.FINAL_MARK, text=text, course=course, day=None)
 
 

@@ -377,8 +377,10 @@ def _sheet_sections(class_group: ClassGroup, params: ReportParams) -> list[Secti
             labels.append(label)
     columns = [(str(p.pk), str(p.number)) for p in periods] + list(zip(kinds, labels, strict=True))
     subjects = facts.assessed_subjects()
+    if not subjects:
+        return [unassessed_section(class_group)]
     tables = []
-    for at in range(0, max(len(subjects), 1), SUBJECTS_PER_TABLE):
+    for at in range(0, len(subjects), SUBJECTS_PER_TABLE):
         group = subjects[at : at + SUBJECTS_PER_TABLE]
         top = [head("№", rows=2), head(_("Student"), rows=2), *[head(s.name, span=len(columns)) for s in group]]
         sub = [head(label) for _s in group for _key, label in columns]
@@ -395,6 +397,12 @@ def _sheet_sections(class_group: ClassGroup, params: ReportParams) -> list[Secti
             )
         tables.append(Table(head=[top, sub], body=body, empty=_("No students in the class this year.")))
     return [Section(heading=str(class_group), tables=tables, sheet=str(class_group))]
+
+
+def unassessed_section(class_group: ClassGroup) -> Section:
+    """A class whose curriculum gives no marks (grade 1): said once, not a table of bare names."""
+    empty = Table(head=[], empty=_("The class has no assessed subjects."))
+    return Section(heading=str(class_group), tables=[empty], sheet=str(class_group))
 
 
 def _mark_css(value: str) -> str:
@@ -419,8 +427,10 @@ def results_sheet(params: ReportParams, progress: Progress | None = None) -> Rep
 def _final_data_sections(class_group: ClassGroup, params: ReportParams) -> list[Section]:
     year_end = min(params.year.end, max(timezone.localdate(), params.year.start))
     facts = class_facts(class_group, params.year.start, year_end)
-    finals = final_values(facts, [FinalMarkKind.YEAR, FinalMarkKind.FINAL], [])
     subjects = facts.assessed_subjects()
+    if not subjects:
+        return [unassessed_section(class_group)]
+    finals = final_values(facts, [FinalMarkKind.YEAR, FinalMarkKind.FINAL], [])
     policy = period_policy(facts)
     attendance = attendance_by_student(facts, class_absences(facts), lessons_per_day(facts))
     year_values = {(sid, subject): v for (sid, subject, key), v in finals.items() if key == FinalMarkKind.YEAR}
@@ -494,6 +504,8 @@ def final_data(params: ReportParams, progress: Progress | None = None) -> Report
 def _forecast_sections(class_group: ClassGroup, period: StudyPeriod) -> list[Section]:
     last = min(period.end, max(timezone.localdate(), period.start))
     facts = class_facts(class_group, period.start, last)
+    if not facts.assessed_subjects():
+        return [unassessed_section(class_group)]
     summaries = subject_summaries(facts)
     forecast: dict[tuple[int, int], str] = {}
     risks = []

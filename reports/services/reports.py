@@ -20,14 +20,20 @@ FORMATS = ("pdf", "xlsx")
 
 
 def report_request(
-    *, actor: User, school: School, kind: ReportKind, params: ReportParams, fmt: str
+    *, actor: User, school: School, kind: ReportKind, params: ReportParams, fmt: str, enqueue: bool = True
 ) -> GeneratedDocument:
-    """Queue the report as a document (asking again for the same one gives the same row)."""
+    """Queue the report as a document (asking again for the same one gives the same row); ``enqueue``
+    False leaves the run to the caller (the demo seed runs it in the process)."""
     if fmt not in FORMATS:
         raise DocumentError(_("Choose PDF or Excel."))
     parameters = {"report": kind.code, "format": fmt, **params_to_json(params)}
     return document_request(
-        actor=actor, school=school, kind=DocumentKind.REPORT, parameters=parameters, class_group=params.class_group
+        actor=actor,
+        school=school,
+        kind=DocumentKind.REPORT,
+        parameters=parameters,
+        class_group=params.class_group,
+        enqueue=enqueue,
     )
 
 

@@ -105,7 +105,7 @@ def test_the_week_shows_marks_with_work_types_attendance_homework_and_files(worl
     assert item.homework.text == "№ 12, 14"
     assert [f.original_name for f in item.files] == ["Задание.pdf"]
     assert days[day(1)].lessons[0].attendance_letter == "Б"
-    assert days[day(1)].lessons[0].attendance_reason == "болезнь"
+    assert days[day(1)].lessons[0].attendance_reason == "по болезни"
 
 
 def test_the_week_shows_school_and_own_class_events_only(world: World) -> None:

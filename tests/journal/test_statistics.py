@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from journal.models import GradingPolicy
@@ -10,9 +11,12 @@ from journal.statistics import (
     count_attendance,
     count_results,
     final_mark_suggestion,
+    forecast_mark,
+    full_days_missed,
     mean_mark,
     quality_percent,
     sou_percent,
+    standing,
     success_percent,
     summarise,
     weighted_average,
@@ -99,3 +103,49 @@ def test_attendance_is_counted_by_reason_and_late_arrivals_apart() -> None:
     )
     assert (counts.illness, counts.unexcused, counts.excused, counts.unknown, counts.late) == (3, 1, 1, 1, 2)
     assert counts.missed == 6
+
+
+def test_a_students_standing_is_the_lowest_result_over_the_subjects() -> None:
+    excellent = standing(["5", "5", "зч", None, "осв"])
+    assert (excellent.lowest, excellent.excellent, excellent.good) == ("5", True, False)
+    one_four = standing(["5", "4", "5"])
+    assert (one_four.lowest, one_four.good, one_four.one_four) == ("4", True, True)
+    two_fours = standing(["4", "4", "5"])
+    assert (two_fours.good, two_fours.one_four) == (True, False)
+    one_three = standing(["3", "4", "5"])
+    assert (one_three.lowest, one_three.one_three, one_three.good) == ("3", True, False)
+    failed_pass = standing(["5", "нз"])  # a незачёт fails like a 2
+    assert (failed_pass.lowest, failed_pass.failing) == ("2", True)
+    unattested = standing(["5", "на"])
+    assert (unattested.lowest, unattested.not_attested, unattested.failing) == ("на", True, False)
+    both = standing(["2", "на"])  # failing and not attested: in both lists
+    assert (both.failing, both.not_attested) == (True, True)
+    assert standing(["зч", "осв"]).lowest == "зч"
+    assert standing(["осв"]).lowest == "осв"
+    assert standing([None, ""]).lowest == ""
+
+
+def test_the_class_as_a_whole_is_counted_over_the_standings() -> None:
+    # lowest marks 5, 4, 2, 2, н/а, 5: N = 6, success 3/6, quality 3/6, СОУ (200 + 64 + 32 + 7) / 6 = 50.5
+    results = count_results(standing(values).lowest for values in (
+        ["5", "5"], ["4", "5"], ["3", "нз"], ["2", "3"], ["на", "3"], ["5", "зч"],
+    ))  # fmt: skip
+    assert success_percent(results) == Decimal("50.0")
+    assert quality_percent(results) == Decimal("50.0")
+    assert sou_percent(results) == Decimal("50.5")
+
+
+def test_the_forecast_is_the_suggestion_or_na_below_the_minimum() -> None:
+    enough = summarise(marks(("2", "1"), ("2", "1"), ("3", "1")), POLICY, None)  # 2.33, 3 marks of 3
+    assert forecast_mark(enough) == "2"
+    few = summarise(marks(("5", "1")), POLICY, Decimal(2))  # 1 mark of the 5 needed at 2 hours a week
+    assert forecast_mark(few) == "на"
+    assert forecast_mark(summarise([], POLICY, None)) == "на"
+
+
+def test_a_day_is_missed_whole_only_when_every_lesson_of_it_was() -> None:
+    monday, tuesday, wednesday = (datetime.date(2026, 10, d) for d in (5, 6, 7))
+    lessons = {monday: 5, tuesday: 6, wednesday: 4}
+    absences = {monday: 5, tuesday: 2, wednesday: 4}
+    assert full_days_missed(lessons, absences) == 2
+    assert full_days_missed({}, {monday: 1}) == 0  # no lesson recorded that day: not a day missed

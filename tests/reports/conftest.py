@@ -134,3 +134,7 @@ def week(world: World, media: Path) -> Week:
         lessons=lessons,
         work_types={"answer": answer, "test": test},
     )
+
+
+# One class's first quarter with every case of the reports (tests/reports/quarter.py).
+from tests.reports.quarter import q1  # noqa: E402, F401

@@ -58,6 +58,24 @@ def _own_document(persona: str, school_attr: str = "school") -> KwargsFactory:
     return kwargs
 
 
+def _report(code: str, fmt: str | None = None) -> KwargsFactory:
+    """A report of the kind (the year with its first quarter, the page's default period)."""
+
+    def kwargs(world: World) -> dict[str, Any]:
+        from journal import models as m
+
+        m.StudyPeriod.objects.get_or_create(
+            year=world.year,
+            kind="quarter",
+            number=1,
+            defaults={"start": world.year.start, "end": datetime.date(2026, 10, 25)},
+        )
+        return {"code": code, **({"fmt": fmt} if fmt else {})}
+
+    kwargs.__name__ = f"report_{code}_{fmt or 'page'}"
+    return kwargs
+
+
 # fmt: off
 ROWS: list[Row] = [
     #                                                         anon tch  oth  frn  ctch par  stu  adm  dep  dir
@@ -117,6 +135,27 @@ ROWS: list[Row] = [
                                                      statuses(302, 404, 404, 404, 404, 404, 404, 404, 404, 404)),
     Row("reports:student_week_pdf", pk_of("student_id", "child"),
                                                      statuses(302, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+        method="post"),
+    # Reports (§3.6): a class teacher their class's (the default), the director and the deputy every
+    # class's and the whole school's; the administrator, a subject teacher, parents and students 403.
+    Row("reports:report_index", no_kwargs,           statuses(302, 403, 403, 403, 200, 403, 403, 403, 200, 200)),
+    Row("reports:report_index", no_kwargs,           statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405),
+        method="post"),
+    Row("reports:report_page", _report("results"),   statuses(302, 403, 403, 403, 200, 403, 403, 403, 200, 200)),
+    Row("reports:report_page", _report("attendance-months"),
+                                                     statuses(302, 403, 403, 403, 200, 403, 403, 403, 200, 200)),
+    Row("reports:report_page", _report("unknown"),   statuses(302, 404, 404, 404, 404, 403, 403, 404, 404, 404)),
+    # The file of the default report: the class teacher's class in the request; the whole school's
+    # results are made in the background (the page offers them: 302), its headcount in the request.
+    Row("reports:report_file", _report("results", "pdf"),
+                                                     statuses(302, 403, 403, 403, 200, 403, 403, 403, 302, 302)),
+    Row("reports:report_file", _report("headcount", "xlsx"),
+                                                     statuses(302, 403, 403, 403, 200, 403, 403, 403, 200, 200)),
+    Row("reports:report_file", _report("results", "doc"),
+                                                     statuses(302, 403, 403, 403, 404, 403, 403, 403, 404, 404)),
+    # Making one in the background: POST only; without a format it is refused with a message (302).
+    Row("reports:report_make", _report("results"),   statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("reports:report_make", _report("results"),   statuses(302, 403, 403, 403, 302, 403, 403, 403, 302, 302),
         method="post"),
 ]
 # fmt: on

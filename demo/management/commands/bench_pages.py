@@ -80,6 +80,23 @@ def _pages() -> list[tuple[str, str, str]]:
             ("deputy", "class timetable", f"/timetable/class/{class_5a.pk}/"),
             ("deputy", "class page", f"/classes/{class_5a.pk}/"),
             ("deputy", "lesson changes of a class", f"/changes/classes/{class_5a.pk}/"),
+            ("classteacher", "class attendance desk", f"/classes/{class_5a.pk}/attendance/"),
+            ("classteacher", "class overview of marks", f"/classes/{class_5a.pk}/overview/"),
+        ]
+        # The class reports as the class teacher opens them (her class and the defaults), built in the request.
+        for code in (
+            "attendance-months",
+            "class-teacher",
+            "results",
+            "results-sheet",
+            "attendance-sheet",
+            "final-data",
+            "forecast",
+        ):
+            pages.append(("classteacher", f"report {code} (5А)", f"/documents/reports/{code}/"))
+        pages += [
+            ("deputy", "report movement (school)", "/documents/reports/movement/"),
+            ("deputy", "report headcount (school)", "/documents/reports/headcount/"),
         ]
     pages += [("deputy", "teacher timetable", f"/timetable/teacher/{teacher.pk}/")]
     if room:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reports",
     "diary",
     "messaging",
+    "monitoring",
     # The demo school and the benchmarks: only their management commands use it.
     "demo",
 ]
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "journal.middleware.CurrentSchoolMiddleware",
+    # One row a user a day for the monitoring (§4.1, §4.5); at most one query, on the day's first request.
+    "monitoring.activity.ActivityMiddleware",
     # Lets history rows record who changed a mark, and from which IP.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as its documentation asks: it reacts to the response of the login view.
@@ -320,6 +323,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.recover_documents",
         # Documents whose message was lost (broker or worker down) are enqueued again.
         "schedule": crontab(minute="*/5"),
+    },
+    "monitoring-final-marks-reminders": {
+        "task": "monitoring.remind_final_marks",
+        # Morning: a teacher with period marks due within three days is told once a course.
+        "schedule": crontab(hour=7, minute=30),
     },
     "messaging-daily-digest": {
         "task": "messaging.send_daily_digests",

@@ -12,4 +12,5 @@ urlpatterns = [
     path("diary/", include("diary.urls")),
     path("messages/", include("messaging.urls")),
     path("documents/", include("reports.urls")),
+    path("monitoring/", include("monitoring.urls")),
 ]

@@ -52,8 +52,17 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         # the deputy's reports have their own item (a class teacher reaches theirs from the class's page
         # and the documents page: finding the led classes would cost every page a query).
         if rules.reads_school_reports(user):
-            items.append(NavItem(_("Reports"), reverse("reports:report_index")))
+            control = NavItem(_("Reports"))
+            control.children.append(NavItem(_("Reports"), reverse("reports:report_index")))
+            if rules.reads_school_monitoring(user):
+                control.children.append(NavItem(_("Monitoring of the journal"), reverse("monitoring:dashboard")))
+                control.children.append(NavItem(_("Control checks"), reverse("monitoring:checks")))
+            items.append(control)
         items.append(NavItem(_("Documents"), reverse("reports:document_list")))
     if rules.administers(user):
-        items.append(NavItem(_("Administration"), reverse("admin:index")))
+        admin = NavItem(_("Administration"))
+        admin.children.append(NavItem(_("Administration site"), reverse("admin:index")))
+        if rules.reads_usage(user) and not rules.reads_school_monitoring(user):
+            admin.children.append(NavItem(_("Use of the system"), reverse("monitoring:dashboard")))
+        items.append(admin)
     return {"nav_items": items, "user_roles": sorted(r.label for r in user.roles)}

@@ -40,6 +40,7 @@ from demo.calendar import YearCalendar, start_year_for
 from demo.diary import build_demo_diary
 from demo.marks import DemoMarks, MarksStats
 from demo.messaging import build_demo_messaging
+from demo.monitoring import build_demo_monitoring
 from demo.names import (
     LAST_NAMES,
     MEN,
@@ -196,6 +197,7 @@ class DemoSchoolBuilder:
         self.named: dict[str, Account] = {}  # role-table login → account
         self.planning = PlanningStats()
         self.marks = MarksStats()
+        self.monitoring: dict[str, int] = {}
 
     # -- helpers -----------------------------------------------------------------------------------------
 
@@ -288,6 +290,16 @@ class DemoSchoolBuilder:
         # Parents' conversations with teachers, class announcements, notifications of recent marks (§2.10, §4.4).
         build_demo_messaging(school=self.school, year=self.year, today=self.today)
         self._step("messages, announcements, notifications")
+        # What the monitoring finds: attendance not taken, topics missing, marks forgotten, families' use.
+        self.monitoring = build_demo_monitoring(
+            school=self.school,
+            year=self.year,
+            today=self.today,
+            rng=self.rng,
+            deputy=self.staff["deputy"].saved,
+            teacher=self.named["teacher"].saved,
+        )
+        self._step("monitoring: days of use, control checks")
         return self.school
 
     # -- structure ---------------------------------------------------------------------------------------

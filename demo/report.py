@@ -38,6 +38,7 @@ from journal.models import (
 from journal.models.people import EnrolmentReason, ParentRelation
 from journal.permissions import open_assignments
 from journal.selectors.membership import enrolled_on
+from monitoring.models import ControlCheck, UserDay
 
 # The class whose people make up the login table.
 SHOWCASE_CLASS = (5, "А")
@@ -190,6 +191,8 @@ def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str
         "homework": Homework.objects.filter(lesson__course__class_group__year=year).count(),
         "final marks": FinalMark.objects.filter(course__class_group__year=year).count(),
         "locked periods": StudyPeriod.objects.filter(year=year, is_locked=True).count(),
+        "days of use recorded": UserDay.objects.filter(school=school).count(),
+        "control checks": ControlCheck.objects.filter(year=year).count(),
     }
 
 

@@ -57,6 +57,12 @@ SHARED_PLAN_EDITORS = frozenset({Role.DEPUTY})
 # The school's reports and monitoring (§4.2, §4.5): the director and the deputy; the administrator
 # issues logins and enters data, and reads reports only when also a deputy (§3.6).
 REPORT_READERS = frozenset({Role.DIRECTOR, Role.DEPUTY})
+# The monitoring of the journal (§4.3, §4.5, §7.2) is the reports' readers'; the use of the system and the
+# families' logins (§4.1) the administrator reads as well.
+MONITORING_READERS = REPORT_READERS
+USAGE_READERS = ADMINISTRATION
+# Control records of a course or a teacher (§3.9, §7.2): the deputy keeps them, the director may.
+CONTROL_CHECKERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
 
 
 # --- Role rules ------------------------------------------------------------------------------
@@ -125,6 +131,20 @@ def manages_school_events(user: User) -> bool:
 def reads_school_reports(user: User) -> bool:
     """Every class's reports and the whole school's (§4.2, §4.5)."""
     return user.is_authenticated and user.has_role(*REPORT_READERS)
+
+
+def reads_school_monitoring(user: User) -> bool:
+    """The whole school's journal monitoring: teachers' activity, filling, material, final marks, checks."""
+    return user.is_authenticated and user.has_role(*MONITORING_READERS)
+
+
+def reads_usage(user: User) -> bool:
+    """Logins per role and the families' use of the diary (§4.1, §4.5)."""
+    return user.is_authenticated and user.has_role(*USAGE_READERS)
+
+
+def records_control_checks(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*CONTROL_CHECKERS)
 
 
 # --- Scope rules -------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/", lessons.lesson_detail, name="lesson_detail"),
     path("lessons/<int:lesson_id>/hold/", lessons.lesson_hold, name="lesson_hold"),
     path("lessons/<int:lesson_id>/unhold/", lessons.lesson_unhold, name="lesson_unhold"),
+    path("lessons/<int:lesson_id>/attendance-taken/", lessons.lesson_attendance_taken, name="lesson_attendance_taken"),
     path("lessons/<int:lesson_id>/results/", lessons.lesson_results, name="lesson_results"),
     path("lessons/<int:lesson_id>/homework/", homework.homework_save_view, name="homework_save"),
     path("lessons/<int:lesson_id>/homework/delete/", homework.homework_clear_view, name="homework_clear"),

@@ -106,16 +106,20 @@ class NotificationKind(models.TextChoices):
     LOW_MARK = "low_mark", _("low mark")
     UNEXCUSED_ABSENCE = "unexcused_absence", _("unexcused absence")
     FINAL_MARK = "final_mark", _("final mark")
+    CONTROL_CHECK = "control_check", _("control check")
+    FINAL_MARKS_DUE = "final_marks_due", _("final marks due")
 
 
 class NotificationAudience(models.TextChoices):
     PARENT = "parent", _("parent")
     CLASS_TEACHER = "class_teacher", _("class teacher")
+    TEACHER = "teacher", _("teacher")
 
 
 class Notification(models.Model):
     """What a parent is told about their child: a low mark, an unexcused absence, a final mark; and what the
-    class teacher is told about a student of the class: a low mark, an unexcused absence (§4.4).
+    class teacher is told about a student of the class: a low mark, an unexcused absence (§4.4); and what a
+    teacher is told of their own work: a control check of their journal, final marks due (no student).
 
     The link target is kept as its parts (the student, the course, the day) and
     built when shown, so it follows the diary's URLs.
@@ -125,7 +129,12 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
     student = models.ForeignKey(
-        "journal.Student", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("student")
+        "journal.Student",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("student"),
     )
     kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
     audience = models.CharField(

@@ -25,6 +25,7 @@ class Cell:
     css: str = ""  # "num", "name", "bad", "good", "warn", "total"
     span: int = 1  # columns
     rows: int = 1  # rows (a header cell over sub-columns)
+    href: str = ""  # the cell links there (a dashboard's drill-down); the workbook keeps the text
 
 
 def text(value: str | None, css: str = "", span: int = 1, rows: int = 1) -> Cell:
@@ -65,7 +66,10 @@ class Table:
             parts.append("<tr>")
             for cell in row:
                 css = f' class="{escape(cell.css)}"' if cell.css else ""
-                parts.append(f"<td{css}>{escape(cell.text)}</td>")
+                shown = escape(cell.text)
+                if cell.href:
+                    shown = f'<a href="{escape(cell.href)}">{shown}</a>'
+                parts.append(f"<td{css}>{shown}</td>")
             parts.append("</tr>")
         return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
 

@@ -28,6 +28,7 @@ from tests.conftest import PERSONAS, World
 from tests.diary.matrix import ROWS as DIARY_ROWS
 from tests.matrix import COLUMNS, KwargsFactory, Row, missing, no_kwargs, pk_of, statuses
 from tests.messaging.matrix import ROWS as MESSAGING_ROWS
+from tests.monitoring.matrix import ROWS as MONITORING_ROWS
 from tests.reports.matrix import ROWS as REPORTS_ROWS
 
 # --- Objects of the timetable and curriculum rows (created on demand in the row's world) ---
@@ -475,6 +476,9 @@ JOURNAL_ROWS: list[Row] = [
         method="post"),
     Row("journal:lesson_unhold", _lesson("math_5a"), statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
         method="post"),
+    Row("journal:lesson_attendance_taken", _lesson("math_5a"),
+                                                     statuses(302, 302, 404, 404, 403, 403, 403, 403, 403, 403),
+        method="post"),
     # Lesson changes (§4.5): staff read them in their scope, the deputy and the administrator make them.
     # POSTs are empty: the editors are sent back with the form's errors and nothing changes.
     Row("journal:changes", no_kwargs,                statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
@@ -632,7 +636,7 @@ JOURNAL_ROWS: list[Row] = [
 # fmt: on
 
 # Each app lists its own rows in tests/<app>/matrix.py.
-MATRIX: list[Row] = JOURNAL_ROWS + DIARY_ROWS + MESSAGING_ROWS + REPORTS_ROWS
+MATRIX: list[Row] = JOURNAL_ROWS + DIARY_ROWS + MESSAGING_ROWS + REPORTS_ROWS + MONITORING_ROWS
 
 # Covered by their own tests, not by the matrix.
 NOT_IN_MATRIX = ("set_language",)

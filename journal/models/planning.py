@@ -155,6 +155,9 @@ class Lesson(models.Model):
         verbose_name=_("from the timetable entry"),
     )
     is_extra = models.BooleanField(_("extra lesson"), default=False)
+    # The teacher said everyone was present (a lesson with an absence or a late arrival recorded has its
+    # attendance taken anyway): what the monitoring counts as attendance taken (§4.4).
+    attendance_taken_at = models.DateTimeField(_("attendance taken"), null=True, blank=True)
     # Where the timetable had put a lesson that was moved: regeneration must
     # not make a new lesson there.
     origin_date = models.DateField(_("originally on"), null=True, blank=True)

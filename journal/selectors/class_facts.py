@@ -34,7 +34,7 @@ from journal.models import (
 from journal.models.structure import Assessment
 from journal.selectors.grading import policy_for
 from journal.selectors.marks import COUNTED, LESSON_COUNTS, course_marks
-from journal.selectors.membership import RosterEntry, attends_course, class_roster_between, subgroups_of
+from journal.selectors.membership import RosterEntry, attends_course, classes_rosters_between, subgroups_of
 from journal.statistics import AttendanceCounts, MarkFacts, Summary, count_attendance, full_days_missed, summarise
 
 
@@ -110,26 +110,44 @@ class ClassFacts:
 def class_facts(class_group: ClassGroup, start: datetime.date, end: datetime.date) -> ClassFacts:
     """The class's facts over ``start``–``end`` (four queries: the roster, the courses, the subgroups of its
     students, the curriculum of its grade)."""
-    roster = class_roster_between(class_group.pk, start, end)
-    courses = list(
-        Course.objects.filter(class_group=class_group).select_related("subject", "subgroup").order_by("subject__name")
-    )
-    curriculum = CurriculumItem.objects.filter(year_id=class_group.year_id, grade=class_group.grade)
-    assessments: dict[int, str] = {}
-    hours: dict[int, Decimal] = {}
-    for subject_id, assessment, weekly in curriculum.values_list("subject_id", "assessment", "hours_per_week"):
-        assessments[subject_id] = assessment
-        hours[subject_id] = weekly
-    return ClassFacts(
-        class_group=class_group,
-        start=start,
-        end=end,
-        roster=roster,
-        courses=courses,
-        subgroups=subgroups_of([entry.student.pk for entry in roster]),
-        assessments=assessments,
-        hours=hours,
-    )
+    return classes_facts([class_group], start, end)[class_group.pk]
+
+
+def classes_facts(classes: list[ClassGroup], start: datetime.date, end: datetime.date) -> dict[int, ClassFacts]:
+    """Class id → :func:`class_facts` of each class, in the same four queries however many classes (the
+    classes of one year)."""
+    ids = [c.pk for c in classes]
+    rosters = classes_rosters_between(ids, start, end)
+    courses: dict[int, list[Course]] = defaultdict(list)
+    for course in (
+        Course.objects.filter(class_group_id__in=ids).select_related("subject", "subgroup").order_by("subject__name")
+    ):
+        courses[course.class_group_id].append(course)
+    assessments: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    hours: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    curriculum = CurriculumItem.objects.filter(
+        year_id__in={c.year_id for c in classes}, grade__in={c.grade for c in classes}
+    ).values_list("year_id", "grade", "subject_id", "assessment", "hours_per_week")
+    for year_id, grade, subject_id, assessment, weekly in curriculum:
+        assessments[(year_id, grade)][subject_id] = assessment
+        hours[(year_id, grade)][subject_id] = weekly
+    subgroups = subgroups_of([entry.student.pk for roster in rosters.values() for entry in roster])
+    found = {}
+    for class_group in classes:
+        roster = rosters.get(class_group.pk, [])
+        for course in courses[class_group.pk]:
+            course.class_group = class_group  # the course's name reads it: no query a course
+        found[class_group.pk] = ClassFacts(
+            class_group=class_group,
+            start=start,
+            end=end,
+            roster=roster,
+            courses=courses[class_group.pk],
+            subgroups={e.student.pk: subgroups.get(e.student.pk, set()) for e in roster},
+            assessments=assessments[(class_group.year_id, class_group.grade)],
+            hours=hours[(class_group.year_id, class_group.grade)],
+        )
+    return found
 
 
 def final_values(facts: ClassFacts, kinds: list[str], periods: list[StudyPeriod]) -> dict[tuple[int, int, str], str]:
@@ -150,11 +168,17 @@ def final_values(facts: ClassFacts, kinds: list[str], periods: list[StudyPeriod]
 def marks_by_subject(facts: ClassFacts) -> dict[tuple[int, int], list[MarkFacts]]:
     """(student id, subject id) → the marks that count over the span, from the student's own course of
     the subject (one query)."""
-    marks = course_marks([c.pk for c in facts.courses], facts.start, facts.end)
+    return _by_subject(facts, course_marks([c.pk for c in facts.courses], facts.start, facts.end))
+
+
+def _by_subject(
+    facts: ClassFacts, marks: dict[tuple[int, int], list[MarkFacts]]
+) -> dict[tuple[int, int], list[MarkFacts]]:
     subject_of = {c.pk: c.subject_id for c in facts.courses}
     found: dict[tuple[int, int], list[MarkFacts]] = defaultdict(list)
     for (course_id, student_id), own in marks.items():
-        found[(student_id, subject_of[course_id])].extend(own)
+        if course_id in subject_of:
+            found[(student_id, subject_of[course_id])].extend(own)
     return found
 
 
@@ -235,8 +259,12 @@ def subject_summaries(facts: ClassFacts) -> dict[tuple[int, int], Summary]:
     """(student id, subject id) → the student's figures in the subject over the span (the policy of its
     first day, the minimum by the curriculum's weekly hours), for every student in a course of the
     subject (two queries: the policy, the marks)."""
-    policy = period_policy(facts)
-    marks = marks_by_subject(facts)
+    return _summaries(facts, period_policy(facts), marks_by_subject(facts))
+
+
+def _summaries(
+    facts: ClassFacts, policy: GradingPolicy, marks: dict[tuple[int, int], list[MarkFacts]]
+) -> dict[tuple[int, int], Summary]:
     return {
         (entry.student.pk, subject.pk): summarise(
             marks.get((entry.student.pk, subject.pk), []), policy, facts.hours.get(subject.pk)

@@ -13,17 +13,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from core.compiled import CompiledQuery
 from journal.models import Course, CurriculumItem, GradingPolicy, LessonStatus, Mark
 from journal.selectors.grading import policy_for
-from journal.statistics import MarkFacts, Summary, summarise
+from journal.statistics import NOT_ASSESSED, MarkFacts, Summary, summarise
 
 # The same rule twice, for SQL and for rows already read: a mark of a cancelled lesson does not count.
 COUNTED = ~Q(lesson__status=LessonStatus.CANCELLED)
 # The same for a query of the lessons themselves (the lessons a student had on a day).
 LESSON_COUNTS = ~Q(status=LessonStatus.CANCELLED)
+# :func:`journal.statistics.assessing_count` in SQL: the marks that count and assess (not н/а, not осв.).
+ASSESSING = COUNTED & ~Q(value__in=sorted(NOT_ASSESSED))
 
 
 def counts(lesson_status: str) -> bool:
@@ -50,6 +52,20 @@ def course_marks(
     ):
         found[(course_id, student_id)].append(MarkFacts(value, weight))
     return found
+
+
+def assessing_counts(course_ids: Iterable[int], start: datetime.date, end: datetime.date) -> dict[tuple[int, int], int]:
+    """(course id, student id) → how many marks count towards the minimum over ``start``–``end`` (one
+    query, counted in the database: a whole school's courses without reading their marks)."""
+    rows = (
+        Mark.objects.filter(
+            ASSESSING, lesson__course_id__in=list(course_ids), lesson__date__gte=start, lesson__date__lte=end
+        )
+        .values_list("lesson__course_id", "student_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(course_id, student_id): n for course_id, student_id, n in rows}
 
 
 _STUDENT_MARKS = CompiledQuery(

@@ -91,7 +91,22 @@ def class_roster_between(class_id: int, start: datetime.date, end: datetime.date
     return _roster(_enrolments_between(class_id, start, end))
 
 
-def _roster(enrolments: QuerySet[Enrolment]) -> list[RosterEntry]:
+def classes_rosters_between(
+    class_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> dict[int, list[RosterEntry]]:
+    """Class id → :func:`class_roster_between` of each class, in one query (a whole school's)."""
+    enrolments = (
+        Enrolment.objects.filter(enrolled_between(start, end), class_group_id__in=list(class_ids))
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "student__middle_name", "student_id", "date_from")
+    )
+    by_class: dict[int, list[Enrolment]] = defaultdict(list)
+    for enrolment in enrolments:
+        by_class[enrolment.class_group_id].append(enrolment)
+    return {class_id: _roster(rows) for class_id, rows in by_class.items()}
+
+
+def _roster(enrolments: Iterable[Enrolment]) -> list[RosterEntry]:
     roster: dict[int, RosterEntry] = {}
     for enrolment in enrolments:
         entry = roster.get(enrolment.student_id)

@@ -44,6 +44,16 @@ def period_kind_for_grade(year: AcademicYear, grade: int) -> str:
     return kind or PeriodKind.QUARTER.value
 
 
+def period_kinds_by_grade(year: AcademicYear) -> dict[int, str]:
+    """Grade → the kind of period it is assessed by this year, for every grade with a scheme (one query);
+    a grade without one has quarters (:func:`period_kind_for_grade`)."""
+    return dict(GradePeriodScheme.objects.filter(year=year).values_list("grade", "kind"))
+
+
+def period_kind_in(kinds: dict[int, str], grade: int) -> str:
+    return kinds.get(grade, PeriodKind.QUARTER.value)
+
+
 def grade_periods(year_id: int, grade: int) -> list[StudyPeriod]:
     """The periods (quarters or half-years, by the grade's scheme) of the year, in order (one query)."""
     return list(

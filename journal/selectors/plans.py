@@ -346,13 +346,42 @@ def plan_progress(course: Course, plan: ThematicPlan | None, day: datetime.date)
     for row in rows:
         row.taught_dates = taught.get(row.item.pk, [])
     lessons_by_day = sum(1 for lesson in lessons if lesson.date <= day)
+    figures = coverage(
+        [(row.item.pk, row.item.hours) for row in rows], {k: len(v) for k, v in taught.items()}, lessons_by_day
+    )
     return Progress(
         day=day,
         items=rows,
-        planned_by_day=min(lessons_by_day, plan_hours),
-        taught=sum(min(row.taught_hours, row.item.hours) for row in rows),
-        plan_hours=plan_hours,
+        planned_by_day=figures.planned_by_day,
+        taught=figures.taught,
+        plan_hours=figures.plan_hours,
         unplanned_lessons=max(len(lessons) - plan_hours, 0),
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How far a course is through its plan on a day: what the plan page and the monitoring show."""
+
+    planned_by_day: int
+    taught: int
+    plan_hours: int
+
+    @property
+    def behind(self) -> int:
+        """Lessons behind the plan (> 0), ahead of it (< 0)."""
+        return self.planned_by_day - self.taught
+
+
+def coverage(item_hours: Iterable[tuple[int, int]], taught_by_item: dict[int, int], lessons_by_day: int) -> Coverage:
+    """The plan's hours that should be covered by the day (the course's lessons so far, at most the plan's
+    total) against those taught (held lessons linked to an item, each item counting at most its hours)."""
+    items = list(item_hours)
+    plan_hours = sum(hours for _pk, hours in items)
+    return Coverage(
+        planned_by_day=min(lessons_by_day, plan_hours),
+        taught=sum(min(taught_by_item.get(pk, 0), hours) for pk, hours in items),
+        plan_hours=plan_hours,
     )
 
 

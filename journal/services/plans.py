@@ -302,6 +302,19 @@ def lesson_hold(*, actor: User | None, lesson: Lesson) -> Lesson:
 
 
 @transaction.atomic
+def lesson_attendance_taken(*, actor: User | None, lesson: Lesson) -> Lesson:
+    """The teacher took the lesson's attendance and everyone not marked absent or late was present; the first
+    time it was said is kept. Saying it twice changes nothing."""
+    lesson = _locked_lesson(lesson)
+    if lesson.status == LessonStatus.CANCELLED:
+        raise ValidationError(_("The lesson is cancelled: there is no attendance to take."))
+    if lesson.attendance_taken_at is None:
+        lesson.attendance_taken_at = timezone.now()
+        lesson.save(update_fields=["attendance_taken_at"])
+    return lesson
+
+
+@transaction.atomic
 def lesson_unhold(*, actor: User | None, lesson: Lesson) -> Lesson:
     """Back to planned (marked held by mistake); the topic and plan item stay as entered.
 

@@ -114,6 +114,20 @@ def lesson_hold(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
 
 @staff_required
 @require_POST
+def lesson_attendance_taken(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
+    """«Everyone else is present»: the attendance of the lesson is taken (the monitoring counts it)."""
+    lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
+    try:
+        services.lesson_attendance_taken(actor=request.user, lesson=lesson)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Attendance is taken: everyone not marked absent was present."))
+    return redirect(reverse("journal:lesson_detail", args=[lesson.pk]))
+
+
+@staff_required
+@require_POST
 def lesson_unhold(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
     lesson = get_lesson_for_user(request.user, request.school, lesson_id, write=True)
     try:

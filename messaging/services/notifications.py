@@ -62,6 +62,20 @@ def _enqueue(ids: Sequence[int]) -> None:
         send_notification_email.delay(pk)
 
 
+def _email_after_commit(rows: list[Notification], recipients: Sequence[int]) -> None:
+    """The e-mails of those who want each notification by e-mail and have an address, after the commit."""
+    digest_or_off = set(
+        NotificationPreference.objects.filter(user_id__in=recipients)
+        .exclude(email_mode=EmailMode.EACH)
+        .values_list("user_id", flat=True)
+    )
+    with_email = set(User.objects.filter(pk__in=recipients).exclude(email="").values_list("pk", flat=True))
+    to_mail = [n.pk for n in rows if n.recipient_id in with_email and n.recipient_id not in digest_or_off]
+    if to_mail:
+        # robust: a broker or SMTP failure is logged; the saved row stays saved.
+        transaction.on_commit(partial(_enqueue, to_mail), robust=True)
+
+
 def _notify(
     *,
     student: Student,
@@ -110,16 +124,29 @@ def _notify(
             for pk in teachers
         ]
     )
-    digest_or_off = set(
-        NotificationPreference.objects.filter(user_id__in=recipients)
-        .exclude(email_mode=EmailMode.EACH)
-        .values_list("user_id", flat=True)
+    _email_after_commit(rows, recipients)
+    return rows
+
+
+def notify_staff(
+    *,
+    recipient_ids: Sequence[int],
+    kind: str,
+    text: str,
+    course: Course | None = None,
+    day: datetime.date | None = None,
+) -> list[Notification]:
+    """A teacher told of their own work (a control check, final marks due): one notification each, e-mailed
+    like the parents' after the commit."""
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk, kind=kind, text=text, course=course, day=day, audience=NotificationAudience.TEACHER
+            )
+            for pk in recipient_ids
+        ]
     )
-    with_email = set(User.objects.filter(pk__in=recipients).exclude(email="").values_list("pk", flat=True))
-    to_mail = [n.pk for n in rows if n.recipient_id in with_email and n.recipient_id not in digest_or_off]
-    if to_mail:
-        # robust: a broker or SMTP failure is logged; the saved mark stays saved.
-        transaction.on_commit(partial(_enqueue, to_mail), robust=True)
+    _email_after_commit(rows, recipient_ids)
     return rows
 
 
@@ -276,7 +303,8 @@ def notification_email_send(*, notification_id: int) -> bool:
                 "link": notification_link(notification),
             }
             body = render_to_string("messaging/email/notification.txt", context)
-            subject = _("Electronic journal: %(student)s") % {"student": notification.student.short_name}
+            about = notification.student.short_name if notification.student else notification.get_kind_display()
+            subject = _("Electronic journal: %(student)s") % {"student": about}
         send_mail(subject, body, None, [recipient.email])
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from journal.models import AcademicYear, ClassGroup, School, StudyPeriod
-from journal.selectors.periods import period_kind_for_grade
+from journal.selectors.periods import period_kind_in, period_kinds_by_grade
 from reports.document import Cell, Section, head, number, text
 
 Progress = Callable[[int, int], None]
@@ -72,12 +72,10 @@ def classes_of_period(params: ReportParams) -> tuple[list[ClassGroup], list[str]
     left out: a whole-school report of the 1st quarter has no 10th and 11th classes, which have
     half-years."""
     assert params.period is not None  # noqa: S101 - the form requires it
-    kinds: dict[int, str] = {}
+    kinds = period_kinds_by_grade(params.year)
     chosen, skipped = [], []
     for class_group in params.classes():
-        if class_group.grade not in kinds:
-            kinds[class_group.grade] = period_kind_for_grade(params.year, class_group.grade)
-        if kinds[class_group.grade] == params.period.kind:
+        if period_kind_in(kinds, class_group.grade) == params.period.kind:
             chosen.append(class_group)
         else:
             skipped.append(class_group)

@@ -65,11 +65,13 @@ def test_demo_messaging_adds_threads_announcements_and_notifications_once(world:
         announcement.participants.values_list("user__username", flat=True)
     )
     kinds = sorted(Notification.objects.values_list("recipient__username", "kind"))
-    assert kinds == [
+    assert kinds == [  # the class teacher of 5А is told of the 2 and the unexcused absence too (§4.4)
+        ("class_teacher", NotificationKind.LOW_MARK),
+        ("class_teacher", NotificationKind.UNEXCUSED_ABSENCE),
         ("other_parent", NotificationKind.UNEXCUSED_ABSENCE),
         ("parent", NotificationKind.FINAL_MARK),
         ("parent", NotificationKind.LOW_MARK),
     ]
-    assert "Математика" in Notification.objects.get(kind=NotificationKind.LOW_MARK).text
+    assert "Математика" in Notification.objects.get(kind=NotificationKind.LOW_MARK, recipient__username="parent").text
     assert unread_counts(world.users["parent"]).notifications >= 1
     assert mail.outbox == []

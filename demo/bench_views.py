@@ -78,3 +78,30 @@ def bare_week(request: HttpRequest, student_id: int) -> HttpResponse:
     )
     items = [(lesson, marks.get(lesson.pk, []), lesson.pk in absent) for lesson in lessons]
     return render(request, "demo/bare_week.html", {"items": items})
+
+
+@login_required
+def bare_monitoring(request: HttpRequest) -> HttpResponse:
+    """The school dashboard's aggregates from the same selectors, as plain rows: no sections, no cells, no
+    page around them (what the deputy's dashboard costs beyond its figures)."""
+    from django.utils import timezone
+
+    from journal.models import AcademicYear
+    from journal.selectors.lessons import week_of
+    from monitoring import selectors as figures
+
+    year = AcademicYear.objects.select_related("school").get(school__memberships__user=request.user, is_current=True)
+    today = timezone.localdate()
+    monday = week_of(today)[0]
+    rows = [
+        f"{w.teacher_id} {w.due} {w.held} {w.no_topic} {w.no_homework} {w.no_attendance} {w.marks}"
+        for w in figures.teacher_weeks(year, monday, today, today)
+    ]
+    rows += [f"{r.course.pk} {len(r.below)}" for r in figures.marks_filling(year, today) if r.below][:50]
+    rows += [f"{r.course.pk} {r.figures.behind if r.figures else '-'}" for r in figures.plan_coverage(year, today)]
+    rows += [f"{r.course.pk} {len(r.missing)}" for r in figures.missing_finals(year, today)]
+    rows += [f"{r.class_group.pk} {r.parents} {r.parents_never}" for r in figures.families(year, monday, today)]
+    _dates, use = figures.use_by_role(year.school, today)
+    rows += [f"{u.role} {u.month}" for u in use]
+    rows += [f"{c.pk}" for c in figures.control_checks(year)]
+    return HttpResponse("<table>" + "".join(f"<tr><td>{r}</td></tr>" for r in rows) + "</table>")

@@ -40,7 +40,8 @@ BUDGETS = {
     # 13. the slots of the classes' bells (lesson times; the school's first schedule without one)
     # 14. holidays of the week, 15. the week's events (school and class)
     # 16. is the user a parent of the child (active link), with their acknowledgement of the week
-    "week": 16,
+    # 17. the day of use with «opened the diary» (monitoring; the first diary page of the user's day only)
+    "week": 17,
     #  5. the user's diary students (access and switcher), 6. the enrolments, 7. the grade's periods
     #  (the period kind as a subquery), 8. the courses of the period (with subject, subgroup, class)
     #  9. the marks of the period with lessons and work types

@@ -95,6 +95,8 @@ def _pages() -> list[tuple[str, str, str]]:
         ):
             pages.append(("classteacher", f"report {code} (5А)", f"/documents/reports/{code}/"))
         pages += [
+            ("classteacher", "monitoring of the class", f"/monitoring/classes/{class_5a.pk}/"),
+            ("admin", "monitoring (administrator)", "/monitoring/"),
             ("deputy", "report movement (school)", "/documents/reports/movement/"),
             ("deputy", "report headcount (school)", "/documents/reports/headcount/"),
         ]
@@ -165,6 +167,7 @@ class Command(BaseCommand):
             ("course grid", self._grid_pair),
             ("cell save", self._save_pair),
             ("diary week", self._week_pair),
+            ("monitoring dashboard", self._monitoring_pair),
         ):
             if only in label:
                 pair(repeat)
@@ -250,6 +253,11 @@ class Command(BaseCommand):
             client.post(bare_url, {"lesson": lesson.pk, "student": second.pk, "text": bare_original})
         else:
             lesson.marks.filter(student=second, position=1).delete()
+
+    def _monitoring_pair(self, repeat: int) -> None:
+        client = self._client("deputy")
+        page, bare = reverse("monitoring:dashboard"), reverse("bench_bare_monitoring")
+        self._pair("monitoring dashboard (school)", repeat, lambda: client.get(page), lambda: client.get(bare))
 
     def _week_pair(self, repeat: int) -> None:
         from demo.bench_diary import diary_pages

@@ -18,6 +18,7 @@ from journal import models as m
 from journal.models.planning import LessonStatus
 from journal.permissions import permission_drift
 from journal.selectors.membership import enrolled_on
+from monitoring.selectors import missing_finals
 from tests.journal.seeded_demo.support import Demo
 
 
@@ -136,6 +137,7 @@ def test_finished_quarters_have_final_marks_for_every_student_and_are_locked(dem
     periods = list(m.StudyPeriod.objects.filter(year=demo.year, kind="quarter", end__lt=demo.today))
     if not periods:
         pytest.skip("no quarter has ended yet")
+    forgotten = {}
     for period in periods:
         assert m.StudyPeriod.objects.get(pk=period.pk).is_locked
         courses = m.Course.objects.filter(class_group__year=demo.year, class_group__grade__range=(2, 9))
@@ -146,7 +148,13 @@ def test_finished_quarters_have_final_marks_for_every_student_and_are_locked(dem
             if course.subgroup_id is not None:
                 ids &= set(course.subgroup.members.values_list("pk", flat=True))
             missing = {s for s in ids if (course.pk, s) not in final}
-            assert not missing, (course, missing)
+            if missing:
+                forgotten[(period.number, course.pk)] = len(missing)
+    # Complete but for the two first-quarter marks one 7th-grade course forgot, which the monitoring lists.
+    assert list(forgotten.values()) == [2] and next(iter(forgotten))[0] == 1
+    first = next(p for p in periods if p.number == 1)
+    listed = missing_finals(demo.year, demo.today, periods=[first])
+    assert [(row.course.pk, len(row.missing)) for row in listed] == [(next(iter(forgotten))[1], 2)]
     # A mark that differs from a suggestion has a reason (a pass/fail subject's has no suggestion).
     differing = (
         m.FinalMark.objects.filter(course__class_group__year=demo.year)

@@ -19,6 +19,7 @@ from django.db.models import Count, Q, Sum
 
 from accounts.models import User
 from demo.ktp import plan_rows
+from demo.monitoring import TOPIC_FORGOTTEN_TEACHERS
 from demo.schedule import Part, Scheduler, Unit, day_lengths, weekly_lessons
 from journal import models as m
 from journal.permissions import permission_drift
@@ -155,7 +156,11 @@ def test_lessons_before_today_are_held_with_the_plan_in_order_and_later_ones_pla
     past = lessons.filter(date__lt=demo.today)
     assert past.filter(status=m.LessonStatus.HELD).count() > 1000
     assert not past.filter(status=m.LessonStatus.PLANNED).exists()
-    assert not past.filter(status=m.LessonStatus.HELD, topic="").exists()
+    # Held without a topic: only the few of last week the demo's monitoring finds (demo/monitoring.py).
+    untitled = past.filter(status=m.LessonStatus.HELD, topic="")
+    last_monday = demo.today - datetime.timedelta(days=demo.today.weekday() + 7)
+    assert untitled.count() <= 2 * TOPIC_FORGOTTEN_TEACHERS
+    assert not untitled.filter(date__lt=last_monday).exists()
     assert not lessons.filter(date__gte=demo.today).exclude(status=m.LessonStatus.PLANNED).exists()
     assert lessons.filter(date__gt=demo.year.end).count() == 0
     # Each course takes the rows of its plan in order, each row at most its hours.

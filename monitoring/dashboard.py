@@ -48,6 +48,7 @@ def _link(value: str, href: str, css: str = "name") -> Cell:
 
 def teacher_activity(scope: Scope) -> Section:
     weeks = figures.teacher_weeks(scope.year, scope.monday, scope.week_end, scope.today)
+    weeks.sort(key=lambda w: -w.findings)  # the most to look at first, then by name (a stable sort)
     body = []
     for w in weeks:
         url = reverse("monitoring:teacher_week", args=[w.teacher_id]) + f"?week={scope.monday.isoformat()}"

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -36,3 +38,34 @@ class NoStoreForAuthenticatedMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+# A staff session's idle time is refreshed at most this often: one session write a minute, not a request.
+IDLE_REFRESH_SECONDS = 60
+
+
+def session_policy(request: HttpRequest, user: object) -> None:
+    """Staff sessions end after ``STAFF_IDLE_MINUTES`` without a request; a family's when the browser
+    closes (a shared home computer). Set at login and kept by :class:`IdleTimeoutMiddleware`."""
+    from journal import rules
+
+    if rules.is_staff(user):  # type: ignore[arg-type]
+        request.session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
+        request.session["seen_at"] = int(time.time())
+    else:
+        request.session.set_expiry(0)
+
+
+class IdleTimeoutMiddleware:
+    """Moves a staff session's end on while the user works: the session's expiry is its last save plus
+    the idle time, so saving it once a minute makes the idle time the limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        seen = session.get("seen_at") if session is not None else None
+        if seen is not None and time.time() - seen >= IDLE_REFRESH_SECONDS:
+            session["seen_at"] = int(time.time())  # modified: saved with the expiry moved on
+        return self.get_response(request)

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -163,6 +164,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Russian common passwords, too few different characters, the user's and the school's names.
+    {"NAME": "accounts.password_validation.RussianCommonPasswordValidator"},
+    {"NAME": "accounts.password_validation.VarietyValidator"},
+    {"NAME": "accounts.password_validation.PersonalWordsValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -171,6 +176,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions live in the database: a Redis outage logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+# Staff sessions end after this many minutes without a request; families' when the browser closes
+# (accounts.middleware.session_policy).
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
 
 # Login throttling keyed on username + IP: one school sits behind one NAT, so
 # an IP-only lock would lock the whole school out. The cool-off is finite.
@@ -183,8 +191,13 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Behind a reverse proxy every client would otherwise share the proxy's
 # address: name how many proxies stand in front so the client IP is read from
 # X-Forwarded-For (only trust a header your own proxy sets).
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-if AXES_IPWARE_PROXY_COUNT:
+# django-ipware reads it: each proxy appends the address it saw, so the client is the entry our first proxy
+# appended; a request whose X-Forwarded-For has more entries (a forged one) is keyed on the proxy's
+# address instead, never on the address it claims.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1  # ipware counts the proxies listed after the client
+    AXES_IPWARE_PROXY_ORDER = "right-most"
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # django-guardian: no anonymous user object; object permissions checked

@@ -4,25 +4,36 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest
 from django.utils.dateparse import parse_date
 
 # Dates outside these years are not days of any school year: refused like a typo.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# The same for a form's date field (a week after 9999-12-31 does not exist).
+SCHOOL_DAYS = [
+    MinValueValidator(datetime.date(FIRST_YEAR, 1, 1)),
+    MaxValueValidator(datetime.date(LAST_YEAR, 12, 31)),
+]
+
+
+def parse_day(raw: str | None) -> datetime.date | None:
+    """``YYYY-MM-DD`` as a date; ``None`` when absent, ``ValueError`` when malformed or outside the years of
+    any school year (9999-12-31 would overflow the week after it)."""
+    if not raw:
+        return None
+    day = parse_date(raw.strip())
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(raw)
+    return day
 
 
 def date_param(request: HttpRequest, name: str) -> datetime.date | None:
     """``?name=YYYY-MM-DD`` (GET, else POST) as a date; ``None`` when missing, malformed or out of range."""
-    raw = request.GET.get(name) or request.POST.get(name)
-    if not raw:
-        return None
     try:
-        day = parse_date(raw)
+        return parse_day(request.GET.get(name) or request.POST.get(name))
     except ValueError:
         return None
-    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
-        return None
-    return day
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.params import parse_day
 from core.responses import stored_file_response
 from diary.access import get_diary_homework_file_for_user, get_diary_student_with_children
 from diary.selectors.acknowledgements import week_acknowledgement_of
@@ -28,17 +29,10 @@ from journal.models import Student
 from journal.rules import is_parent_of, reads_diary
 
 
-def _parse_day(raw: str | None) -> datetime.date | None:
-    """A ``YYYY-MM-DD`` from the query string; ``None`` when absent, ``ValueError`` when malformed."""
-    if not raw:
-        return None
-    return datetime.date.fromisoformat(raw)
-
-
 def week_from_query(request: HttpRequest, raw: str | None) -> datetime.date:
     """The Monday of ``?week=``; a malformed date gets a message and the current week."""
     try:
-        day = _parse_day(raw)
+        day = parse_day(raw)
     except ValueError:
         messages.error(request, _("«%(value)s» is not a date; the current week is shown.") % {"value": raw})
         day = None
@@ -104,7 +98,7 @@ def acknowledge(request: HttpRequest, student_id: int) -> HttpResponse:
         raise PermissionDenied
     raw = request.POST.get("week", "")
     try:
-        day = _parse_day(raw)
+        day = parse_day(raw)
         if day is None:
             raise ValidationError(_("Which week? The form names none."))
         ack = week_acknowledge(actor=request.user, student=student, week_start=day)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.params import SCHOOL_DAYS
 from core.widgets import DateInput, MonthInput
 from journal.models import Course, Room
 
@@ -137,8 +138,12 @@ class MonthForm(forms.Form):
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput(attrs={"class": "form-control"}))
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput(attrs={"class": "form-control"}))
+    start = forms.DateField(
+        label=_("From"), required=False, validators=SCHOOL_DAYS, widget=DateInput(attrs={"class": "form-control"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, validators=SCHOOL_DAYS, widget=DateInput(attrs={"class": "form-control"})
+    )
 
 
 class ResultsForm(forms.Form):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.decorators import staff_required
+from core.params import parse_day
 from core.widgets import DateInput
 from journal.access import get_student_for_user
 from journal.models import ClassGroup
@@ -87,11 +88,8 @@ def class_printouts(request: HttpRequest, class_id: int) -> HttpResponse:
 
 
 def _week(request: HttpRequest) -> datetime.date | None:
-    raw = request.GET.get("week", "").strip()
-    if not raw:
-        return timezone.localdate()
     try:
-        return datetime.date.fromisoformat(raw)
+        return parse_day(request.GET.get("week")) or timezone.localdate()
     except ValueError:
         return None
 

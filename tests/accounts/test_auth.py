@@ -417,3 +417,35 @@ def test_deploy_check_passes_under_the_production_profile():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+BEHIND_ONE_PROXY = {
+    "AXES_IPWARE_PROXY_COUNT": 0,
+    "AXES_IPWARE_PROXY_ORDER": "right-most",
+    "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+}
+
+
+def _login_via_proxy(client: Client, username: str, password: str, forwarded_for: str):
+    return client.post(
+        LOGIN_URL,
+        {"username": username, "password": password},
+        REMOTE_ADDR="10.0.0.254",  # the proxy
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_a_stranger_cannot_lock_the_user_out(world, settings):
+    """Five wrong passwords from one client lock that client, not the user everywhere (TRUSTED_PROXY_COUNT=1):
+    the lock keys on the address the proxy saw, and a forged X-Forwarded-For earns the forger the proxy's."""
+    for key, value in BEHIND_ONE_PROXY.items():
+        setattr(settings, key, value)
+    for _ in range(5):
+        _login_via_proxy(Client(), "teacher", "wrong-password", "203.0.113.5")
+    for _ in range(5):  # forged: the client claims to be the teacher's own address
+        _login_via_proxy(Client(), "teacher", "wrong-password", "198.51.100.7, 203.0.113.6")
+
+    assert _login_via_proxy(Client(), "teacher", PASSWORD, "203.0.113.5").status_code == 429
+    teacher = Client()
+    assert _login_via_proxy(teacher, "teacher", PASSWORD, "198.51.100.7").status_code == 302
+    assert _logged_in(teacher)

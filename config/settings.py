@@ -253,6 +253,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that enqueues a job (a notification's e-mail, a document) waits for the broker about a second
+# at most: a mark saved is answered saved whatever the broker does; the rows are the outbox.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # --- Mail ---------------------------------------------------------------------
 if TESTING:
@@ -334,13 +339,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reports-recover-documents": {
         "task": "reports.recover_documents",
-        # Documents whose message was lost (broker or worker down) are enqueued again.
-        "schedule": crontab(minute="*/5"),
+        # Documents whose message was lost (broker down) or whose run stopped beating (a killed worker) are
+        # enqueued again: a dead run is taken over within about two minutes.
+        "schedule": crontab(minute="*"),
     },
     "monitoring-final-marks-reminders": {
         "task": "monitoring.remind_final_marks",
         # Morning: a teacher with period marks due within three days is told once a course.
         "schedule": crontab(hour=7, minute=30),
+    },
+    "messaging-pending-emails": {
+        "task": "messaging.send_pending_emails",
+        # The outbox: e-mails whose message was lost (broker down) leave once it is back.
+        "schedule": crontab(minute="*/5"),
     },
     "messaging-daily-digest": {
         "task": "messaging.send_daily_digests",

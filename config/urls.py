@@ -14,3 +14,4 @@ urlpatterns = [
     path("documents/", include("reports.urls")),
     path("monitoring/", include("monitoring.urls")),
 ]
+handler500 = "core.views.server_error"

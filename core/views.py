@@ -1,4 +1,4 @@
-"""The home page: what each role starts from."""
+"""The home page: what each role starts from; the page of a server error."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from journal import rules
 from journal.models import ParentLink
@@ -33,3 +34,23 @@ def home(request: HttpRequest) -> HttpResponse:
     if rules.is_student(user):
         context["own_profile"] = getattr(user, "student_profile", None)
     return render(request, "core/home.html", context)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: the database unreachable (an outage, a restart) is a 503 «temporarily unavailable»
+    in Russian, asked again shortly (the grid's saves retry a 5xx by themselves); anything else the plain
+    500 page. Neither page reads the database."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.template import loader
+
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        if "application/json" in request.headers.get("Accept", "") or request.path.endswith("/cell/"):
+            response: HttpResponse = JsonResponse({"error": _("The service is temporarily unavailable.")}, status=503)
+        else:
+            response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)

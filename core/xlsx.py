@@ -27,9 +27,9 @@ MAX_COLUMN_WIDTH = 60
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def neutralise(value: str) -> str:
-    """Text that a spreadsheet would run as a formula, made inert by a leading apostrophe."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+def is_formula_like(value: str) -> bool:
+    """Text a spreadsheet would run as a formula if typed in (=, +, -, @, a tab or a carriage return first)."""
+    return value.startswith(FORMULA_TRIGGERS)
 
 
 def sheet_title(title: str) -> str:
@@ -38,11 +38,15 @@ def sheet_title(title: str) -> str:
 
 
 def write_value(cell: Any, value: Value) -> None:
-    """Put ``value`` in a worksheet cell: text neutralised and kept as text, dates formatted."""
+    """Put ``value`` in a worksheet cell: text kept as text, dates formatted. Formula-like text is stored as
+    a string with Excel's hidden quote prefix: the reader sees exactly what was typed, and editing the cell
+    does not turn it into a formula (the one way every export and template neutralises text)."""
     if isinstance(value, str):
-        cell.value = neutralise(value)
+        cell.value = value
         # openpyxl would otherwise read a leading "=" as a formula.
         cell.data_type = TYPE_STRING
+        if is_formula_like(value):
+            cell.quotePrefix = True
     else:
         cell.value = value
     if isinstance(value, datetime.datetime):
@@ -67,7 +71,8 @@ def build_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Value]
     widths = [len(str(h)) for h in header]
     bold = Font(bold=True)
     for column, label in enumerate(header, start=1):
-        cell = sheet.cell(row=1, column=column, value=neutralise(str(label)))
+        cell = sheet.cell(row=1, column=column)
+        write_value(cell, str(label))
         cell.font = bold
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row_number, row in enumerate(rows, start=2):

@@ -23,14 +23,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.uploads import MAX_UNPACKED_BYTES, megabytes, unpacked_bytes
+from core.xlsx import write_value
 from journal.models import LessonKind
 from journal.services.plans import MAX_HOURS, MAX_TOPIC
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_COLUMNS = 50
-# An XLSX is a ZIP of XML: a small file may unpack to gigabytes (a "zip bomb").
-MAX_UNZIPPED_BYTES = 40 * 1024 * 1024
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls (and .doc)
@@ -85,15 +85,17 @@ def read_table(upload: IO[bytes], name: str = "", *, max_bytes: int = MAX_UPLOAD
 
 def _read_xlsx(data: bytes) -> Table:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        unpacked = sum(info.file_size for info in archive.infolist())
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        unpacked = unpacked_bytes(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise SpreadsheetError(_("The file is damaged: it cannot be opened as XLSX.")) from exc
     if "xl/workbook.xml" not in names:
         raise SpreadsheetError(_("The file is a ZIP archive but not an XLSX spreadsheet."))
-    if unpacked > MAX_UNZIPPED_BYTES:
-        raise _too_big()
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SpreadsheetError(
+            _("The file unpacks to %(size)s MB, more than %(max)s MB: it is not a plan. Save the plan alone.")
+            % {"size": megabytes(unpacked), "max": megabytes(MAX_UNPACKED_BYTES)}
+        )
     # Imported here: openpyxl is only needed by the pages that read or write spreadsheets.
     from openpyxl import load_workbook
 
@@ -411,7 +413,4 @@ def plan_template_xlsx(rows: Iterable[tuple[str, int, str]] = ()) -> bytes:
 
 def write_text(cell: Any, value: str) -> None:
     """Put user text in a cell as text: one starting with = + - @ is never run as a formula."""
-    cell.value = value
-    cell.data_type = "s"
-    if value[:1] in ("=", "+", "-", "@"):
-        cell.quotePrefix = True
+    write_value(cell, value)

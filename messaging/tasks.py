@@ -6,7 +6,12 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from messaging.services.notifications import digest_recipients, digest_send, notification_email_send
+from messaging.services.notifications import (
+    digest_recipients,
+    digest_send,
+    notification_email_send,
+    pending_notification_ids,
+)
 
 # Transient: the mail server refused or could not be reached. Anything else is a bug and is not retried.
 TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
@@ -37,3 +42,13 @@ def send_daily_digests() -> int:
     for user_id in users:
         send_digest_email.delay(user_id)
     return len(users)
+
+
+@shared_task(name="messaging.send_pending_emails", max_retries=0, acks_late=True)
+def send_pending_emails() -> int:
+    """Every few minutes (beat): the notifications whose e-mail was never enqueued (the broker was down when
+    they were saved) are enqueued again; each is sent once."""
+    ids = pending_notification_ids()
+    for pk in ids:
+        send_notification_email.delay(pk)
+    return len(ids)

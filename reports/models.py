@@ -77,6 +77,9 @@ class GeneratedDocument(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     requested_at = models.DateTimeField(_("requested"))
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The run writes it every few seconds while it works: a run whose heartbeat stopped (a killed worker)
+    # is taken over within two minutes (reports.services.documents.documents_recover).
+    heartbeat_at = models.DateTimeField(_("last sign of the run"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

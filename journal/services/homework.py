@@ -6,6 +6,7 @@ Files are checked before they are stored and leave the disk after the commit tha
 from __future__ import annotations
 
 import datetime
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.uploads import MAX_UNPACKED_BYTES, megabytes, unpacked_bytes
 from journal import rules
 from journal.models import Homework, HomeworkFile, Lesson
 from journal.services.conflicts import check_version, stale_from_deletion, stale_from_row
@@ -87,7 +89,26 @@ def homework_file_check(upload: UploadedFile) -> str:
                 % {"name": name, "ext": PurePath(name).suffix.lower()}
             }
         )
+    if kind.magic == ZIP_MAGIC:
+        _refuse_zip_bomb(upload, name)
     return kind.content_type
+
+
+def _refuse_zip_bomb(upload: UploadedFile, name: str) -> None:
+    """An office document that unpacks to more than a school's document would (a "zip bomb")."""
+    try:
+        unpacked = unpacked_bytes(upload)
+    except zipfile.BadZipFile:
+        raise ValidationError(
+            {"files": _("The file «%(name)s» is damaged: it cannot be opened.") % {"name": name}}
+        ) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ValidationError(
+            {
+                "files": _("The file «%(name)s» unpacks to %(size)s MB; at most %(max)s MB.")
+                % {"name": name, "size": megabytes(unpacked), "max": megabytes(MAX_UNPACKED_BYTES)}
+            }
+        )
 
 
 def homework_files_check(homework: Homework | None, uploads: list[UploadedFile]) -> None:

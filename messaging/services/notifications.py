@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -72,8 +71,14 @@ def _email_after_commit(rows: list[Notification], recipients: Sequence[int]) -> 
     with_email = set(User.objects.filter(pk__in=recipients).exclude(email="").values_list("pk", flat=True))
     to_mail = [n.pk for n in rows if n.recipient_id in with_email and n.recipient_id not in digest_or_off]
     if to_mail:
-        # robust: a broker or SMTP failure is logged; the saved row stays saved.
-        transaction.on_commit(partial(_enqueue, to_mail), robust=True)
+
+        def enqueue() -> None:
+            _enqueue(to_mail)
+
+        # robust: a broker failure is logged and the saved row stays saved; the notification row is the
+        # outbox, and :func:`pending_notification_ids` finds it for the beat job once the broker is back.
+        # (A named function: Django logs a failing robust callback by its ``__qualname__``.)
+        transaction.on_commit(enqueue, robust=True)
 
 
 def _notify(
@@ -275,6 +280,29 @@ def _site() -> str:
 def _email_mode(user: User) -> str:
     pref = NotificationPreference.objects.filter(user=user).values_list("email_mode", flat=True).first()
     return pref or EmailMode.EACH
+
+
+# The outbox: a notification to be e-mailed one by one that is still unsent this long after it was made
+# lost its message (the broker was down); younger ones are still on their way.
+OUTBOX_GRACE = datetime.timedelta(minutes=2)
+
+
+def pending_notification_ids(*, now: datetime.datetime | None = None) -> list[int]:
+    """Notifications of the last day still to be e-mailed one by one: what the beat job enqueues again
+    (:func:`notification_email_send` sends each once, however often it is asked)."""
+    now = now or timezone.now()
+    digest_or_off = NotificationPreference.objects.exclude(email_mode=EmailMode.EACH).values("user_id")
+    return list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__gte=now - DIGEST_WINDOW,
+            created_at__lte=now - OUTBOX_GRACE,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .exclude(recipient_id__in=digest_or_off)
+        .values_list("pk", flat=True)
+    )
 
 
 def notification_email_send(*, notification_id: int) -> bool:

@@ -12,10 +12,10 @@ it again.
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,8 +24,8 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import F, QuerySet
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -125,8 +125,18 @@ def document_request(
             ]
         )
     if enqueue:
-        transaction.on_commit(functools.partial(_enqueue, document.pk))
+        _enqueue_after_commit(document.pk)
     return document
+
+
+def _enqueue_after_commit(document_id: int) -> None:
+    """The document's job after the commit; a broker down is logged, the row stays queued and the
+    recovery job enqueues it once the broker is back."""
+
+    def enqueue() -> None:
+        _enqueue(document_id)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def document_claim(*, document_id: int) -> tuple[GeneratedDocument, uuid.UUID] | None:
@@ -136,6 +146,7 @@ def document_claim(*, document_id: int) -> tuple[GeneratedDocument, uuid.UUID] |
         status=DocumentStatus.RUNNING,
         run_token=token,
         started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
         finished_at=None,
         attempts=F("attempts") + 1,
         progress_done=0,
@@ -150,7 +161,38 @@ def _ours(document_id: int, token: uuid.UUID) -> QuerySet[GeneratedDocument]:
 
 
 def document_progress(*, document_id: int, token: uuid.UUID, done: int, total: int) -> None:
-    _ours(document_id, token).update(progress_done=min(done, total), progress_total=total)
+    _ours(document_id, token).update(progress_done=min(done, total), progress_total=total, heartbeat_at=timezone.now())
+
+
+# How often a run says it is alive, and after how long without a sign it is taken over.
+HEARTBEAT_EVERY = datetime.timedelta(seconds=20)
+HEARTBEAT_STALE = datetime.timedelta(seconds=90)
+
+
+class _Heartbeat:
+    """A thread that writes the run's heartbeat while a long step (one PDF chunk) gives no progress; its own
+    database connection, closed when it stops."""
+
+    def __init__(self, document_id: int, token: uuid.UUID) -> None:
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, args=(document_id, token), daemon=True)
+
+    def _beat(self, document_id: int, token: uuid.UUID) -> None:
+        try:
+            while not self.stop.wait(HEARTBEAT_EVERY.total_seconds()):
+                _ours(document_id, token).update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            logger.warning("Document %s: heartbeat not written", document_id)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
 def _build(document: GeneratedDocument, progress: Progress) -> DocumentOutput:
@@ -189,7 +231,9 @@ def document_run(*, document_id: int, final_attempt: bool = True) -> GeneratedDo
 
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            return _finish(document, token, _build(document, progress))
+            with _Heartbeat(document_id, token):
+                output = _build(document, progress)
+            return _finish(document, token, output)
         except DocumentError as error:
             return _fail(document_id, token, str(error))
         except TRANSIENT_ERRORS as error:
@@ -258,12 +302,16 @@ STUCK_QUEUED_AFTER = datetime.timedelta(minutes=10)
 
 
 def documents_recover(*, now: datetime.datetime | None = None) -> int:
-    """Enqueue again the rows a lost message left queued or running; give up after ``MAX_ATTEMPTS``.
+    """Enqueue again the rows a lost message left queued, and those whose run stopped beating (a killed
+    worker: within ``HEARTBEAT_STALE`` and the beat's minute); give up after ``MAX_ATTEMPTS``.
 
     Returns how many were enqueued. Enqueuing a row twice is harmless: only one run claims it.
     """
     now = now or timezone.now()
-    stuck = GeneratedDocument.objects.filter(status=DocumentStatus.RUNNING, started_at__lt=now - _stuck_running_after())
+    stuck = GeneratedDocument.objects.filter(status=DocumentStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=now - HEARTBEAT_STALE)
+        | Q(heartbeat_at__isnull=True, started_at__lt=now - _stuck_running_after())
+    )
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
             status=DocumentStatus.FAILED,
@@ -283,5 +331,5 @@ def documents_recover(*, now: datetime.datetime | None = None) -> int:
         ).values_list("pk", flat=True)
         ids = sorted(set(requeued) | set(waiting))
         for document_id in ids:
-            transaction.on_commit(functools.partial(_enqueue, document_id))
+            _enqueue_after_commit(document_id)
     return len(ids)

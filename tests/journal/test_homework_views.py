@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,17 @@ from tests.journal.test_plans import make_lessons, weekdays
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
-DOCX = b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 30
+
+
+def _docx() -> bytes:
+    """A minimal Word file: a ZIP with the document part (a damaged archive is refused)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+DOCX = _docx()
 
 
 @pytest.fixture(autouse=True)

@@ -112,7 +112,7 @@ def test_only_one_run_claims_a_document(week: Week) -> None:
 def test_a_run_given_up_by_recovery_cannot_overwrite_the_newer_one(week: Week) -> None:
     document = request(week)
     _doc, stale_token = document_claim(document_id=document.pk)
-    GeneratedDocument.objects.filter(pk=document.pk).update(started_at=timezone.now() - datetime.timedelta(hours=2))
+    GeneratedDocument.objects.filter(pk=document.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=2))
     documents_recover()
     _doc, token = document_claim(document_id=document.pk)
 
@@ -214,8 +214,12 @@ def test_recovery_enqueues_documents_left_queued_or_running_and_they_are_made(
 def test_recovery_requeues_a_run_whose_worker_died_and_gives_up_after_the_attempts(week: Week) -> None:
     document = request(week)
     document_claim(document_id=document.pk)
+    # The worker was killed three minutes after it started; its heartbeat stopped two minutes ago.
+    GeneratedDocument.objects.filter(pk=document.pk).update(
+        started_at=timezone.now() - datetime.timedelta(minutes=3),
+        heartbeat_at=timezone.now() - datetime.timedelta(minutes=2),
+    )
     long_ago = timezone.now() - datetime.timedelta(hours=2)
-    GeneratedDocument.objects.filter(pk=document.pk).update(started_at=long_ago)
 
     assert documents_recover() == 1
     document.refresh_from_db()
@@ -229,6 +233,19 @@ def test_recovery_requeues_a_run_whose_worker_died_and_gives_up_after_the_attemp
     document.refresh_from_db()
     assert document.status == DocumentStatus.FAILED
     assert document.error == f"Формирование документа прерывалось {MAX_ATTEMPTS} раз; оно остановлено."
+
+
+def test_a_long_run_that_still_beats_is_left_to_finish(week: Week) -> None:
+    document = request(week)
+    document_claim(document_id=document.pk)
+    GeneratedDocument.objects.filter(pk=document.pk).update(
+        started_at=timezone.now() - datetime.timedelta(minutes=40),
+        heartbeat_at=timezone.now() - datetime.timedelta(seconds=30),
+    )
+
+    assert documents_recover() == 0
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.RUNNING
 
 
 def test_recovery_leaves_fresh_and_finished_documents_alone(week: Week) -> None:

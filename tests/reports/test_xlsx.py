@@ -38,8 +38,8 @@ def test_cells_starting_with_formula_characters_stay_text() -> None:
     sheet = load_workbook(io.BytesIO(data)).active
     values = [row[0].value for row in sheet.iter_rows(min_row=2)]
     # (XML reads a stored carriage return back as a line feed.)
-    assert values == ["'" + p.replace("\r", "\n") for p in payloads]
-    assert all(row[0].data_type == "s" for row in sheet.iter_rows(min_row=2))
+    assert values == [p.replace("\r", "\n") for p in payloads]  # exactly as typed: no visible apostrophe
+    assert all(row[0].data_type == "s" and row[0].quotePrefix for row in sheet.iter_rows(min_row=2))
     # No formula element anywhere in the sheet's XML.
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
@@ -49,8 +49,9 @@ def test_header_cells_are_neutralised_too_and_plain_text_and_numbers_are_untouch
     data = build_xlsx("Отчёт", ["=cmd", "Часы"], [["Болезнь", 3], ["a=b", -2]])
 
     sheet = load_workbook(io.BytesIO(data)).active
-    assert sheet["A1"].value == "'=cmd"
+    assert sheet["A1"].value == "=cmd" and sheet["A1"].quotePrefix and sheet["A1"].data_type == "s"
     assert [c.value for c in sheet[2]] == ["Болезнь", 3]
+    assert not sheet["A2"].quotePrefix
     assert [c.value for c in sheet[3]] == ["a=b", -2]
 
 

@@ -343,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
         # enqueued again: a dead run is taken over within about two minutes.
         "schedule": crontab(minute="*"),
     },
+    "core-worker-heartbeat": {
+        "task": "core.worker_heartbeat",
+        # /health/ says the worker is down when this has not run for three minutes.
+        "schedule": crontab(minute="*"),
+    },
     "monitoring-final-marks-reminders": {
         "task": "monitoring.remind_final_marks",
         # Morning: a teacher with period marks due within three days is told once a course.

@@ -1,10 +1,12 @@
 from django.urls import include, path
 
 from core.admin_site import school_admin
+from core.health import health
 from core.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("health/", health, name="health"),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", school_admin.urls),

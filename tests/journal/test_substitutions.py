@@ -412,7 +412,8 @@ def test_a_reason_that_looks_like_a_formula_stays_text_in_the_xlsx(
 
     sheet = load_workbook(io.BytesIO(client_for("deputy").get(log_url("journal:substitution_log_xlsx")).content)).active
 
-    assert sheet["G2"].value == '\'=HYPERLINK("http://evil.example")'
+    assert sheet["G2"].value == '=HYPERLINK("http://evil.example")'  # as typed, stored as text
+    assert sheet["G2"].data_type == "s" and sheet["G2"].quotePrefix
 
 
 # --- assigning and removing through the pages ------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from journal.models import AcademicYear, Attendance, Course, FinalMark, Lesson, LessonStatus, School, StudyPeriod
+from messaging.models import Notification, NotificationKind
 from monitoring.models import UserDay
 from monitoring.services import control_check_create, control_check_fixed
 
@@ -150,5 +151,9 @@ def build_demo_monitoring(
         )
         if fixed:
             control_check_fixed(actor=deputy, check=check, on=on + datetime.timedelta(days=within - 2))
+    # The demo's people get no letters: their notifications are in the site only.
+    Notification.objects.filter(kind=NotificationKind.CONTROL_CHECK, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
     stats["control checks"] = len(checks)
     return stats

@@ -26,7 +26,7 @@ REMIND_BEFORE = datetime.timedelta(days=3)
 
 def _check_text(check: ControlCheck) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        what = str(check.course) if check.course_id else _("your journal")
+        what = _("the journal of %(course)s") % {"course": check.course} if check.course_id else _("your journal")
         text = _("Control check of %(what)s on %(date)s: %(findings)s") % {
             "what": what,
             "date": check.checked_on.strftime("%d.%m.%Y"),

@@ -204,3 +204,13 @@ def test_pass_fail_subjects_take_pass_or_fail_marks_and_ungraded_ones_none(demo,
     assert seen["pass_fail"] <= {"зч", "нз", "на"} and "зч" in seen["pass_fail"]
     assert "none" not in seen
     assert {"5", "4", "3"} <= seen["marks"]
+
+
+def test_the_demo_has_control_checks_told_in_the_site_and_mails_nobody(demo, db):
+    from messaging.models import Notification, NotificationKind
+    from monitoring.models import ControlCheck
+
+    assert ControlCheck.objects.filter(year=demo.year).count() == 3
+    told = Notification.objects.filter(kind=NotificationKind.CONTROL_CHECK)
+    assert told.count() == 3
+    assert not told.filter(emailed_at__isnull=True).exists()  # marked as handled: no letter leaves

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,11 +43,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: the database unreachable (an outage, a restart) is a 503 «temporarily unavailable»
     in Russian, asked again shortly (the grid's saves retry a 5xx by themselves); anything else the plain
     500 page. Neither page reads the database."""
-    import sys
-
-    from django.db import InterfaceError, OperationalError
-    from django.template import loader
-
     error = sys.exc_info()[1]
     if isinstance(error, OperationalError | InterfaceError):
         if "application/json" in request.headers.get("Accept", "") or request.path.endswith("/cell/"):

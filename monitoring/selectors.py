@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
+from accounts.roles import Role
+from diary.models import WeekAcknowledgement
 from journal.models import (
     AcademicYear,
     Attendance,
@@ -176,11 +178,11 @@ class CourseFilling:
     below: list[str]  # the students with fewer marks than the minimum, by name
     minimum: int
 
+    today: datetime.date
+
     @property
     def days_left(self) -> int:
         return max((self.period.end - self.today).days, 0)
-
-    today: datetime.date = field(default_factory=datetime.date.today)
 
 
 def _current_facts(
@@ -379,8 +381,6 @@ def families(
 ) -> list[ClassFamilies]:
     """Per class, its parents (active links of students in the class today) and their use of the diary (five
     queries)."""
-    from diary.models import WeekAcknowledgement
-
     classes = year_classes(year, class_ids)
     rows = {c.pk: ClassFamilies(c) for c in classes}
     day = min(max(today, year.start), year.end)
@@ -416,15 +416,11 @@ def families(
     for home, login in students.values():
         if login is not None and login in diary:
             rows[home].diary_week += 1
-    last_monday = monday - datetime.timedelta(days=7)
-    for class_id, n in (
-        WeekAcknowledgement.objects.filter(week_start=last_monday, student_id__in=list(students))
-        .values_list("student__enrolments__class_group_id")
-        .annotate(n=Count("student_id", distinct=True))
-        .order_by()
-    ):
-        if class_id in rows:
-            rows[class_id].acknowledged = n
+    acknowledged = WeekAcknowledgement.objects.filter(
+        week_start=monday - datetime.timedelta(days=7), student_id__in=list(students)
+    ).values_list("student_id", flat=True)
+    for student_id in set(acknowledged):  # a student's class is the one of this week's roster above
+        rows[students[student_id][0]].acknowledged += 1
     return list(rows.values())
 
 
@@ -437,8 +433,6 @@ class RoleUse:
 
 def use_by_role(school: School, today: datetime.date, days: int = 7) -> tuple[list[datetime.date], list[RoleUse]]:
     """Unique users per role on each of the last ``days`` days and in the month so far (§4.1), two queries."""
-    from accounts.roles import Role
-
     first = today - datetime.timedelta(days=days - 1)
     dates = [first + datetime.timedelta(days=n) for n in range(days)]
     used = UserDay.objects.filter(school=school)

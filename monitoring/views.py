@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,17 +28,14 @@ from journal.access import get_class_desk_for_user
 from journal.models import AcademicYear, ClassGroup, Course
 from journal.selectors.lessons import week_of
 from monitoring import selectors as figures
+from monitoring.access import get_check_for_user, get_monitored_year, get_teacher_week_for_user, teachers_of
 from monitoring.dashboard import Scope, dashboard
-from monitoring.models import ControlCheck
 from monitoring.services import control_check_create, control_check_fixed
 from reports.render import report_xlsx
 
 
 def _year(request: HttpRequest) -> AcademicYear:
-    year = AcademicYear.objects.filter(school=request.school, is_current=True).select_related("school").first()
-    if year is None:
-        raise Http404("The school has no current academic year")
-    return year
+    return get_monitored_year(request.school)
 
 
 def _scope(request: HttpRequest, year: AcademicYear, class_group: ClassGroup | None = None) -> Scope:
@@ -90,11 +87,7 @@ def class_dashboard(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_GET
 def teacher_week(request: HttpRequest, teacher_id: int) -> HttpResponse:
     """The teacher's lessons of the week, each with what it lacks: the director, the deputy and the teacher."""
-    if teacher_id != request.user.pk:
-        deny_unless(rules.reads_school_monitoring(request.user))
-    teacher = User.objects.filter(pk=teacher_id, memberships__school=request.school).first()
-    if teacher is None:
-        raise Http404("No such teacher in the school")
+    teacher = get_teacher_week_for_user(request.user, request.school, teacher_id)
     year = _year(request)
     scope = _scope(request, year)
     lessons = figures.teacher_week_lessons(year, teacher.pk, scope.monday, scope.week_end, scope.today)
@@ -124,8 +117,7 @@ class ControlCheckForm(forms.Form):
 
     def __init__(self, *args: object, year: AcademicYear, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        teachers = User.objects.filter(memberships__school=year.school, groups__name="teacher", is_active=True)
-        self.fields["teacher"].queryset = teachers.order_by("last_name", "first_name").distinct()  # type: ignore[attr-defined]
+        self.fields["teacher"].queryset = teachers_of(year.school)  # type: ignore[attr-defined]
         self.fields["teacher"].label_from_instance = lambda u: u.short_name  # type: ignore[attr-defined]
         courses = Course.objects.filter(class_group__year=year).select_related("class_group", "subject", "subgroup")
         self.fields["course"].queryset = courses.order_by("class_group__grade", "class_group__letter", "subject__name")  # type: ignore[attr-defined]
@@ -177,8 +169,7 @@ def check_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def check_fixed(request: HttpRequest, check_id: int) -> HttpResponse:
-    deny_unless(rules.records_control_checks(request.user))
-    check = get_object_or_404(ControlCheck, pk=check_id, school=request.school)
+    check = get_check_for_user(request.user, request.school, check_id)
     try:
         control_check_fixed(actor=request.user, check=check)
     except (ValidationError, PermissionDenied) as error:

@@ -291,3 +291,10 @@ def absence_rows(class_group: ClassGroup, start: datetime.date, end: datetime.da
         .select_related("student", "author", "lesson__course__subject", "lesson__course__subgroup")
         .order_by("lesson__date", "lesson__slot", "student__last_name", "student__first_name", "pk")
     )
+
+
+def class_attendance_rows(class_group: ClassGroup, ids: list[int]) -> dict[int, Attendance]:
+    """Id → the attendance rows of the class's lessons among ``ids`` (with their lessons): what its desk may
+    change; a row of another class is simply not found."""
+    rows = Attendance.objects.filter(pk__in=ids, lesson__course__class_group=class_group).select_related("lesson")
+    return {row.pk: row for row in rows}

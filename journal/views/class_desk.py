@@ -26,6 +26,7 @@ from journal.selectors.class_facts import (
     absence_rows,
     attendance_by_student,
     class_absences,
+    class_attendance_rows,
     class_facts,
     final_values,
     lessons_per_day,
@@ -122,12 +123,7 @@ def class_attendance_reason(request: HttpRequest, class_id: int) -> HttpResponse
     ids, versions = request.POST.getlist("attendance"), request.POST.getlist("version")
     if not ids or len(ids) != len(versions) or not all(v.isdigit() for v in [*ids, *versions]):
         raise Http404("No such absence in the class")
-    found = {
-        row.pk: row
-        for row in Attendance.objects.filter(
-            pk__in=[int(i) for i in ids], lesson__course__class_group=class_group
-        ).select_related("lesson")
-    }
+    found = class_attendance_rows(class_group, [int(i) for i in ids])
     if len(found) != len(set(ids)):
         raise Http404("No such absence in the class")
     pairs = [(found[int(i)], int(v)) for i, v in zip(ids, versions, strict=True)]

@@ -48,6 +48,14 @@ else:
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The journal's address as users open it: printed documents carry links (the QR code of a bound journal's
+# check) made without a request. Default: the first trusted origin, else the first allowed host.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=(CSRF_TRUSTED_ORIGINS or [f"{'https' if PRODUCTION else 'http'}://{(ALLOWED_HOSTS or ['localhost'])[0]}"])[
+        0
+    ],
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

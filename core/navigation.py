@@ -57,6 +57,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             if rules.reads_school_monitoring(user):
                 control.children.append(NavItem(_("Monitoring of the journal"), reverse("monitoring:dashboard")))
                 control.children.append(NavItem(_("Control checks"), reverse("monitoring:checks")))
+            if rules.makes_bound_journal(user):
+                control.children.append(NavItem(_("Journal for binding"), reverse("reports:bound_index")))
             items.append(control)
         items.append(NavItem(_("Documents"), reverse("reports:document_list")))
     if rules.administers(user):

@@ -4,8 +4,8 @@ User text (names, reasons, topics) ends up in these documents, so the
 renderer must not follow a URL it finds there: the ``url_fetcher`` serves
 files under ``STATIC_URL`` found by the staticfiles finders and refuses
 everything else (other hosts, ``file:``, ``data:``), without touching the
-network. Fonts come from the system (``fonts-dejavu-core``): the templates
-name "DejaVu Sans", also inside the ``@page`` margin boxes.
+network. The fonts are bundled in ``static/fonts`` (DejaVu) and declared by
+``reports/pdf/_fonts.html``, so a document looks the same on any server.
 
 Long documents are rendered in chunks of about ten pages and merged with
 pypdf: one WeasyPrint layout of 100 dense pages peaks near 3 GB, in chunks
@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse  # noqa: E402
 
 # A reserved top-level domain (RFC 2606): never resolves. It only gives
@@ -79,9 +80,10 @@ class StaticOnlyFetcher(weasyprint.URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
-def page_number_css() -> SafeString:
-    """The CSS ``content`` value for «стр. N из M», from one translatable message."""
-    parts = re.split(r"(%\(page\)s|%\(pages\)s)", _("p. %(page)s of %(pages)s"))
+def page_number_css(label: str = "") -> SafeString:
+    """The CSS ``content`` value for «стр. N из M» (or another ``label`` with ``%(page)s`` and ``%(pages)s``),
+    from one translatable message."""
+    parts = re.split(r"(%\(page\)s|%\(pages\)s)", label or _("p. %(page)s of %(pages)s"))
     tokens = []
     for part in parts:
         if part == "%(page)s":
@@ -95,7 +97,19 @@ def page_number_css() -> SafeString:
 
 
 def _html_to_pdf(html: str) -> bytes:
-    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()
+    return html_document(html).write_pdf()
+
+
+def html_document(html: str, font_config: FontConfiguration | None = None) -> weasyprint.Document:
+    """``html`` laid out in pages (a WeasyPrint document), fetching only our static files."""
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
+        font_config=font_config
+    )
+
+
+def documents_pdf(parts: list[list[weasyprint.Page]], first: weasyprint.Document) -> bytes:
+    """The pages of documents laid out with one font configuration, as one PDF (``first`` gives the metadata)."""
+    return first.copy([page for pages in parts for page in pages]).write_pdf()
 
 
 def render_pdf(template_name: str, context: Mapping[str, Any], *, page_numbers: bool = True) -> bytes:
@@ -110,6 +124,7 @@ def render_pdf_chunks(
     *,
     page_numbers: bool = True,
     on_chunk: Callable[[int], None] | None = None,
+    label: str = "",
 ) -> bytes:
     """Render one template per context (each ~10 pages), merge them, number the pages throughout.
 
@@ -122,30 +137,47 @@ def render_pdf_chunks(
     """
     writer = PdfWriter()
     for context in contexts:
-        html = render_to_string(template_name, {**context, "page_numbers_css": ""})
-        writer.append(PdfReader(io.BytesIO(_html_to_pdf(html))))
+        append_html(writer, render_to_string(template_name, {**context, "page_numbers_css": ""}))
         if on_chunk is not None:
             on_chunk(len(writer.pages))
-    total = len(writer.pages)
-    if total and page_numbers:
-        box = writer.pages[0].mediabox
-        numbers_html = render_to_string(
-            PAGE_NUMBERS_TEMPLATE,
-            {
-                "labels": [_("p. %(page)s of %(pages)s") % {"page": n, "pages": total} for n in range(1, total + 1)],
-                # Formatted here: the template would localise a float to «595,28».
-                "width": f"{float(box.width):.2f}",
-                "height": f"{float(box.height):.2f}",
-            },
-        )
-        numbers = PdfReader(io.BytesIO(_html_to_pdf(numbers_html)))
-        for page, stamp in zip(writer.pages, numbers.pages, strict=True):
-            page.merge_page(stamp)
-            # Merging leaves the page's content uncompressed (ten times the size of a dense table).
-            page.compress_content_streams()
+    if page_numbers:
+        stamp_pages(writer, label)
+    return pdf_bytes(writer)
+
+
+def append_html(writer: PdfWriter, html: str) -> int:
+    """Lay ``html`` out and append its pages to ``writer``; returns how many it made."""
+    before = len(writer.pages)
+    writer.append(PdfReader(io.BytesIO(_html_to_pdf(html))))
+    return len(writer.pages) - before
+
+
+def pdf_bytes(writer: PdfWriter) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def stamp_pages(writer: PdfWriter, label: str = "") -> None:
+    """Stamp every page with its number «``label``» (``%(page)s``, ``%(pages)s``; «стр. N из M» by default):
+    one small document of the same page sizes (portrait and landscape mixed), merged onto the pages."""
+    total = len(writer.pages)
+    if not total:
+        return
+    label = label or _("p. %(page)s of %(pages)s")
+    sizes: dict[tuple[str, str], int] = {}
+    pages = []
+    for number, page in enumerate(writer.pages, start=1):
+        box = page.mediabox
+        # Formatted here: the template would localise a float to «595,28».
+        size = (f"{float(box.width):.2f}", f"{float(box.height):.2f}")
+        pages.append({"label": label % {"page": number, "pages": total}, "size": sizes.setdefault(size, len(sizes))})
+    numbers_html = render_to_string(PAGE_NUMBERS_TEMPLATE, {"pages": pages, "sizes": list(sizes)})
+    numbers = PdfReader(io.BytesIO(_html_to_pdf(numbers_html)))
+    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(stamp)
+        # Merging leaves the page's content uncompressed (ten times the size of a dense table).
+        page.compress_content_streams()
 
 
 def chunks(rows: list[Any], size: int) -> list[list[Any]]:

@@ -51,7 +51,7 @@ from demo.names import (
     random_woman,
 )
 from demo.planning import ASSEMBLY_HALL, GYMS, PE, DemoPlanning, PlanningStats, gyms_needed
-from demo.reports import demo_printouts, demo_reports
+from demo.reports import demo_bound_journal, demo_printouts, demo_reports
 from journal.models import (
     AcademicYear,
     Attendance,
@@ -300,6 +300,8 @@ class DemoSchoolBuilder:
             teacher=self.named["teacher"].saved,
         )
         self._step("monitoring: days of use, control checks")
+        # The journal of final marks of 5А for binding (§7.4), as the deputy made it from the finished periods.
+        demo_bound_journal(self.school, self.today, self.staff["deputy"].saved, step=self._step)
         return self.school
 
     # -- structure ---------------------------------------------------------------------------------------

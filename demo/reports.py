@@ -13,10 +13,12 @@ import datetime
 from collections.abc import Callable
 
 from accounts.models import User
-from journal.models import AcademicYear, PeriodKind, School, StudyPeriod
+from journal.models import AcademicYear, ClassGroup, PeriodKind, School, StudyPeriod
 from reports.builders import ReportParams
 from reports.kinds import KINDS
+from reports.models import DocumentKind
 from reports.selectors.weekly_printout import classes_with_printouts, week_bounds
+from reports.services.bound import bound_request
 from reports.services.documents import document_run
 from reports.services.printouts import weekly_printout_request
 from reports.services.reports import report_request
@@ -60,3 +62,22 @@ def demo_reports(school: School, today: datetime.date, deputy: User, step: Calla
     if step is not None:
         step(f"whole-school reports of {finished} ({made})")
     return made
+
+
+def demo_bound_journal(
+    school: School, today: datetime.date, deputy: User, step: Callable[[str], None] | None = None
+) -> int:
+    """The journal of final marks for binding of the class teacher's class (5А) as the deputy made it, with
+    its printed copy registered (the check page finds its fingerprint); the sheets it has."""
+    year = AcademicYear.objects.get(school=school, is_current=True)
+    class_group = ClassGroup.objects.filter(year=year, grade=5, letter="А").first()
+    if class_group is None:
+        return 0
+    document = bound_request(
+        actor=deputy, year=year, kind=DocumentKind.BOUND_JOURNAL, class_group=class_group, enqueue=False
+    )
+    done = document_run(document_id=document.pk)
+    sheets = int(done.findings[0]["sheets"]) if done is not None and done.findings else 0
+    if step is not None:
+        step(f"journal of final marks of {class_group} for binding ({sheets} sheets)")
+    return sheets

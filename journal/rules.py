@@ -63,6 +63,9 @@ MONITORING_READERS = REPORT_READERS
 USAGE_READERS = ADMINISTRATION
 # Control records of a course or a teacher (§3.9, §7.2): the deputy keeps them, the director may.
 CONTROL_CHECKERS = frozenset({Role.DEPUTY, Role.DIRECTOR})
+# The year-end journal of final marks for binding and the year's archive (§7.4): the deputy makes them,
+# the director signs; a class teacher reads (and checks) their class's.
+BINDERS = REPORT_READERS
 
 
 # --- Role rules ------------------------------------------------------------------------------
@@ -145,6 +148,11 @@ def reads_usage(user: User) -> bool:
 
 def records_control_checks(user: User) -> bool:
     return user.is_authenticated and user.has_role(*CONTROL_CHECKERS)
+
+
+def makes_bound_journal(user: User) -> bool:
+    """Makes the bound journal of final marks and the year's archive, of a class or the whole school."""
+    return user.is_authenticated and user.has_role(*BINDERS)
 
 
 # --- Scope rules -------------------------------------------------------------------------------

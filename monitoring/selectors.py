@@ -33,7 +33,8 @@ from journal.models import (
     TeachingAssignment,
     ThematicPlan,
 )
-from journal.models.structure import Assessment
+from journal.models.marks import FinalMarkKind
+from journal.models.structure import Assessment, PeriodKind
 from journal.selectors.class_facts import ClassFacts, classes_facts
 from journal.selectors.grading import policy_for
 from journal.selectors.marks import assessing_counts
@@ -337,13 +338,15 @@ def missing_finals(
     classes = year_classes(year, class_ids)
     found: list[MissingFinals] = []
     for period in periods:
-        group = [c for c in classes if period_kind_in(kinds, c.grade) == period.kind]
+        if period.kind == PeriodKind.YEAR:
+            # The year's marks: every class, the mark of kind «year» (stored without a period).
+            group = classes
+            marks = FinalMark.objects.filter(kind=FinalMarkKind.YEAR, period__isnull=True)
+        else:
+            group = [c for c in classes if period_kind_in(kinds, c.grade) == period.kind]
+            marks = FinalMark.objects.filter(period=period)
         facts = classes_facts(group, period.end, period.end)
-        given = set(
-            FinalMark.objects.filter(period=period, course__class_group__in=group).values_list(
-                "course_id", "student_id"
-            )
-        )
+        given = set(marks.filter(course__class_group__in=group).values_list("course_id", "student_id"))
         for class_group in group:
             own = facts[class_group.pk]
             at_end = _at_end(own)

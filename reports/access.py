@@ -13,7 +13,10 @@ from journal.models import ClassGroup, School
 from journal.rules import reads_whole_school
 from journal.selectors.scope import classes_led_by
 from reports.kinds import KINDS, ReportKind
-from reports.models import DocumentKind, GeneratedDocument
+from reports.models import DocumentKind, GeneratedDocument, PrintedCopy
+
+# The documents that are the school's reports: read by the director and the deputy, not the administrator.
+READ_WITH_REPORTS = (DocumentKind.REPORT, DocumentKind.BOUND_JOURNAL, DocumentKind.YEAR_ARCHIVE)
 
 
 def documents_visible_to(user: User, school: School | None) -> QuerySet[GeneratedDocument]:
@@ -27,8 +30,8 @@ def documents_visible_to(user: User, school: School | None) -> QuerySet[Generate
         return qs
     own = Q(requested_by=user) | Q(class_group__in=classes_led_by(user, school).values("pk"))
     if reads_whole_school(user):
-        # The administrator: every printout, but reports only their own (§3.6).
-        return qs.filter(~Q(kind=DocumentKind.REPORT) | own)
+        # The administrator: every printout, but reports and bound journals only their own (§3.6).
+        return qs.filter(~Q(kind__in=READ_WITH_REPORTS) | own)
     return qs.filter(own)
 
 
@@ -69,3 +72,27 @@ def get_report_kind_for_user(user: User, school: School | None, code: str) -> Re
     if not rules.reads_reports(user, school):
         raise PermissionDenied
     return kind
+
+
+def copies_visible_to(user: User, school: School | None) -> QuerySet[PrintedCopy]:
+    """The printed copies of bound journals a user may check: every class's for those who make them, their
+    classes' for a class teacher, none for anyone else (families included)."""
+    if school is None or not rules.is_staff(user):
+        return PrintedCopy.objects.none()
+    copies = PrintedCopy.objects.filter(class_group__year__school=school)
+    if rules.makes_bound_journal(user):
+        return copies
+    return copies.filter(class_group__in=classes_led_by(user, school).values("pk"))
+
+
+def bound_classes_for(user: User, school: School | None) -> QuerySet[ClassGroup]:
+    """The classes of the bound-journal page: every class for its makers, the led ones for a class teacher;
+    403 for anyone else."""
+    if school is None or not rules.is_staff(user):
+        raise PermissionDenied
+    if rules.makes_bound_journal(user):
+        return ClassGroup.objects.filter(year__school=school)
+    led = classes_led_by(user, school)
+    if not led.exists():
+        raise PermissionDenied
+    return ClassGroup.objects.filter(pk__in=led.values("pk"))

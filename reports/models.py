@@ -25,6 +25,8 @@ from journal.models import ClassGroup, School
 class DocumentKind(models.TextChoices):
     WEEKLY_PRINTOUT = "weekly_printout", _("weekly paper printout")
     REPORT = "report", _("report")
+    BOUND_JOURNAL = "bound_journal", _("journal of final marks for binding")
+    YEAR_ARCHIVE = "year_archive", _("archive of the year's class journal")
 
 
 class DocumentStatus(models.TextChoices):
@@ -83,6 +85,11 @@ class GeneratedDocument(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A bound journal: the SHA-256 of the data it prints (on every sheet); every copy made is kept as a
+    # PrintedCopy, whose data a printed sheet is checked against.
+    fingerprint = models.CharField(_("fingerprint (SHA-256)"), max_length=64, blank=True)
+    # What the run found and the reader should know (the classes left out of the school's bound journal).
+    findings = models.JSONField(_("findings"), default=list, blank=True)
     run_token = models.UUIDField(_("run token"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -123,6 +130,11 @@ class GeneratedDocument(models.Model):
     @property
     def title(self) -> str:
         """What the document is: a report's own title (:mod:`reports.kinds`), else the kind."""
+        if self.kind in (DocumentKind.BOUND_JOURNAL, DocumentKind.YEAR_ARCHIVE):
+            # A class's document is listed with its class; the school's says so.
+            if self.class_group_id is None:
+                return f"{self.get_kind_display()} · {_('the whole school')}"
+            return str(self.get_kind_display())
         if self.kind == DocumentKind.REPORT and isinstance(self.parameters, dict):
             from reports.kinds import KINDS
 
@@ -134,8 +146,8 @@ class GeneratedDocument(models.Model):
 
     @property
     def counts_classes(self) -> bool:
-        """A report's progress counts classes; a printout's counts pages."""
-        return self.kind == DocumentKind.REPORT
+        """A report's (a bound journal's) progress counts classes or steps; a printout's counts pages."""
+        return self.kind != DocumentKind.WEEKLY_PRINTOUT
 
     @property
     def is_active(self) -> bool:
@@ -144,3 +156,30 @@ class GeneratedDocument(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status == DocumentStatus.DONE and bool(self.file)
+
+
+class PrintedCopy(models.Model):
+    """A bound journal as it was printed: its fingerprint and the data behind it (§7.4).
+
+    One row per fingerprint, kept when the document is made again with other data: a copy printed in June
+    is still checked in September against what it printed.
+    """
+
+    document = models.ForeignKey(
+        GeneratedDocument, on_delete=models.CASCADE, related_name="printed_copies", verbose_name=_("document")
+    )
+    class_group = models.ForeignKey(
+        ClassGroup, on_delete=models.CASCADE, related_name="printed_copies", verbose_name=_("class")
+    )
+    fingerprint = models.CharField(_("fingerprint (SHA-256)"), max_length=64, unique=True)
+    snapshot = models.JSONField(_("printed data"))
+    sheets = models.PositiveIntegerField(_("sheets"))
+    made_at = models.DateTimeField(_("made"))
+
+    class Meta:
+        verbose_name = _("printed copy of the bound journal")
+        verbose_name_plural = _("printed copies of the bound journal")
+        ordering = ("-made_at",)
+
+    def __str__(self) -> str:
+        return f"{self.class_group} {self.fingerprint[:12]}"

@@ -4,15 +4,23 @@ bold merged headers, numbers as numbers, text neutralised). The page shows the s
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Callable
 
+import segno
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from weasyprint.text.fonts import FontConfiguration
 
-from core.pdf import chunks, render_pdf_chunks
+from core.pdf import chunks, documents_pdf, html_document, page_number_css, render_pdf_chunks
 from core.xlsx import MAX_COLUMN_WIDTH, display_length, sheet_title, write_value
+from reports.builders.bound import BoundClass
 from reports.document import Cell, Report, Section, Table
 
 PDF_TEMPLATE = "reports/pdf/report.html"
@@ -134,3 +142,56 @@ def report_xlsx(report: Report) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+BOUND_TEMPLATE = "reports/pdf/bound_journal.html"
+
+
+def grouped(fingerprint: str) -> str:
+    """A fingerprint as people read and type it: groups of four."""
+    return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
+
+
+def qr_svg(data: str, scale: int = 1) -> SafeString:
+    """A QR code of ``data`` as inline SVG (segno), for the PDFs."""
+    return mark_safe(segno.make(data, error="m").svg_inline(scale=scale, border=1))  # noqa: S308 - segno's own SVG
+
+
+def bound_journal_pdf(bound: BoundClass, *, verify_url: str, made: datetime.datetime) -> tuple[bytes, int]:
+    """The class's bound journal (§7.4) and its number of sheets: the body, then the certification page
+    counting every sheet; each sheet says «лист N из M» and carries the fingerprint and its QR code.
+
+    Two layouts with one font configuration: the body, with an empty last page standing for the
+    certification (so its page counter already counts it), then the certification page with the count.
+    """
+    fingerprint = bound.fingerprint
+    code = qr_svg(verify_url)
+    label = _("sheet %(page)s of %(pages)s")
+    context = {
+        "bound": bound,
+        "school": bound.class_group.year.school,
+        "columns": bound.subjects[0].table.body[0][2:] if bound.subjects and bound.subjects[0].table.body else [],
+        "made": made,
+        "today": timezone.localtime(made).date(),
+        "fingerprint_grouped": grouped(fingerprint),
+        "verify_url": verify_url,
+        "qr": code,
+        "landscape": False,
+        "page_footer": f"SHA-256 {grouped(fingerprint)}",
+        "page_mark": code,
+    }
+    fonts = FontConfiguration()
+    body = html_document(
+        render_to_string(BOUND_TEMPLATE, {**context, "part": "body", "page_numbers_css": page_number_css(label)}),
+        fonts,
+    )
+    sheets = len(body.pages)
+    last = label % {"page": sheets, "pages": sheets}
+    certification = html_document(
+        render_to_string(
+            BOUND_TEMPLATE,
+            {**context, "part": "certification", "sheets": sheets, "page_numbers_css": page_number_css(last)},
+        ),
+        fonts,
+    )
+    return documents_pdf([body.pages[:-1], certification.pages], body), sheets

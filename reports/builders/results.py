@@ -25,7 +25,7 @@ from journal.selectors.class_facts import (
     period_policy,
     subject_summaries,
 )
-from journal.selectors.periods import grade_periods
+from journal.selectors.periods import YEAR_KINDS, grade_periods
 from journal.statistics import (
     Results,
     Standing,
@@ -365,20 +365,39 @@ def class_teacher_report(params: ReportParams, progress: Progress | None = None)
 SUBJECTS_PER_TABLE = 6  # a table of A4 landscape holds six subjects of five to seven columns
 
 
-def _sheet_sections(class_group: ClassGroup, params: ReportParams) -> list[Section]:
-    periods = grade_periods(params.year.pk, class_group.grade)
-    facts = class_facts(class_group, params.year.start, params.year.end)
-    finals = final_values(facts, [FinalMarkKind.YEAR, FinalMarkKind.EXAM, FinalMarkKind.FINAL], periods)
+def sheet_columns(
+    periods: list[StudyPeriod], finals: dict[tuple[int, int, str], str], *, exam: bool = False
+) -> list[tuple[str, str]]:
+    """The sheet's columns of a subject as (key of :func:`final_values`, label): the grade's periods, the
+    year, and the exam and the final mark when the class has any (always, with ``exam``: the grades that
+    end with a state exam)."""
     kinds = [FinalMarkKind.YEAR.value]
     labels = [_("year")]
     for kind, label in ((FinalMarkKind.EXAM.value, _("exam")), (FinalMarkKind.FINAL.value, _("final"))):
-        if any(key == kind for (_s, _subject, key) in finals):
+        if exam or any(key == kind for (_s, _subject, key) in finals):
             kinds.append(kind)
             labels.append(label)
-    columns = [(str(p.pk), str(p.number)) for p in periods] + list(zip(kinds, labels, strict=True))
+    return [(str(p.pk), str(p.number)) for p in periods] + list(zip(kinds, labels, strict=True))
+
+
+def _sheet_sections(class_group: ClassGroup, params: ReportParams) -> list[Section]:
+    periods = grade_periods(params.year.pk, class_group.grade)
+    facts = class_facts(class_group, params.year.start, params.year.end)
+    finals = final_values(facts, list(YEAR_KINDS), periods)
     subjects = facts.assessed_subjects()
     if not subjects:
         return [unassessed_section(class_group)]
+    tables = sheet_tables(facts, subjects, sheet_columns(periods, finals), finals)
+    return [Section(heading=str(class_group), tables=tables, sheet=str(class_group))]
+
+
+def sheet_tables(
+    facts: ClassFacts,
+    subjects: list[Subject],
+    columns: list[tuple[str, str]],
+    finals: dict[tuple[int, int, str], str],
+) -> list[Table]:
+    """The summary sheet's tables: students × subjects (six a table) × the columns."""
     tables = []
     for at in range(0, len(subjects), SUBJECTS_PER_TABLE):
         group = subjects[at : at + SUBJECTS_PER_TABLE]
@@ -391,12 +410,12 @@ def _sheet_sections(class_group: ClassGroup, params: ReportParams) -> list[Secti
             for subject in group:
                 for key, _label in columns:
                     value = finals.get((sid, subject.pk, key), "")
-                    cells.append(Cell(value, short_label(value), _mark_css(value)))
+                    cells.append(Cell(value, short_label(value), mark_css(value)))
             body.append(
                 [*student_cells(index, entry.student.short_name, left=not facts.in_class_at_end(entry)), *cells]
             )
         tables.append(Table(head=[top, sub], body=body, empty=_("No students in the class this year.")))
-    return [Section(heading=str(class_group), tables=tables, sheet=str(class_group))]
+    return tables
 
 
 def unassessed_section(class_group: ClassGroup) -> Section:
@@ -405,7 +424,7 @@ def unassessed_section(class_group: ClassGroup) -> Section:
     return Section(heading=str(class_group), tables=[empty], sheet=str(class_group))
 
 
-def _mark_css(value: str) -> str:
+def mark_css(value: str) -> str:
     return "mark bad" if value in ("1", "2", "нз", "на") else "mark"
 
 
@@ -441,7 +460,7 @@ def _final_data_sections(class_group: ClassGroup, params: ReportParams) -> list[
         marks = []
         for subject in subjects:
             value = finals.get((sid, subject.pk, FinalMarkKind.FINAL), "") or year_values.get((sid, subject.pk), "")
-            marks.append(Cell(value, short_label(value), _mark_css(value)))
+            marks.append(Cell(value, short_label(value), mark_css(value)))
         own = attendance[sid]
         result = found.get(sid)
         body.append(

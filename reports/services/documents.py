@@ -18,7 +18,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -45,11 +45,18 @@ class DocumentError(Exception):
     """A document that cannot be made; the message (ours, translated) is shown to the user."""
 
 
+class DocumentContinues(Exception):  # noqa: N818 - not an error: the run yields its place and goes on later
+    """A run that waits for others (the school's bound journal for its classes) gives its worker back: the row
+    goes back to the queue, the attempt uncounted, and is enqueued again."""
+
+
 @dataclass
 class DocumentOutput:
     content: bytes
     filename: str
     content_type: str = "application/pdf"
+    fingerprint: str = ""
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 Progress = Callable[[int, int], None]
@@ -204,6 +211,10 @@ def _build(document: GeneratedDocument, progress: Progress) -> DocumentOutput:
         from reports.services.reports import report_document_build
 
         return report_document_build(document, progress)
+    if document.kind in (DocumentKind.BOUND_JOURNAL, DocumentKind.YEAR_ARCHIVE):
+        from reports.services.bound import bound_document_build
+
+        return bound_document_build(document, progress)
     raise DocumentError(_("Documents of this kind cannot be made."))
 
 
@@ -236,6 +247,12 @@ def document_run(*, document_id: int, final_attempt: bool = True) -> GeneratedDo
             return _finish(document, token, output)
         except DocumentError as error:
             return _fail(document_id, token, str(error))
+        except DocumentContinues:
+            _ours(document_id, token).update(
+                status=DocumentStatus.QUEUED, run_token=None, attempts=F("attempts") - 1, heartbeat_at=None
+            )
+            _enqueue_after_commit(document_id)
+            return GeneratedDocument.objects.get(pk=document_id)
         except TRANSIENT_ERRORS as error:
             logger.warning("Document %s: attempt %s failed: %r", document_id, document.attempts, error)
             reason = _transient_reason(error)
@@ -272,6 +289,8 @@ def _finish(document: GeneratedDocument, token: uuid.UUID, output: DocumentOutpu
             filename=output.filename,
             content_type=output.content_type,
             size=len(output.content),
+            fingerprint=output.fingerprint,
+            findings=output.findings,
             progress_done=F("progress_total"),
             finished_at=timezone.now(),
             error="",

@@ -38,6 +38,23 @@ def _class_printout(*, done: bool) -> KwargsFactory:
     return kwargs
 
 
+def _bound_5a(world: World) -> dict[str, Any]:
+    """5А's journal of final marks for binding, made for the deputy."""
+    from reports.models import DocumentKind
+    from reports.services.bound import bound_request
+    from reports.services.documents import document_run
+
+    document = bound_request(
+        actor=world.users["deputy"],
+        year=world.year,
+        kind=DocumentKind.BOUND_JOURNAL,
+        class_group=world.class_5a,
+        enqueue=False,
+    )
+    document_run(document_id=document.pk)
+    return {"document_id": document.pk}
+
+
 def _own_document(persona: str, school_attr: str = "school") -> KwargsFactory:
     """A queued document of no class, asked for by the persona (later report kinds look like this)."""
 
@@ -157,5 +174,18 @@ ROWS: list[Row] = [
     Row("reports:report_make", _report("results"),   statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
     Row("reports:report_make", _report("results"),   statuses(302, 403, 403, 403, 302, 403, 403, 403, 302, 302),
         method="post"),
+    # The journal of final marks for binding (§7.4): the deputy and the director make and read every class's,
+    # a class teacher reads their class's; the administrator, subject teachers and families 403.
+    Row("reports:bound_index", no_kwargs,            statuses(302, 403, 403, 403, 200, 403, 403, 403, 200, 200)),
+    Row("reports:bound_index", no_kwargs,            statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405),
+        method="post"),
+    # Making: POST only, the makers; a POST naming no kind is a 404 for them.
+    Row("reports:bound_make", no_kwargs,             statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("reports:bound_make", no_kwargs,             statuses(302, 403, 403, 403, 403, 403, 403, 403, 404, 404),
+        method="post"),
+    Row("reports:bound_verify", no_kwargs,           statuses(302, 403, 403, 403, 200, 403, 403, 403, 200, 200)),
+    # A class's bound journal: its class teacher and the makers; not the administrator (a report, §3.6).
+    Row("reports:document_status", _bound_5a,        statuses(302, 404, 404, 404, 200, 404, 404, 404, 200, 200)),
+    Row("reports:document_download", _bound_5a,      statuses(302, 404, 404, 404, 200, 404, 404, 404, 200, 200)),
 ]
 # fmt: on

@@ -65,6 +65,8 @@ def celery_worker(tmp_path: Path, name: str, **env: str) -> Iterator[Callable[[]
         "DJANGO_ENV": "test",
         "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": REDIS_URL,
+        # What the worker's own tasks enqueue (a school document's classes) stays on its queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         **env,
     }
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}

@@ -10,9 +10,11 @@ import datetime
 import io
 import re
 import subprocess
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +30,7 @@ from reports.builders.bound import bound_class, bound_deadline
 from reports.models import DocumentKind, DocumentStatus, GeneratedDocument, PrintedCopy
 from reports.services.bound import bound_request, parse_fingerprint
 from reports.services.documents import HEARTBEAT_STALE, document_claim, document_run, documents_recover
+from tests.celery_worker import celery_worker
 from tests.conftest import YEAR_START, World
 from tests.factories import ClassGroupFactory, CourseFactory, SubjectFactory
 from tests.reports.test_printout_pdf import flat_text, page_count
@@ -329,3 +332,33 @@ def test_the_bound_journal_reads_the_class_in_a_constant_number_of_queries(bound
         found = bound_class(bound.world.class_5a)
     assert found.complete
     assert len(queries) <= 16
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_makes_the_schools_bound_journal_the_deputy_asked_for(
+    bound: Bound, client_for: Callable[[str], Client], tmp_path: Path, media: Path
+) -> None:
+    deputy = client_for("deputy")
+    with celery_worker(tmp_path, "bound-test", MEDIA_ROOT=str(media)) as worker_log:
+        response = deputy.post(reverse("reports:bound_make"), {"kind": DocumentKind.BOUND_JOURNAL})
+        assert response.status_code == 302
+        school = GeneratedDocument.objects.get(kind=DocumentKind.BOUND_JOURNAL, class_group=None)
+        # The request only queued it: the page shows it waiting or running, with its progress.
+        page = deputy.get(reverse("reports:bound_index")).content.decode()
+        assert f'data-testid="document-status-{school.pk}"' in page
+        deadline = time.monotonic() + 90
+        while school.status in (DocumentStatus.QUEUED, DocumentStatus.RUNNING) and time.monotonic() < deadline:
+            time.sleep(0.5)
+            school.refresh_from_db()
+        assert school.status == DocumentStatus.DONE, (school.error, worker_log()[-3000:])
+    assert "Task reports.run_document[" in worker_log()
+    with zipfile.ZipFile(io.BytesIO(bound.download(deputy, school))) as archive:
+        assert archive.namelist() == ["bound-journal-5А-2026-2027.pdf"]
+        data = archive.read("bound-journal-5А-2026-2027.pdf")
+    text = flat_text(data)
+    sheets = page_count(data)
+    assert "ЖУРНАЛ ИТОГОВОЙ УСПЕВАЕМОСТИ" in text and "Класс 5А · 2026/2027 учебный год" in text
+    assert f"лист {sheets} из {sheets}" in text
+    assert any(re.fullmatch(r"2 Соколов Артём \w+ 4", row) for row in rows_of(data))
+    assert [f["class"] for f in school.findings] == ["6Б"]

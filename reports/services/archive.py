@@ -62,7 +62,7 @@ def _grid_parts(grid: CourseGrid) -> list[GridPart]:
 
 
 def archive_course(course: Course, periods: list[StudyPeriod], teachers: str) -> ArchiveCourse:
-    title = str(course.subject) + (f" ({course.subgroup.name})" if course.subgroup_id else "")
+    title = str(course.subject) + (f" ({course.subgroup.name})" if course.subgroup is not None else "")
     found = ArchiveCourse(title=title, teachers=teachers)
     for period in periods:
         grid = course_grid(course, period.start, period.end, period=period)

@@ -260,6 +260,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TASK_ACKS_LATE = True
+# A document's run writes a heartbeat this often; one silent for DOCUMENT_STALE_SECONDS is taken over by
+# the beat's recovery job (a killed worker's claim: within the stale time and the beat's minute).
+DOCUMENT_HEARTBEAT_SECONDS = env.int("DOCUMENT_HEARTBEAT_SECONDS", default=20)
+DOCUMENT_STALE_SECONDS = env.int("DOCUMENT_STALE_SECONDS", default=90)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -271,7 +275,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 
 # --- Mail ---------------------------------------------------------------------
 if TESTING:
+    # A worker a test starts writes its letters as files the test reads (TEST_EMAIL_DIR); tests alone.
+    _test_mail_dir = env.str("TEST_EMAIL_DIR", default="")
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    if _test_mail_dir:
+        EMAIL_BACKEND, EMAIL_FILE_PATH = "django.core.mail.backends.filebased.EmailBackend", _test_mail_dir
 else:
     _email = env.email_url("EMAIL_URL", default="consolemail://")
     EMAIL_BACKEND = _email["EMAIL_BACKEND"]

@@ -112,7 +112,7 @@ class SchoolScopedAdmin(SchoolScopedMixin, admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(**{SCHOOL_PATHS[self.model]: request.school})
+        return qs.filter(**{SCHOOL_PATHS[self.model]: getattr(request.school, "pk", None)})
 
     def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         excluded = list(super().get_exclude(request, obj) or [])
@@ -135,7 +135,7 @@ def _scoped_choices(model: type[Model], request: HttpRequest) -> QuerySet[Any]:
     path = SCHOOL_PATHS.get(model)
     if path is None:
         return model._default_manager.all()
-    return model._default_manager.filter(**{path: request.school})
+    return model._default_manager.filter(**{path: getattr(request.school, "pk", None)})
 
 
 class SchoolAdmin(SchoolScopedAdmin):

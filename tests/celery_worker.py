@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -52,19 +52,39 @@ def _use_broker(**conf: object) -> None:
         app.amqp.__dict__.pop(name, None)
 
 
+class Worker:
+    """A running worker: calling it reads its log; ``process`` is the ``celery`` process (a fault test
+    kills it)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], log: Path, queue: str) -> None:
+        self.process, self.log, self.queue = process, log, queue
+
+    def __call__(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL, as the kernel's OOM killer or a lost machine would: no clean-up of any kind."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
 @contextmanager
-def celery_worker(tmp_path: Path, name: str, **env: str) -> Iterator[Callable[[], str]]:
-    """`celery -A config worker` on a queue of its own; yields a function that reads its log."""
+def celery_worker(
+    tmp_path: Path, name: str, *, broker: str = REDIS_URL, queue: str | None = None, **env: str
+) -> Iterator[Worker]:
+    """`celery -A config worker` on a queue of its own (or ``queue``, shared by a second worker that takes
+    over); yields the :class:`Worker`. ``broker``: another Redis than the suite's (a fault test's own)."""
     if connection.vendor != "postgresql":
         pytest.skip("the worker needs a database it can share with the test: PostgreSQL")
-    redis.Redis.from_url(REDIS_URL).ping()
-    queue = f"{name}-{uuid.uuid4().hex}"
-    log = tmp_path / f"{name}-worker.log"
+    redis.Redis.from_url(broker).ping()
+    queue = queue or f"{name}-{uuid.uuid4().hex}"
+    node = f"{name}-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / f"{node}-worker.log"
     environment = {
         **os.environ,
         "DJANGO_ENV": "test",
         "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_BROKER_URL": broker,
         # What the worker's own tasks enqueue (a school document's classes) stays on its queue.
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         **env,
@@ -73,33 +93,38 @@ def celery_worker(tmp_path: Path, name: str, **env: str) -> Iterator[Callable[[]
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-             "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "-Q", queue, "-n", f"{node}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=settings.BASE_DIR,
             env=environment,
             stdout=out,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-
-    def read_log() -> str:
-        return log.read_text(encoding="utf-8", errors="replace")
-
+    worker = Worker(process, log, queue)
     try:
         # Until the worker has declared its queue, Redis would drop a message sent to it.
         deadline = time.monotonic() + READY_SECONDS
-        while f"{queue}@" not in read_log() or " ready." not in read_log():
+        while f"{node}@" not in worker() or " ready." not in worker():
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The worker did not start:\n{read_log()[-4000:]}")
+                pytest.fail(f"The worker did not start:\n{worker()[-4000:]}")
             time.sleep(0.2)
-        _use_broker(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=queue)
-        yield read_log
+        _use_broker(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+        yield worker
     finally:
         _use_broker(**saved)
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-        redis.Redis.from_url(REDIS_URL).delete(
+        _forget_queue(broker, queue)
+
+
+def _forget_queue(broker: str, queue: str) -> None:
+    try:
+        redis.Redis.from_url(broker, socket_timeout=2).delete(
             queue, *(f"_kombu.{kind}.{queue}" for kind in ("binding", "binding_permanent"))
         )
+    except redis.RedisError:  # the fault test's own Redis is gone already: nothing left to forget
+        pass

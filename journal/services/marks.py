@@ -603,7 +603,9 @@ def cell_set(
     """
 
     def change(cell: _Cell) -> None:
-        _apply(cell, parse_cell_input(text, cell.policy), versions)
+        wanted = parse_cell_input(text, cell.policy)
+        if not _repeated(cell, wanted, versions, actor):
+            _apply(cell, wanted, versions)
 
     return _save_grid_cell(
         actor=actor,
@@ -614,6 +616,21 @@ def cell_set(
         span=span,
         change=change,
     )
+
+
+def _repeated(cell: _Cell, wanted: CellInput, versions: dict[str, int | None], actor: User) -> bool:
+    """The cell already holds what was typed, and every row the page did not see was written by the actor:
+    the same save again (a double tap, the grid's retry of a save whose answer a dropped connection lost).
+    It is answered saved with the cell as stored, not refused as a conflict with the teacher herself."""
+    row = cell.attendance
+    if [cell.marks[p].value for p in sorted(cell.marks)] != list(wanted.marks):
+        return False
+    if (None if row is None else (row.status, row.reason)) != wanted.attendance:
+        return False
+    rows: dict[str, Any] = {str(position): mark for position, mark in cell.marks.items()}
+    if row is not None:
+        rows["att"] = row
+    return all(stored.version == versions.get(key) or stored.author_id == actor.pk for key, stored in rows.items())
 
 
 def mark_details_set(

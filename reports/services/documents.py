@@ -171,9 +171,14 @@ def document_progress(*, document_id: int, token: uuid.UUID, done: int, total: i
     _ours(document_id, token).update(progress_done=min(done, total), progress_total=total, heartbeat_at=timezone.now())
 
 
-# How often a run says it is alive, and after how long without a sign it is taken over.
-HEARTBEAT_EVERY = datetime.timedelta(seconds=20)
-HEARTBEAT_STALE = datetime.timedelta(seconds=90)
+def heartbeat_every() -> datetime.timedelta:
+    """How often a run says it is alive (``DOCUMENT_HEARTBEAT_SECONDS``)."""
+    return datetime.timedelta(seconds=settings.DOCUMENT_HEARTBEAT_SECONDS)
+
+
+def heartbeat_stale() -> datetime.timedelta:
+    """After how long without a sign a run is taken over (``DOCUMENT_STALE_SECONDS``)."""
+    return datetime.timedelta(seconds=settings.DOCUMENT_STALE_SECONDS)
 
 
 class _Heartbeat:
@@ -186,7 +191,7 @@ class _Heartbeat:
 
     def _beat(self, document_id: int, token: uuid.UUID) -> None:
         try:
-            while not self.stop.wait(HEARTBEAT_EVERY.total_seconds()):
+            while not self.stop.wait(heartbeat_every().total_seconds()):
                 _ours(document_id, token).update(heartbeat_at=timezone.now())
         except DatabaseError:
             logger.warning("Document %s: heartbeat not written", document_id)
@@ -322,13 +327,13 @@ STUCK_QUEUED_AFTER = datetime.timedelta(minutes=10)
 
 def documents_recover(*, now: datetime.datetime | None = None) -> int:
     """Enqueue again the rows a lost message left queued, and those whose run stopped beating (a killed
-    worker: within ``HEARTBEAT_STALE`` and the beat's minute); give up after ``MAX_ATTEMPTS``.
+    worker: within :func:`heartbeat_stale` and the beat's minute); give up after ``MAX_ATTEMPTS``.
 
     Returns how many were enqueued. Enqueuing a row twice is harmless: only one run claims it.
     """
     now = now or timezone.now()
     stuck = GeneratedDocument.objects.filter(status=DocumentStatus.RUNNING).filter(
-        Q(heartbeat_at__lt=now - HEARTBEAT_STALE)
+        Q(heartbeat_at__lt=now - heartbeat_stale())
         | Q(heartbeat_at__isnull=True, started_at__lt=now - _stuck_running_after())
     )
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):

@@ -29,7 +29,7 @@ from journal.services.final_marks import final_mark_set
 from reports.builders.bound import bound_class, bound_deadline
 from reports.models import DocumentKind, DocumentStatus, GeneratedDocument, PrintedCopy
 from reports.services.bound import bound_request, parse_fingerprint
-from reports.services.documents import HEARTBEAT_STALE, document_claim, document_run, documents_recover
+from reports.services.documents import document_claim, document_run, documents_recover, heartbeat_stale
 from tests.celery_worker import celery_worker
 from tests.conftest import YEAR_START, World
 from tests.factories import ClassGroupFactory, CourseFactory, SubjectFactory
@@ -254,7 +254,7 @@ def test_a_school_run_killed_midway_is_taken_over_and_keeps_the_classes_already_
     school = bound_request(actor=deputy, year=world.year, kind=DocumentKind.BOUND_JOURNAL, enqueue=False)
     # A worker claimed the school's run and died: no heartbeat for longer than the stale limit.
     assert document_claim(document_id=school.pk) is not None
-    GeneratedDocument.objects.filter(pk=school.pk).update(heartbeat_at=timezone.now() - HEARTBEAT_STALE * 2)
+    GeneratedDocument.objects.filter(pk=school.pk).update(heartbeat_at=timezone.now() - heartbeat_stale() * 2)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert documents_recover() == 1  # taken over at once, not after the task's time limit (run inline here)

@@ -1,0 +1,110 @@
+"""PostgreSQL restarted while a teacher saves the marks of a lesson (the issue «Faults and bad input»).
+
+The test makes a cluster of its own (``pg_createcluster``), copies its school into it, and crashes it
+(``pg_ctlcluster restart -m immediate``) in the middle of the saves. A save that meets the outage is
+answered 503 «temporarily unavailable» (never 500) and the grid retries it with what it had sent, as it
+does; a retry of a save that had in fact committed is answered saved. In the end every student has their
+one mark, the history one entry each, every parent one letter.
+"""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from django.core import mail
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from journal import models as m
+from journal.services.structure import parent_link_create
+from tests.conftest import World, _enrol, _user
+from tests.factories import StudentFactory
+from tests.faults.servers import PostgresCluster, postgres_cluster
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+STUDENTS = 24
+RETRY_SECONDS = 60
+
+
+@pytest.fixture
+def crowded(world: World) -> list[m.Student]:
+    students = []
+    for n in range(STUDENTS):
+        student = _enrol(StudentFactory(school=world.school, last_name=f"Ученик{n:02}"), world.class_5a)
+        parent = _user(f"parent{n:02}", world.school, Role.PARENT, email=f"parent{n:02}@example.org")
+        parent_link_create(actor=None, parent=parent, student=student, consent_given=True)
+        students.append(student)
+    type(parent).objects.exclude(username__startswith="parent").update(email="")
+    return students
+
+
+@pytest.fixture
+def own_cluster(crowded: list[m.Student]) -> Iterator[PostgresCluster]:
+    """The test's database, school and all, copied into a throw-away cluster; the test talks to that one."""
+    db = connection.settings_dict
+    with postgres_cluster() as cluster:
+        name, port = db["NAME"], db["PORT"]
+        target = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres"]
+        subprocess.run(["createdb", *target, name], check=True, capture_output=True)
+        dump = subprocess.Popen(
+            ["pg_dump", "-h", db["HOST"] or "127.0.0.1", "-p", str(port or 5432), "-U", db["USER"], "-Fc", name],
+            stdout=subprocess.PIPE,
+        )
+        subprocess.run(["pg_restore", *target, "--no-owner", "-d", name], stdin=dump.stdout, check=True)
+        assert dump.wait() == 0
+        connection.close()
+        db["PORT"] = str(cluster.port)
+        try:
+            yield cluster
+        finally:
+            connection.close()
+            db["PORT"] = port
+
+
+def test_marks_saved_while_the_database_crashes_and_restarts_are_each_stored_once(
+    world: World, crowded: list[m.Student], own_cluster: PostgresCluster
+) -> None:
+    lesson = m.Lesson.objects.create(
+        course=world.math_5a, date=timezone.localdate() - datetime.timedelta(days=1), slot=1
+    )
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users["teacher"])
+    url = reverse("journal:course_journal_cell", args=[world.math_5a.pk])
+    statuses: Counter[int] = Counter()
+    crash = threading.Thread(target=own_cluster.restart, args=("immediate",), daemon=True)
+
+    for n, student in enumerate(crowded):
+        if n == 4:
+            crash.start()
+        deadline = time.monotonic() + RETRY_SECONDS
+        while True:  # the grid's retry: the same text and versions until the answer says saved
+            close_old_connections()  # what Django's handler does as a request starts (the test client does not)
+            response = client.post(url, {"lesson": lesson.pk, "student": student.pk, "text": "2", "versions": "{}"})
+            statuses[response.status_code] += 1
+            if response.status_code == 200 or time.monotonic() > deadline:
+                break
+            assert response.status_code == 503, response.content[:300]
+            time.sleep(0.2)
+        assert response.status_code == 200, (student, response.content[:300])
+        assert response.json()["saved"] is True and response.json()["text"] == "2"
+
+    crash.join(RETRY_SECONDS)
+    assert not crash.is_alive()
+    assert statuses[503] > 0, f"no save met the outage: {statuses}"
+    assert set(statuses) <= {200, 503}, statuses
+    stored = Counter(m.Mark.objects.filter(lesson=lesson).values_list("student_id", flat=True))
+    assert stored == Counter(student.pk for student in crowded)
+    created = Counter(m.Mark.history.filter(lesson_id=lesson.pk, history_type="+").values_list("student_id", flat=True))
+    assert created == stored
+    letters = Counter(address for message in mail.outbox for address in message.to)
+    assert letters == Counter(f"parent{n:02}@example.org" for n in range(STUDENTS))

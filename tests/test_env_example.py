@@ -14,7 +14,7 @@ ENV_EXAMPLE = BASE_DIR / ".env.example"
 COMPOSE = BASE_DIR / "docker-compose.yml"
 
 APP_SERVICES = ("web", "worker", "beat")
-SERVICES = (*APP_SERVICES, "db", "redis")
+SERVICES = (*APP_SERVICES, "db", "redis", "backup")
 
 
 def _first_string_argument(call: ast.Call) -> str | None:
@@ -131,3 +131,12 @@ def test_compose_runs_the_application_services_in_production_with_their_backing_
     for name in ("db", "redis"):
         assert services[name]["healthcheck"]["test"], name
         assert "ports" not in services[name], f"{name} must not be published on the host"
+
+
+def test_compose_archives_the_databases_wal_where_the_backup_service_reads_it():
+    services = _compose()["services"]
+
+    command = " ".join(services["db"]["command"])
+    assert "archive_mode=on" in command and "/wal/%f.gz" in command
+    assert "wal:/wal" in services["db"]["volumes"] and "wal:/wal" in services["backup"]["volumes"]
+    assert "backup.sh loop" in " ".join(services["backup"]["entrypoint"])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 START_SECONDS = 30
 
@@ -111,15 +112,17 @@ class PostgresCluster:
 
 
 @contextmanager
-def postgres_cluster() -> Iterator[PostgresCluster]:
+def postgres_cluster(*settings: str) -> Iterator[PostgresCluster]:
+    """``settings``: ``name=value`` server settings of the new cluster (``archive_mode=on``, …)."""
     if shutil.which("pg_createcluster") is None or not Path("/etc/postgresql").is_dir():
         pytest.skip("pg_createcluster (Debian's postgresql-common) is not here: no throw-away cluster to restart")
     if os.geteuid() != 0:
         pytest.skip("making a throw-away PostgreSQL cluster needs root (it runs as the postgres user)")
     version = sorted(os.listdir("/etc/postgresql"))[-1]
     cluster = PostgresCluster(version=version, name=f"faults_{uuid.uuid4().hex[:8]}", port=free_port())
+    options = [item for setting in settings for item in ("-o", setting)]
     subprocess.run(
-        ["pg_createcluster", "--port", str(cluster.port), "--start", version, cluster.name, "--",
+        ["pg_createcluster", "--port", str(cluster.port), "--start", *options, version, cluster.name, "--",
          "--auth=trust", "--no-sync"],
         check=True,
         capture_output=True,
@@ -129,3 +132,26 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         subprocess.run(["pg_dropcluster", "--stop", version, cluster.name], capture_output=True)
+
+
+@contextmanager
+def database_moved_to(cluster: PostgresCluster) -> Iterator[None]:
+    """The test's database, as committed so far, copied into ``cluster``; the test's connection talks to the
+    copy until the block ends."""
+    db = connection.settings_dict
+    name, port = db["NAME"], db["PORT"]
+    target = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres"]
+    subprocess.run(["createdb", *target, name], check=True, capture_output=True)
+    dump = subprocess.Popen(
+        ["pg_dump", "-h", db["HOST"] or "127.0.0.1", "-p", str(port or 5432), "-U", db["USER"], "-Fc", name],
+        stdout=subprocess.PIPE,
+    )
+    subprocess.run(["pg_restore", *target, "--no-owner", "-d", name], stdin=dump.stdout, check=True)
+    assert dump.wait() == 0
+    connection.close()
+    db["PORT"] = str(cluster.port)
+    try:
+        yield
+    finally:
+        connection.close()
+        db["PORT"] = port

@@ -10,7 +10,6 @@ one mark, the history one entry each, every parent one letter.
 from __future__ import annotations
 
 import datetime
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -18,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core import mail
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,7 @@ from journal import models as m
 from journal.services.structure import parent_link_create
 from tests.conftest import World, _enrol, _user
 from tests.factories import StudentFactory
-from tests.faults.servers import PostgresCluster, postgres_cluster
+from tests.faults.servers import PostgresCluster, database_moved_to, postgres_cluster
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,24 +50,8 @@ def crowded(world: World) -> list[m.Student]:
 @pytest.fixture
 def own_cluster(crowded: list[m.Student]) -> Iterator[PostgresCluster]:
     """The test's database, school and all, copied into a throw-away cluster; the test talks to that one."""
-    db = connection.settings_dict
-    with postgres_cluster() as cluster:
-        name, port = db["NAME"], db["PORT"]
-        target = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres"]
-        subprocess.run(["createdb", *target, name], check=True, capture_output=True)
-        dump = subprocess.Popen(
-            ["pg_dump", "-h", db["HOST"] or "127.0.0.1", "-p", str(port or 5432), "-U", db["USER"], "-Fc", name],
-            stdout=subprocess.PIPE,
-        )
-        subprocess.run(["pg_restore", *target, "--no-owner", "-d", name], stdin=dump.stdout, check=True)
-        assert dump.wait() == 0
-        connection.close()
-        db["PORT"] = str(cluster.port)
-        try:
-            yield cluster
-        finally:
-            connection.close()
-            db["PORT"] = port
+    with postgres_cluster() as cluster, database_moved_to(cluster):
+        yield cluster
 
 
 def test_marks_saved_while_the_database_crashes_and_restarts_are_each_stored_once(

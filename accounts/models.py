@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,9 @@ class User(AbstractUser):
 
     middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The interface language the user chose (the switch in the page's footer); empty: the school's
+    # default, Russian, whatever the browser asks for (accounts.middleware.LanguageMiddleware).
+    language = models.CharField(_("interface language"), max_length=8, blank=True, choices=settings.LANGUAGES)
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from accounts.views import set_language
 from core.admin_site import school_admin
 from core.health import health
 from core.views import home
@@ -8,7 +9,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", school_admin.urls),
     path("", include("journal.urls")),
     path("diary/", include("diary.urls")),

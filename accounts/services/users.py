@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import string
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -75,3 +76,10 @@ def user_password_changed(*, user: User) -> None:
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the interface language the user chose (one of ``settings.LANGUAGES``); others are ignored."""
+    if language in {code for code, _name in settings.LANGUAGES} and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from journal import models as m
 from journal.models.structure import Assessment
 from journal.selectors.timetable import curriculum_check
@@ -25,7 +26,12 @@ from tests.conftest import World
 from tests.factories import AcademicYearFactory, SubjectFactory
 
 ON = datetime.date(2026, 11, 16)
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def english_users(world: World) -> None:
+    """Every persona chose English (the msgids) for the interface."""
+    User.objects.update(language="en")
 
 
 def _subject(world: World, name: str) -> m.Subject:
@@ -133,7 +139,7 @@ def test_deputy_sees_the_curriculum_by_grade(world: World, client_for: Callable[
     _line(world, 5, _math(world), "5")
     _line(world, 6, _subject(world, "Русский язык"), "6")
 
-    response = client_for("deputy").get(reverse("journal:curriculum"), {"grade": 5}, **EN)
+    response = client_for("deputy").get(reverse("journal:curriculum"), {"grade": 5})
 
     html = response.content.decode()
     assert [str(item.subject) for item in response.context["items"]] == ["Математика"]
@@ -173,7 +179,6 @@ def test_a_duplicate_line_shows_the_message_and_saves_nothing(
     response = client_for("deputy").post(
         reverse("journal:curriculum_add"),
         {"grade": 5, "subject": _math(world).pk, "hours_per_week": "3", "assessment": "marks"},
-        **EN,
     )
 
     assert response.status_code == 200
@@ -187,7 +192,6 @@ def test_zero_hours_shows_the_message_on_the_field(world: World, client_for: Cal
     response = client_for("administrator").post(
         reverse("journal:curriculum_add"),
         {"grade": 5, "subject": _math(world).pk, "hours_per_week": "0", "assessment": "marks"},
-        **EN,
     )
 
     assert response.status_code == 200
@@ -327,7 +331,7 @@ def test_check_counts_only_entries_valid_on_the_date(planned: World) -> None:
 
 
 def test_check_page_shows_the_numbers(planned: World, client_for: Callable[[str], Client]) -> None:
-    response = client_for("director").get(reverse("journal:curriculum_check"), {"on": ON.isoformat()}, **EN)
+    response = client_for("director").get(reverse("journal:curriculum_check"), {"on": ON.isoformat()})
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -337,6 +341,6 @@ def test_check_page_shows_the_numbers(planned: World, client_for: Callable[[str]
 
 
 def test_check_page_says_when_everything_matches(world: World, client_for: Callable[[str], Client]) -> None:
-    response = client_for("deputy").get(reverse("journal:curriculum_check"), {"on": ON.isoformat()}, **EN)
+    response = client_for("deputy").get(reverse("journal:curriculum_check"), {"on": ON.isoformat()})
 
     assert 'data-testid="check-ok"' in response.content.decode()

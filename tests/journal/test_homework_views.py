@@ -15,12 +15,19 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from journal import models as m
 from journal.services.homework import MAX_FILE_SIZE, homework_file_add, homework_set
 from tests.conftest import World
 from tests.journal.test_plans import make_lessons, weekdays
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+@pytest.fixture(autouse=True)
+def english_users(world: World) -> None:
+    """Every persona chose English (the msgids) for the interface."""
+    User.objects.update(language="en")
+
+
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
 
@@ -62,7 +69,7 @@ def save(client: Client, lesson: m.Lesson, *files: SimpleUploadedFile, **data: A
     payload: dict[str, Any] = {"text": "§ 12, № 3–5", "due_date": "", "version": "", **data}
     if files:
         payload["files"] = list(files)
-    return client.post(reverse("journal:homework_save", args=[lesson.pk]), payload, **EN)
+    return client.post(reverse("journal:homework_save", args=[lesson.pk]), payload)
 
 
 def attached(world: World, lesson: m.Lesson, name: str = "Задание.pdf", content: bytes = PDF) -> m.HomeworkFile:
@@ -97,7 +104,7 @@ def test_teacher_sets_homework_with_files_stored_under_random_names(
     on_disk = stored_files(media)
     assert len(on_disk) == 3
     assert not any(p.stem in {"Задание", "photo", "table"} for p in on_disk)
-    page = client_for("teacher").get(reverse("journal:lesson_detail", args=[lesson.pk]), **EN).content.decode()
+    page = client_for("teacher").get(reverse("journal:lesson_detail", args=[lesson.pk])).content.decode()
     assert "Задание.pdf" in page and reverse("journal:homework_file", args=[homework.files.first().pk]) in page
 
 
@@ -208,7 +215,7 @@ def test_the_teacher_removes_a_file_and_it_leaves_the_disk_after_commit(
     assert len(stored_files(media)) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for("teacher").post(reverse("journal:homework_file_delete", args=[row.pk]), **EN)
+        response = client_for("teacher").post(reverse("journal:homework_file_delete", args=[row.pk]))
 
     assert response.status_code == 302
     assert not m.HomeworkFile.objects.exists()
@@ -221,7 +228,7 @@ def test_others_cannot_remove_a_file(
 ) -> None:
     row = attached(world, lesson)
 
-    response = client_for(persona).post(reverse("journal:homework_file_delete", args=[row.pk]), **EN)
+    response = client_for(persona).post(reverse("journal:homework_file_delete", args=[row.pk]))
 
     assert response.status_code == status
     assert m.HomeworkFile.objects.filter(pk=row.pk).exists()
@@ -233,7 +240,7 @@ def test_a_reader_sees_the_homework_but_no_form(
 ) -> None:
     attached(world, lesson)
 
-    page = client_for("deputy").get(reverse("journal:lesson_detail", args=[lesson.pk]), **EN).content.decode()
+    page = client_for("deputy").get(reverse("journal:lesson_detail", args=[lesson.pk])).content.decode()
 
     assert "§ 12" in page and "Задание.pdf" in page
     assert 'data-testid="homework-form"' not in page
@@ -261,6 +268,7 @@ def test_the_teacher_confirms_and_deletes_the_homework_with_its_files_in_history
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     row = attached(world, lesson)
+    User.objects.update(language="")  # the school's Russian
     client = client_for("teacher")
     lesson_page = client.get(reverse("journal:lesson_detail", args=[lesson.pk])).content.decode()
     assert "Удалить задание" in lesson_page and clear_url(lesson) in lesson_page
@@ -271,7 +279,7 @@ def test_the_teacher_confirms_and_deletes_the_homework_with_its_files_in_history
     assert m.Homework.objects.filter(lesson=lesson).exists()  # a GET deletes nothing
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(clear_url(lesson), {"version": row.homework.version}, **EN)
+        response = client.post(clear_url(lesson), {"version": row.homework.version})
 
     assert response.status_code == 302
     assert not m.Homework.objects.filter(lesson=lesson).exists()
@@ -279,7 +287,7 @@ def test_the_teacher_confirms_and_deletes_the_homework_with_its_files_in_history
     assert stored_files(media) == []
     last = m.Homework.history.filter(lesson_id=lesson.pk).latest("history_date")
     assert (last.history_type, last.text, last.history_user) == ("-", "§ 12", world.users["teacher"])
-    assert "The homework has been deleted." in client.get(response.url, **EN).content.decode()
+    assert "Домашнее задание удалено." in client.get(response.url).content.decode()
 
 
 def test_a_stale_clear_is_refused_and_the_homework_stays(
@@ -288,7 +296,7 @@ def test_a_stale_clear_is_refused_and_the_homework_stays(
     homework = homework_set(actor=world.users["teacher"], lesson=lesson, text="§ 12")
     homework_set(actor=world.users["teacher"], lesson=lesson, text="§ 13", expected_version=homework.version)
 
-    response = client_for("teacher").post(clear_url(lesson), {"version": homework.version}, **EN)
+    response = client_for("teacher").post(clear_url(lesson), {"version": homework.version})
 
     assert response.status_code == 409
     assert m.Homework.objects.get(lesson=lesson).text == "§ 13"
@@ -304,8 +312,8 @@ def test_others_cannot_clear_the_homework(
     row = attached(world, lesson)
     client = client_for(persona)
 
-    assert client.get(clear_url(lesson), **EN).status_code == status
-    assert client.post(clear_url(lesson), {"version": row.homework.version}, **EN).status_code == status
+    assert client.get(clear_url(lesson)).status_code == status
+    assert client.post(clear_url(lesson), {"version": row.homework.version}).status_code == status
     assert m.Homework.objects.filter(lesson=lesson, text="§ 12").exists()
     assert m.HomeworkFile.objects.filter(pk=row.pk).exists()
     assert len(stored_files(media)) == 1
@@ -313,7 +321,7 @@ def test_others_cannot_clear_the_homework(
 
 def test_a_reader_gets_no_delete_button(world: World, client_for: Callable[[str], Client], lesson: m.Lesson) -> None:
     attached(world, lesson)
-    page = client_for("deputy").get(reverse("journal:lesson_detail", args=[lesson.pk]), **EN).content.decode()
+    page = client_for("deputy").get(reverse("journal:lesson_detail", args=[lesson.pk])).content.decode()
     assert 'data-testid="homework-clear"' not in page
 
 
@@ -327,7 +335,7 @@ def test_the_substitute_clears_the_homework_of_the_lesson(
         actor=world.users["deputy"], lesson=lesson, substitute=world.users["other_teacher"], reason="Болезнь"
     )
 
-    response = client_for("other_teacher").post(clear_url(lesson), {"version": homework.version}, **EN)
+    response = client_for("other_teacher").post(clear_url(lesson), {"version": homework.version})
 
     assert response.status_code == 302
     assert not m.Homework.objects.filter(lesson=lesson).exists()

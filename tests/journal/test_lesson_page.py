@@ -9,12 +9,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from journal import models as m
 from journal.permissions import sync_user_object
 from tests.conftest import World
 from tests.journal.test_plans import make_lessons, make_plan, weekdays
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+@pytest.fixture(autouse=True)
+def english_users(world: World) -> None:
+    """Every persona chose English (the msgids) for the interface."""
+    User.objects.update(language="en")
 
 
 @pytest.fixture(autouse=True)
@@ -52,15 +57,15 @@ def test_teacher_marks_the_lesson_held_and_the_topic_comes_from_the_plan(
     (lesson,) = make_lessons(world.math_5a, weekdays(1))
     client = client_for("teacher")
 
-    page = client.get(url("lesson_detail", lesson), **EN).content.decode()
+    page = client.get(url("lesson_detail", lesson)).content.decode()
     assert "The topic will be taken from the plan: 1. Натуральные числа" in page
 
-    response = client.post(url("lesson_hold", lesson), **EN)
+    response = client.post(url("lesson_hold", lesson))
 
     assert response.status_code == 302
     item = plan.items.get(order=1)
     assert state(lesson) == ("held", "Натуральные числа", item.pk, "ordinary", world.users["teacher"].pk)
-    page = client.get(url("lesson_detail", lesson), **EN).content.decode()
+    page = client.get(url("lesson_detail", lesson)).content.decode()
     assert "Натуральные числа" in page
     assert 'data-testid="unhold"' in page
 
@@ -90,7 +95,7 @@ def test_an_empty_topic_without_an_item_is_refused_on_the_page(
     (lesson,) = make_lessons(world.math_5a, weekdays(1))
     before = state(lesson)
 
-    response = client_for("teacher").post(url("lesson_detail", lesson), {"topic": " ", "kind": "ordinary"}, **EN)
+    response = client_for("teacher").post(url("lesson_detail", lesson), {"topic": " ", "kind": "ordinary"})
 
     assert response.status_code == 400
     assert "Enter the topic, or choose an item of the plan." in response.content.decode()
@@ -155,7 +160,7 @@ def test_only_the_teacher_writes_a_lesson_others_read_or_see_nothing(
     before = state(lesson)
     client = client_for(persona)
 
-    response = client.get(url("lesson_detail", lesson), **EN)
+    response = client.get(url("lesson_detail", lesson))
 
     assert response.status_code == read
     if read == 200:
@@ -174,7 +179,7 @@ def test_a_cancelled_lesson_cannot_be_held_and_says_why(world: World, client_for
     lesson.save()
     client = client_for("teacher")
 
-    response = client.post(url("lesson_hold", lesson), follow=True, **EN)
+    response = client.post(url("lesson_hold", lesson), follow=True)
 
     assert "The lesson is cancelled: restore it before marking it held." in response.content.decode()
     assert state(lesson)[0] == "cancelled"
@@ -186,7 +191,7 @@ def test_course_lesson_list_shows_dates_topics_and_statuses(world: World, client
     client = client_for("teacher")
     client.post(url("lesson_hold", lessons[0]))
 
-    response = client_for("class_teacher").get(reverse("journal:course_lessons", args=[world.math_5a.pk]), **EN)
+    response = client_for("class_teacher").get(reverse("journal:course_lessons", args=[world.math_5a.pk]))
 
     assert response.status_code == 200
     content = response.content.decode()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from accounts.models import User
 from journal import models as m
 from journal.imports import (
     MAX_UPLOAD_BYTES,
@@ -24,7 +25,13 @@ from journal.imports import (
 from tests.conftest import World
 from tests.journal.test_plans import items_of, make_plan
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+@pytest.fixture(autouse=True)
+def english_users(world: World) -> None:
+    """Every persona chose English (the msgids) for the interface."""
+    User.objects.update(language="en")
+
+
 HEADER = ("№", "Тема", "Часы", "Вид урока")
 GOOD_ROWS = (
     (1, "Натуральные числа и шкалы", 3, "обычный"),
@@ -211,12 +218,12 @@ def test_the_template_speaks_russian_in_a_russian_session() -> None:
 
 def upload(client: Client, world: World, data: bytes, name: str) -> Any:
     url = reverse("journal:plan_import", args=[world.math_5a.pk])
-    return client.post(url, {"file": SimpleUploadedFile(name, data)}, **EN)
+    return client.post(url, {"file": SimpleUploadedFile(name, data)})
 
 
 def confirm(client: Client, world: World, token: str) -> Any:
     url = reverse("journal:plan_import_confirm", args=[world.math_5a.pk])
-    return client.post(url, {"token": token}, **EN)
+    return client.post(url, {"token": token})
 
 
 def test_dry_run_shows_the_rows_and_saves_nothing_then_confirm_replaces_the_plan(
@@ -332,7 +339,7 @@ def test_a_dry_run_of_one_course_cannot_be_confirmed_on_another(
 
 
 def test_template_download_is_an_xlsx_for_staff_only(world: World, client_for: Callable[[str], Client]) -> None:
-    response = client_for("teacher").get(reverse("journal:plan_template"), **EN)
+    response = client_for("teacher").get(reverse("journal:plan_template"))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.models import User
 from accounts.roles import Role
 from journal import models as m
 from journal.services.plans import lesson_hold
@@ -22,7 +23,11 @@ from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, UserFactory
 from tests.journal.test_plans import items_of, make_lessons, make_plan, weekdays
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+@pytest.fixture(autouse=True)
+def english_users(world: World) -> None:
+    """Every persona chose English (the msgids) for the interface."""
+    User.objects.update(language="en")
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +72,7 @@ def test_teacher_creates_the_plan_adds_edits_moves_and_deletes_rows(
     client.post(plan_url(world, "plan_item_delete", item_id=first.pk))
 
     assert items_of(plan) == [(1, "Дроби", 3, "ordinary"), (2, "Углы и их измерение", 2, "test")]
-    page = client.get(plan_url(world), **EN)
+    page = client.get(plan_url(world))
     assert page.status_code == 200
     assert page.context["check"].plan_hours == 5
     assert "Hours do not match." in page.content.decode()
@@ -80,7 +85,7 @@ def test_adding_a_row_with_zero_hours_shows_the_error_and_saves_nothing(
     before = items_of(plan)
 
     response = client_for("teacher").post(
-        plan_url(world, "plan_item_add"), {"topic": "Тема", "hours": "0", "kind": "ordinary"}, **EN
+        plan_url(world, "plan_item_add"), {"topic": "Тема", "hours": "0", "kind": "ordinary"}
     )
 
     assert response.status_code == 400
@@ -203,7 +208,7 @@ def test_copy_from_a_plan_the_teacher_cannot_see_is_refused(world: World, client
     before = items_of(plan)
     hidden = make_plan(_math_5b(world), rows=[("Чужой план", 5, "ordinary")])
 
-    response = client_for("teacher").post(plan_url(world, "plan_copy"), {"source": hidden.pk}, **EN)
+    response = client_for("teacher").post(plan_url(world, "plan_copy"), {"source": hidden.pk})
 
     assert response.status_code == 302
     assert items_of(plan) == before
@@ -212,7 +217,7 @@ def test_copy_from_a_plan_the_teacher_cannot_see_is_refused(world: World, client
 def test_plan_page_is_read_only_for_the_class_teacher(world: World, client_for: Callable[[str], Client]) -> None:
     make_plan(world.math_5a)
 
-    response = client_for("class_teacher").get(plan_url(world), **EN)
+    response = client_for("class_teacher").get(plan_url(world))
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -235,7 +240,7 @@ def test_progress_page_shows_how_far_behind_the_course_is(world: World, client_f
     lessons = make_lessons(world.math_5a, days)
     lesson_hold(actor=None, lesson=lessons[0])
 
-    response = client_for("teacher").get(plan_url(world, "plan_progress"), **EN)
+    response = client_for("teacher").get(plan_url(world, "plan_progress"))
 
     assert response.status_code == 200
     progress = response.context["progress"]
@@ -250,7 +255,7 @@ def test_plan_export_is_the_template_filled_with_the_rows(world: World, client_f
 
     make_plan(world.math_5a)
 
-    response = client_for("class_teacher").get(plan_url(world, "plan_export"), **EN)
+    response = client_for("class_teacher").get(plan_url(world, "plan_export"))
 
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [c.value for c in sheet["B"]][1:] == ["Натуральные числа", "Контрольная работа № 1", "Дроби"]

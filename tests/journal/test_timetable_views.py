@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from journal import models as m
 from journal.services.structure import teaching_assignment_create
 from journal.services.timetable import timetable_entry_create
@@ -20,8 +21,15 @@ from tests.conftest import World
 from tests.factories import YEAR_START, AcademicYearFactory, ClassGroupFactory
 
 ON = datetime.date(2026, 11, 16)  # a Monday
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-HTMX = {"HTTP_HX_REQUEST": "true", **EN}
+
+
+@pytest.fixture(autouse=True)
+def english_users(world: World) -> None:
+    """Every persona chose English (the msgids) for the interface."""
+    User.objects.update(language="en")
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _room(world: World, name: str) -> m.Room:
@@ -59,7 +67,7 @@ def test_class_week_shows_bells_days_and_each_cell(
 ) -> None:
     _entry(world.math_5a, weekday=2, slot=3, room=_room(world, "204"))
 
-    response = client_for("deputy").get(reverse("journal:timetable_class", args=[world.class_5a.pk]), {"on": ON}, **EN)
+    response = client_for("deputy").get(reverse("journal:timetable_class", args=[world.class_5a.pk]), {"on": ON})
 
     assert response.status_code == 200
     grid = response.context["grid"]
@@ -185,7 +193,7 @@ def test_regime_shows_the_bells_and_teaching_days_per_period(
         year=world.year, name="Осенние каникулы", start=datetime.date(2026, 11, 2), end=datetime.date(2026, 11, 8)
     )
 
-    response = client_for("teacher").get(reverse("journal:timetable_regime"), **EN)
+    response = client_for("teacher").get(reverse("journal:timetable_regime"))
 
     assert response.status_code == 200
     (period,) = response.context["regime"].periods
@@ -494,9 +502,9 @@ def test_generate_lessons_for_a_class_shows_the_counts(
     client = client_for("deputy")
     url = reverse("journal:timetable_generate_class", args=[world.class_5a.pk])
 
-    first = client.post(url, {"on": ON}, follow=True, **EN)
+    first = client.post(url, {"on": ON}, follow=True)
     created = m.Lesson.objects.filter(course=world.math_5a).count()
-    second = client.post(url, follow=True, **EN)
+    second = client.post(url, follow=True)
 
     assert created > 30
     assert not m.Lesson.objects.filter(course=world.russian_6b).exists()
@@ -511,7 +519,7 @@ def test_generate_lessons_for_the_school(
     _entry(world.math_5a)
     _entry(world.russian_6b, slot=2)
 
-    response = client_for("administrator").post(reverse("journal:timetable_generate"), follow=True, **EN)
+    response = client_for("administrator").post(reverse("journal:timetable_generate"), follow=True)
 
     assert m.Lesson.objects.filter(course=world.russian_6b).exists()
     assert m.Lesson.objects.filter(course=world.math_5a).exists()

@@ -23,6 +23,7 @@ from journal.selectors.schools import teachers_of_school
 from journal.selectors.scope import (
     classes_visible_to,
     courses_visible_to,
+    students_visible_to,
 )
 
 
@@ -105,12 +106,20 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         .select_related("subject", "subgroup")
         .prefetch_related(_teachers_prefetch())
     )
+    roster = list(class_roster(class_group))
+    # A name is a link only for those who may open the student's card (a subject teacher may not).
+    openable = set(
+        students_visible_to(request.user, request.school)
+        .filter(pk__in=[enrolment.student_id for enrolment in roster])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "journal/class_detail.html",
         {
             "class_group": class_group,
-            "roster": class_roster(class_group),
+            "roster": roster,
+            "openable": openable,
             "courses": courses,
             # The class teacher's documents of the class (weekly printouts, diary acknowledgements):
             # its class teacher and the administration.

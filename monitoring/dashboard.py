@@ -254,7 +254,7 @@ def families(scope: Scope) -> Section:
         empty=_("No classes."),
     )
     note = _("Unique people; a parent of several children counts once in each of their classes.")
-    return Section(heading=_("Parents and students (§4.5)"), tables=[table], notes=[note], sheet=_("Families"))
+    return Section(heading=_("Parents and students"), tables=[table], notes=[note], sheet=_("Families"))
 
 
 def use_of_system(scope: Scope) -> Section:
@@ -267,7 +267,7 @@ def use_of_system(scope: Scope) -> Section:
         body=body,
     )
     note = _("Unique users a day and in the month so far (one row a user a day is recorded).")
-    return Section(heading=_("Use of the system (§4.1)"), tables=[table], notes=[note], sheet=_("Use"))
+    return Section(heading=_("Use of the system"), tables=[table], notes=[note], sheet=_("Use"))
 
 
 def checks(scope: Scope) -> Section:
@@ -306,7 +306,7 @@ def checks(scope: Scope) -> Section:
         body=body,
         empty=_("No control checks recorded this year."),
     )
-    return Section(heading=_("Control checks (§3.9, §7.2)"), tables=[table], sheet=_("Checks"))
+    return Section(heading=_("Control checks"), tables=[table], sheet=_("Checks"))
 
 
 # Rows of a long table the page shows (the workbook has them all).

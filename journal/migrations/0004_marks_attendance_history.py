@@ -293,7 +293,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('valid_from', models.DateField(verbose_name='in force from')),
                 ('lowest_mark', models.PositiveSmallIntegerField(choices=[(1, '1'), (2, '2')], default=2, help_text='Scale 2–5, or 1–5.', verbose_name='lowest mark')),
-                ('marks_from_grade', models.PositiveSmallIntegerField(default=2, help_text='Grade 1 keeps attendance and topics only (§3.11).', verbose_name='marks are given from grade')),
+                ('marks_from_grade', models.PositiveSmallIntegerField(default=2, help_text='Grade 1 keeps attendance and topics only.', verbose_name='marks are given from grade')),
                 ('threshold_5', models.DecimalField(decimal_places=2, default=Decimal('4.60'), max_digits=3, verbose_name='average for a 5 from')),
                 ('threshold_4', models.DecimalField(decimal_places=2, default=Decimal('3.60'), max_digits=3, verbose_name='average for a 4 from')),
                 ('threshold_3', models.DecimalField(decimal_places=2, default=Decimal('2.60'), max_digits=3, verbose_name='average for a 3 from')),

@@ -37,7 +37,7 @@ class GradingPolicy(models.Model):
         _("lowest mark"), choices=[(1, "1"), (2, "2")], default=2, help_text=_("Scale 2–5, or 1–5.")
     )
     marks_from_grade = models.PositiveSmallIntegerField(
-        _("marks are given from grade"), default=2, help_text=_("Grade 1 keeps attendance and topics only (§3.11).")
+        _("marks are given from grade"), default=2, help_text=_("Grade 1 keeps attendance and topics only.")
     )
     threshold_5 = models.DecimalField(
         _("average for a 5 from"), max_digits=3, decimal_places=2, default=Decimal("4.60")

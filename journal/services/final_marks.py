@@ -47,7 +47,7 @@ def _check_value(value: str, course: Course) -> str:
     policy = policy_for(class_group.year.school, timezone.localdate())
     if value in NUMERIC_MARKS:
         if not marks_allowed(policy, class_group.grade):
-            raise ValidationError({"value": _("Grade %(grade)s gets no marks (§3.11).") % {"grade": class_group.grade}})
+            raise ValidationError({"value": _("Grade %(grade)s gets no marks.") % {"grade": class_group.grade}})
         if int(value) < policy.lowest_mark:
             raise ValidationError(
                 {

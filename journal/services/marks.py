@@ -352,9 +352,7 @@ def _put_mark(
     if not marks_allowed(policy, grade):
         raise ValidationError(
             {
-                "value": _(
-                    "Marks are not given in grade %(grade)s (§3.11): the journal keeps attendance and topics only."
-                )
+                "value": _("Marks are not given in grade %(grade)s: the journal keeps attendance and topics only.")
                 % {"grade": grade}
             }
         )

@@ -205,7 +205,7 @@ def test_a_grade_one_class_offers_no_mark_input_and_a_typed_mark_is_refused(
     page.wait_for_function("(el) => el.dataset.state === 'jg-error'", arg=cell.element_handle())
 
     assert grid_text(cell) == "5"  # what was typed stays, marked
-    assert "§3.11" in (cell.get_attribute("title") or "")
+    assert "1 классе" in (cell.get_attribute("title") or "")
     assert not m.Mark.objects.exists()
     page.screenshot(path=str(ARTIFACTS / "grid-grade1-error.png"), full_page=True)
 

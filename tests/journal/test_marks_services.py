@@ -244,7 +244,7 @@ def test_no_marks_in_grade_one_but_attendance_is_kept(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
         mark_set(actor=world.users["teacher"], lesson=lesson, student=pupil, value="5")
     assert "Marks are not given in grade 1" in messages(exc)
-    assert "§3.11" in messages(exc)
+    assert "§" not in messages(exc)  # no clause numbers in what users read
     assert not m.Mark.objects.filter(lesson=lesson).exists()
 
     attendance_set(actor=world.users["teacher"], lesson=lesson, student=pupil, status="absent")

@@ -98,6 +98,9 @@ def test_a_locked_period_is_read_only_and_a_post_is_refused(world, q1, marks, cl
 
     assert 'data-testid="locked-notice"' in page.content.decode()
     assert "<select" not in page.content.decode()
+    # The period's tab says it is closed in words beside the icon (no emoji a screen reader spells out).
+    tab = page.content.decode().split('class="nav-link active"', 1)[1].split("</a>", 1)[0]
+    assert 'data-testid="locked"' in tab and "закрыт" in tab and "🔒" not in page.content.decode()
     assert response.status_code == 403
     assert not m.FinalMark.objects.exists()
 

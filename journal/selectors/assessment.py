@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Case, Count, Max, Min, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,6 +37,7 @@ from journal.models import (
     Lesson,
     LessonKind,
     LessonStatus,
+    PeriodKind,
     School,
     StudyPeriod,
 )
@@ -248,13 +249,17 @@ def assessment_schedule(user: User, school: School | None, period: StudyPeriod) 
 
 
 def periods_of_school(school: School | None) -> QuerySet[StudyPeriod]:
-    """The study periods of the school's current year, in calendar order."""
+    """The study periods of the school's current year as the school reads them: the quarters in order, then
+    the trimesters, the half-years, the year (not «1 четверть, 1 полугодие, Год, 2 четверть», as the dates
+    alone would sort them)."""
     if school is None:
         return StudyPeriod.objects.none()
+    kinds = [PeriodKind.QUARTER, PeriodKind.TRIMESTER, PeriodKind.HALF_YEAR, PeriodKind.YEAR]
+    kind_order = Case(*(When(kind=kind, then=Value(n)) for n, kind in enumerate(kinds)), default=Value(len(kinds)))
     return (
         StudyPeriod.objects.filter(year__school=school, year__is_current=True)
         .select_related("year")
-        .order_by("start", "kind", "number")
+        .order_by(kind_order, "start", "number")
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from itertools import count
@@ -380,3 +381,24 @@ def test_the_assessment_page_query_count_does_not_grow_with_the_tests(
 
     assert len(many) == len(few)
     assert len(many) <= ASSESSMENT_PAGE_BUDGET, "\n".join(q["sql"][:150] for q in many.captured_queries)
+
+
+def test_the_periods_are_listed_quarters_first_then_half_years_then_the_year(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    def period(kind: str, number: int, start: datetime.date, end: datetime.date) -> m.StudyPeriod:
+        return m.StudyPeriod.objects.create(year=world.year, kind=kind, number=number, start=start, end=end)
+
+    year_end = datetime.date(2027, 5, 31)
+    made = [
+        period(m.PeriodKind.YEAR, 1, YEAR_START, year_end),
+        period(m.PeriodKind.HALF_YEAR, 2, datetime.date(2027, 1, 11), year_end),
+        period(m.PeriodKind.QUARTER, 2, datetime.date(2026, 11, 5), datetime.date(2026, 12, 28)),
+        period(m.PeriodKind.HALF_YEAR, 1, YEAR_START, datetime.date(2026, 12, 28)),
+    ]
+
+    page = client_for("deputy").get(reverse("journal:assessment")).content.decode()
+
+    nav = page.split('<nav class="mb-3"', 1)[1].split("</nav>", 1)[0]
+    links = [int(pk) for pk in re.findall(r"/assessment/(\d+)/", nav)]
+    assert links == [quarter.pk, made[2].pk, made[3].pk, made[1].pk, made[0].pk]

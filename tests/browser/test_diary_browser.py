@@ -67,10 +67,10 @@ def test_parent_switches_children_goes_on_a_week_and_acknowledges_it(
     page.screenshot(path=str(ARTIFACTS / "diary-week-phone.png"), full_page=True)
     assert _fits(page)
 
-    # «Ознакомлен»: pressed once, then the date and time are shown instead of the button.
+    # «Подтвердить: неделю прочитал(а)»: pressed once, then the confirmation with its date and time instead.
     page.locator("[data-testid=acknowledge]").click()
     page.locator("[data-testid=acknowledged]").wait_for()
-    assert page.locator("[data-testid=acknowledged]").inner_text().startswith("ознакомлен")
+    assert page.locator("[data-testid=acknowledged]").inner_text().startswith("Прочитано, подтверждено")
     assert page.locator("[data-testid=acknowledge]").count() == 0
     ack = WeekAcknowledgement.objects.get()
     assert (ack.parent, ack.student, ack.week_start) == (parent, world.child, NEXT)

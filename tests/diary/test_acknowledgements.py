@@ -50,7 +50,7 @@ def test_pressing_the_button_twice_keeps_one_acknowledgement_and_shows_when(worl
     assert first.status_code == 302
     assert WeekAcknowledgement.objects.filter(parent=world.users["parent"], student=world.child).count() == 1
     text = second.content.decode()
-    assert "ознакомлен " in text
+    assert "Прочитано, подтверждено " in text and "Подтвердить:" not in text
     assert 'data-testid="acknowledge"' not in text
 
 

@@ -62,7 +62,7 @@ def test_the_week_page_in_russian_with_previous_and_next_week(world: World, clie
     text = response.content.decode()
     assert "05.10.2026 – 11.10.2026" in text
     assert "?week=2026-09-28" in text and "?week=2026-10-12" in text
-    assert "Ознакомлен" in text and "Дроби" in text and "Тема" in text
+    assert "Подтвердить: неделю прочитал(а)" in text and "Дроби" in text and "Тема" in text
     assert "Вторник" in text or "вторник" in text
     # The week's paper printout (reports app).
     pdf = reverse("reports:student_week_pdf", kwargs={"student_id": world.child.pk}) + "?week=2026-10-05"

@@ -19,6 +19,7 @@ from reports.models import DocumentKind
 from reports.selectors.bound import bound_page
 from reports.services.bound import BOUND_KINDS, bound_request, bound_year, copy_check, parse_fingerprint
 from reports.services.documents import DocumentError
+from reports.views.documents import flash_requested
 
 
 @staff_required
@@ -63,7 +64,12 @@ def bound_make(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("reports:bound_index")
     what = _("The journal of final marks") if kind == DocumentKind.BOUND_JOURNAL else _("The archive of the year")
-    messages.success(request, _("%(what)s is being made; the row shows how far it has got.") % {"what": what})
+    flash_requested(
+        request,
+        document,
+        ready=_("%(what)s is ready.") % {"what": what},
+        making=_("%(what)s is being made; the row shows how far it has got.") % {"what": what},
+    )
     return redirect(f"{reverse('reports:bound_index')}#document-status-{document.pk}")
 
 

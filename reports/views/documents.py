@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -11,6 +12,7 @@ from core.responses import stored_file_response
 from journal import rules
 from journal.selectors.scope import classes_led_by
 from reports.access import get_document_for_user
+from reports.models import DocumentStatus, GeneratedDocument
 from reports.selectors.documents import own_documents
 
 # The list shows the latest ones; older documents are still downloadable by their link.
@@ -51,3 +53,11 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponseBas
     if not document.is_done:
         raise Http404("The document is not ready")
     return stored_file_response(document.file, document.filename, document.content_type)
+
+
+def flash_requested(request: HttpRequest, document: GeneratedDocument, *, ready: str, making: str) -> None:
+    """Say what became of a document just asked for: ready (made at once: no broker, or the same one
+    already made) or being made (the page shows its progress). Never «being made» beside a row that
+    already says «ready»."""
+    document.refresh_from_db(fields=["status"])
+    messages.success(request, ready if document.status == DocumentStatus.DONE else making)

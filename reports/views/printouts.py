@@ -33,6 +33,7 @@ from reports.selectors.weekly_printout import (
     weekly_printout,
 )
 from reports.services.printouts import weekly_printout_request
+from reports.views.documents import flash_requested
 
 # The page lists this many of the latest weeks.
 WEEKS_SHOWN = 20
@@ -79,10 +80,12 @@ def class_printouts(request: HttpRequest, class_id: int) -> HttpResponse:
             messages.error(request, message)
         return _page(request, class_group, form, status=400)
     monday = document.week_start or form.cleaned_data["week"]
-    messages.success(
+    week = {"week": week_label(monday)}
+    flash_requested(
         request,
-        _("The printout for the week %(week)s has been requested; it is made in the background.")
-        % {"week": week_label(monday)},
+        document,
+        ready=_("The printout for the week %(week)s is ready.") % week,
+        making=_("The printout for the week %(week)s has been requested; it is made in the background.") % week,
     )
     return redirect(reverse("reports:class_printouts", args=[class_group.pk]))
 

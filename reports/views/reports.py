@@ -21,6 +21,7 @@ from reports.kinds import KINDS, ReportKind
 from reports.render import report_pdf, report_xlsx
 from reports.services.documents import DocumentError
 from reports.services.reports import FORMATS, report_request
+from reports.views.documents import flash_requested
 
 
 def _form(request: HttpRequest, kind: ReportKind, data: object) -> ReportForm:
@@ -121,5 +122,10 @@ def report_make(request: HttpRequest, code: str) -> HttpResponse:
     except DocumentError as error:
         messages.error(request, str(error))
         return redirect(reverse("reports:report_page", args=[code]))
-    messages.success(request, _("The report is being made; this page shows how far it has got."))
+    flash_requested(
+        request,
+        document,
+        ready=_("The report is ready."),
+        making=_("The report is being made; this page shows how far it has got."),
+    )
     return redirect("reports:document_status", document.pk)

@@ -51,9 +51,21 @@ def test_class_teacher_generates_a_printout_sees_progress_and_downloads_it(
 
     # «Сформировать» for the week of 30 November, chosen by any day of it.
     page.locator("#id_week").fill(day(3).isoformat())
+    # While it is being made (inline here, a few seconds) the button says so and cannot be pressed again:
+    # seen by an observer that notes it in the tab's session storage, which outlives the page.
+    page.evaluate(
+        """() => new MutationObserver(() => {
+             const b = document.querySelector('[data-testid=printout-generate]');
+             if (b && b.disabled && b.textContent.includes('Формируется')) sessionStorage.setItem('busy', 'seen');
+           }).observe(document.body, {subtree: true, attributes: true, childList: true, characterData: true})"""
+    )
     page.locator("[data-testid=printout-generate]").click()
     page.locator(".alert-success").wait_for()
+    assert page.evaluate("sessionStorage.getItem('busy')") == "seen"
+    # Made at once (no broker): it says ready, as its row does, not «made in the background».
     assert "30 ноября – 6 декабря 2026 г." in page.locator(".alert-success").inner_text()
+    assert "готова" in page.locator(".alert-success").inner_text()
+    assert "в фоне" not in page.locator(".alert-success").inner_text()
     made = GeneratedDocument.objects.exclude(pk=earlier.pk).get()
     row = page.locator(f"[data-testid=document-status-{made.pk}]")
     assert row.get_attribute("data-status") == DocumentStatus.DONE

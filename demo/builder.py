@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -205,6 +206,7 @@ class DemoSchoolBuilder:
         now = time.monotonic()
         self.timings.append((name, now - self._t0))
         self.log(f"  {name}: {now - self._t0:.1f} s")
+        sys.stdout.flush()
         self._t0 = now
 
     def _grades(self) -> list[int]:

@@ -62,7 +62,8 @@ class Command(BaseCommand):
     ) -> None:
         if password == "":
             raise CommandError("The password must not be empty.")
-        verbose = int(options.get("verbosity", 1)) >= 2
+        # Progress by default (the first run of scripts/run.sh waits on it); --verbosity 0 for none.
+        verbose = int(options.get("verbosity", 1)) >= 1
         today = timezone.localdate()
         year_name = YearCalendar(start_year_for(today)).name
         started = time.monotonic()
@@ -80,6 +81,8 @@ class Command(BaseCommand):
                         _schools, users = wipe_demo_school()
                         self.stdout.write(f"Deleted the existing «{SCHOOL_NAME}» ({reason}) and its {users} users.")
                     password = password or DEFAULT_PASSWORD
+                    if verbose:
+                        self.stdout.write(f"Building «{SCHOOL_NAME}», academic year {year_name} ({size or 'default'}):")
                     builder = DemoSchoolBuilder(
                         size=size or "default",
                         password=password,

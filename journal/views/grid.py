@@ -225,7 +225,10 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
     grid: CourseGrid = course_grid(course, start, end, period=period, lesson_ids=only)
     writable = _writable_lessons(request, access, grid.lessons)
     renderer = _GridWriter(grid.lessons, writable)
-    rows = [renderer.row(row, grid.minimum_marks, with_summary=not substitute_only) for row in grid.rows]
+    # The summary columns (average, marks against the minimum, suggestion, final): not for a substitute, and
+    # not where no marks are given (grade 1: no «0/3», no averages).
+    with_summary = not substitute_only and grid.marks_allowed
+    rows = [renderer.row(row, grid.minimum_marks, with_summary=with_summary) for row in grid.rows]
     context: dict[str, Any] = {
         "course": course,
         "grid": grid,
@@ -236,6 +239,7 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
         "months": months if len(months) > 1 else [],
         "month": month,
         "substitute_only": substitute_only,
+        "with_summary": with_summary,
         "can_write": bool(writable),
         # The editor starts in today's column (its first lesson) when the page shows today.
         "today_lesson": next((lesson.pk for lesson in grid.lessons if lesson.date == timezone.localdate()), ""),

@@ -379,6 +379,8 @@ def test_grade_one_refuses_a_mark_and_its_page_offers_no_mark_input(
     html = client.get(page_url(course)).content.decode()
     assert 'data-marks="0"' in html
     assert "Marks are not given in this grade" in html
+    # No summary columns where no marks are given: no «0/3» against a minimum, no averages.
+    assert 'class="jg-sum' not in html and f'data-testid="count-{pupil.pk}"' not in html
 
     assert post_cell(client, lesson, pupil, "н").status_code == 200
     assert m.Attendance.objects.filter(lesson=lesson, student=pupil).exists()

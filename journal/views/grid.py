@@ -78,6 +78,11 @@ class _GridWriter:
             found = self.escaped[text] = conditional_escape(text)
         return found
 
+    def colgroup(self, today: datetime.date) -> SafeString:
+        """One ``<col>`` a column, today's lessons tinted (``jg-today``): the column to fill stands out."""
+        cols = "".join('<col class="jg-today">' if day == today else "<col>" for _pk, day, _c in self.columns)
+        return mark_safe(f"<colgroup><col>{cols}</colgroup>")  # noqa: S308 - no dynamic text
+
     def header(self) -> SafeString:
         """The lessons' column heads: date, the kind's short mark, the topic (and «cancelled») as a tooltip;
         ``jg-ro`` on a column the user does not write."""
@@ -196,8 +201,13 @@ def _months(start: datetime.date, end: datetime.date) -> list[_Month]:
 def _chosen_month(request: HttpRequest, months: list[_Month]) -> _Month | None:
     """``?month=YYYY-MM``: a month of the chosen period (a phone shows a month more easily than a quarter)."""
     raw = request.GET.get("month")
-    if not raw:
+    if raw == "all":
         return None
+    if not raw:
+        # Opened without a choice: the month holding today when the period does (the lessons to fill now,
+        # not the quarter's first weeks); «Whole period» is ``month=all``.
+        today = timezone.localdate()
+        return next((month for month in months if month.start <= today <= month.end), None)
     chosen = next((month for month in months if month.key == raw), None)
     if chosen is None:
         raise Http404("No such month in this period")
@@ -233,6 +243,7 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
         "course": course,
         "grid": grid,
         "header": renderer.header(),
+        "colgroup": renderer.colgroup(timezone.localdate()),
         "rows": rows,
         "periods": periods,
         "period": period,

@@ -61,7 +61,7 @@ def _teachers_grid(chromium: Any, base: str, course: m.Course, viewport: dict[st
     """A fresh page where the ``teacher`` login has opened the course's grid."""
     page = new_page(chromium, viewport, errors)
     log_in(page, base, "teacher", PASSWORD)
-    page.goto(f"{base}/courses/{course.pk}/journal/")
+    page.goto(f"{base}/courses/{course.pk}/journal/?month=all")
     return page
 
 
@@ -80,6 +80,9 @@ def test_teacher_types_a_row_of_marks_and_attendance_with_the_keyboard_and_sees_
 
     page.locator(f"[data-testid=journal-link-{world.math_5a.pk}]").click()
     page.wait_for_url(f"{base}/courses/{world.math_5a.pk}/journal/")
+    # It opens on the month holding today; the lessons here span the quarter: «Весь период».
+    page.locator("[data-testid=months] a").first.click()
+    page.wait_for_url("**month=all")
     _cell(page, pupil, lessons[0]).click()
     page.keyboard.type("5")
     page.keyboard.press("Tab")
@@ -126,7 +129,7 @@ def test_teacher_types_a_row_of_marks_and_attendance_with_the_keyboard_and_sees_
     # On a phone the table scrolls inside its box; the names stay on the left.
     phone = new_page(chromium, PHONE, errors)
     log_in(phone, base, "teacher", PASSWORD)
-    phone.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    phone.goto(f"{base}/courses/{world.math_5a.pk}/journal/?month=all")
     phone.screenshot(path=str(ARTIFACTS / "grid-phone.png"), full_page=True)
     assert _fits(phone)
     name = phone.locator(f"[data-testid=row-{pupil.pk}] th.jg-name")
@@ -361,7 +364,7 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     # On a 360 px phone: a tap on a cell shows the short picker; a tap on «3» fills and saves the cell.
     phone = new_page(chromium, PHONE, errors)
     log_in(phone, base, "teacher", PASSWORD)
-    phone.goto(f"{base}/courses/{world.math_5a.pk}/journal/")
+    phone.goto(f"{base}/courses/{world.math_5a.pk}/journal/?month=all")
     target = _cell(phone, world.other_child, second)
     target.click()
     picker = phone.locator("[data-testid=cell-picker]")

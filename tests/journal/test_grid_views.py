@@ -120,8 +120,9 @@ def lessons_of(course: m.Course, count: int, **fields: Any) -> list[m.Lesson]:
 
 
 def page_url(course: m.Course, period: m.StudyPeriod | None = None) -> str:
+    """The grid over the whole period (opened without a choice it shows the month holding today)."""
     url = reverse("journal:course_journal", args=[course.pk])
-    return f"{url}?period={period.pk}" if period is not None else url
+    return f"{url}?period={period.pk}&month=all" if period is not None else f"{url}?month=all"
 
 
 def cell_url(course: m.Course) -> str:
@@ -744,3 +745,24 @@ def test_a_quarters_grid_is_small_and_compressed_on_the_wire(
     assert len(raw.content) < 60 * 1024
     assert packed["Content-Encoding"] == "gzip"
     assert len(packed.content) < len(raw.content) / 4
+
+
+def test_opened_without_a_choice_the_grid_shows_the_month_holding_today_with_todays_column_tinted(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    start = TODAY.replace(day=1) - datetime.timedelta(days=40)
+    m.StudyPeriod.objects.create(
+        year=world.year, kind=m.PeriodKind.QUARTER, number=2, start=start, end=TODAY + datetime.timedelta(days=20)
+    )
+    earlier = m.Lesson.objects.create(course=world.math_5a, date=start + datetime.timedelta(days=1), slot=1)
+    today = m.Lesson.objects.create(course=world.math_5a, date=TODAY, slot=2)
+    client = client_for("teacher")
+
+    opened = client.get(reverse("journal:course_journal", args=[world.math_5a.pk])).content.decode()
+    whole = client.get(reverse("journal:course_journal", args=[world.math_5a.pk]), {"month": "all"}).content.decode()
+
+    assert grid_lessons(opened) == [today.pk]
+    assert f'data-today-lesson="{today.pk}"' in opened
+    assert opened.count('<col class="jg-today">') == 1
+    assert grid_lessons(whole) == [earlier.pk, today.pk]
+    assert "month=all" in opened  # the «Whole period» link

@@ -19,14 +19,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import Role
 from journal import models as m
-from journal.services.structure import parent_link_create
 from messaging.models import Notification
 from messaging.tasks import send_pending_emails
 from tests.celery_worker import Worker, celery_worker
-from tests.conftest import World, _enrol, _user
-from tests.factories import StudentFactory
+from tests.conftest import World
+from tests.faults.conftest import families_with_email
 from tests.faults.servers import RedisServer, redis_server
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -56,16 +54,7 @@ def worker(tmp_path: Path, broker: RedisServer, letters: Path) -> Iterator[Worke
 
 @pytest.fixture
 def families(world: World) -> list[m.Student]:
-    """Eight more students of 5А, each with a parent who wants every notification by e-mail."""
-    students = []
-    for n in range(8):
-        student = _enrol(StudentFactory(school=world.school, last_name=f"Ученик{n}"), world.class_5a)
-        parent = _user(f"parent{n}", world.school, Role.PARENT, email=f"parent{n}@example.org")
-        parent_link_create(actor=None, parent=parent, student=student, consent_given=True)
-        students.append(student)
-    # Nobody else of the school has an address: the letters counted are the parents'.
-    type(parent).objects.exclude(username__startswith="parent").update(email="")
-    return students
+    return families_with_email(world, 8)
 
 
 def _recipients(letters: Path) -> list[str]:
@@ -132,4 +121,4 @@ def test_saves_while_the_broker_fails_are_answered_saved_and_each_letter_leaves_
     assert sorted(stored) == sorted((student.pk, "2") for student in families)
     parents = Notification.objects.filter(student__in=families, recipient__username__startswith="parent")
     assert parents.count() == len(families)
-    _outbox_after_the_broker_is_back(worker, letters, [f"parent{n}@example.org" for n in range(len(families))])
+    _outbox_after_the_broker_is_back(worker, letters, [f"parent{n:02}@example.org" for n in range(len(families))])

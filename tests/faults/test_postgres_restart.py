@@ -22,11 +22,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import Role
 from journal import models as m
-from journal.services.structure import parent_link_create
-from tests.conftest import World, _enrol, _user
-from tests.factories import StudentFactory
+from tests.conftest import World
+from tests.faults.conftest import families_with_email
 from tests.faults.servers import PostgresCluster, database_moved_to, postgres_cluster
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,14 +35,7 @@ RETRY_SECONDS = 60
 
 @pytest.fixture
 def crowded(world: World) -> list[m.Student]:
-    students = []
-    for n in range(STUDENTS):
-        student = _enrol(StudentFactory(school=world.school, last_name=f"Ученик{n:02}"), world.class_5a)
-        parent = _user(f"parent{n:02}", world.school, Role.PARENT, email=f"parent{n:02}@example.org")
-        parent_link_create(actor=None, parent=parent, student=student, consent_given=True)
-        students.append(student)
-    type(parent).objects.exclude(username__startswith="parent").update(email="")
-    return students
+    return families_with_email(world, STUDENTS)
 
 
 @pytest.fixture

@@ -44,7 +44,8 @@ BUDGETS = {
     # 6. the roster: today's enrolments with the students
     # 7. the class's courses with subject and subgroup
     # 8. their open assignments with the teachers (prefetch)
-    "class_detail": 8,
+    # 9. which of the roster's students the user may open (their names are links then)
+    "class_detail": 9,
     # 5. the course, with class, year, subject and subgroup (access layer)
     # 6. can_edit: does the user teach it (EXISTS)
     # 7. all its assignments with the teachers

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -333,7 +334,11 @@ def notification_email_send(*, notification_id: int) -> bool:
             body = render_to_string("messaging/email/notification.txt", context)
             about = notification.student.short_name if notification.student else notification.get_kind_display()
             subject = _("Electronic journal: %(student)s") % {"student": about}
-        send_mail(subject, body, None, [recipient.email])
+        # The letter's Message-ID is the notification's own: should the database fail between the SMTP
+        # server's acceptance and the commit below, the outbox sends it again under the same id, which mail
+        # servers and clients take for one letter (delivery is at least once; the parent reads it once).
+        message_id = f"<notification-{notification.pk}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
+        EmailMessage(subject, body, None, [recipient.email], headers={"Message-ID": message_id}).send()
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True

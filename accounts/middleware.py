@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from accounts.services.users import interface_languages
+
 _ALLOWED_WHILE_FORCED = ("password_change", "logout", "set_language")
 
 
@@ -17,7 +19,7 @@ def chosen_language(request: HttpRequest) -> str:
     """The interface language of a request: the signed-in user's choice, else the one chosen on this
     browser before signing in (the language cookie), else Russian. The browser's Accept-Language is not
     asked: a school's computers and parents' phones are often set to English."""
-    available = {code for code, _name in settings.LANGUAGES}
+    available = interface_languages()
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.language in available:
         return str(user.language)

@@ -112,7 +112,7 @@ class SchoolScopedAdmin(SchoolScopedMixin, admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(**{SCHOOL_PATHS[self.model]: getattr(request.school, "pk", None)})
+        return qs.filter(**{SCHOOL_PATHS[self.model]: _school_id(request)})
 
     def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         excluded = list(super().get_exclude(request, obj) or [])
@@ -135,7 +135,7 @@ def _scoped_choices(model: type[Model], request: HttpRequest) -> QuerySet[Any]:
     path = SCHOOL_PATHS.get(model)
     if path is None:
         return model._default_manager.all()
-    return model._default_manager.filter(**{path: getattr(request.school, "pk", None)})
+    return model._default_manager.filter(**{path: _school_id(request)})
 
 
 class SchoolAdmin(SchoolScopedAdmin):
@@ -295,3 +295,8 @@ class BellScheduleAdmin(SchoolScopedAdmin):
 
 
 school_admin.register(BellSchedule, BellScheduleAdmin)
+
+
+def _school_id(request: HttpRequest) -> int | None:
+    """The request's school by id: the paths of SCHOOL_PATHS end in a foreign key or in ``pk`` itself."""
+    return getattr(request.school, "pk", None)

@@ -78,8 +78,13 @@ def user_password_changed(*, user: User) -> None:
         user.save(update_fields=["must_change_password"])
 
 
+def interface_languages() -> set[str]:
+    """The codes of the interface's languages (``settings.LANGUAGES``)."""
+    return {code for code, _name in settings.LANGUAGES}
+
+
 def user_language_set(*, user: User, language: str) -> None:
-    """Remember the interface language the user chose (one of ``settings.LANGUAGES``); others are ignored."""
-    if language in {code for code, _name in settings.LANGUAGES} and user.language != language:
+    """Remember the interface language the user chose (one of :func:`interface_languages`); others are ignored."""
+    if language in interface_languages() and user.language != language:
         user.language = language
         user.save(update_fields=["language"])

@@ -101,14 +101,19 @@ class TeacherWeek:
 def lessons_due(year: AcademicYear, start: datetime.date, end: datetime.date, today: datetime.date) -> QuerySet[Lesson]:
     """The lessons of the year dated ``start``–``end`` that are not cancelled and are due by ``today`` (today's
     count once held: the day is not over), each with whether it has homework and attendance recorded."""
-    return (
+    return with_filling(
         Lesson.objects.filter(course__class_group__year=year, date__gte=start, date__lte=end)
         .exclude(status=LessonStatus.CANCELLED)
         .exclude(date__gte=today, status=LessonStatus.PLANNED)
-        .annotate(
-            has_homework=Exists(Homework.objects.filter(lesson=OuterRef("pk"))),
-            has_attendance=Exists(Attendance.objects.filter(lesson=OuterRef("pk"))),
-        )
+    )
+
+
+def with_filling(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    """The lessons, each with whether it has homework and attendance recorded (``has_homework``,
+    ``has_attendance``): what the monitoring and the teacher's desk read of a lesson's filling."""
+    return lessons.annotate(
+        has_homework=Exists(Homework.objects.filter(lesson=OuterRef("pk"))),
+        has_attendance=Exists(Attendance.objects.filter(lesson=OuterRef("pk"))),
     )
 
 

@@ -31,11 +31,20 @@ from journal.models import (
     StudyPeriod,
     Subject,
 )
+from journal.models.marks import MarkValue, short_label
 from journal.models.structure import Assessment
 from journal.selectors.grading import policy_for
 from journal.selectors.marks import COUNTED, LESSON_COUNTS, course_marks
 from journal.selectors.membership import RosterEntry, attends_course, classes_rosters_between, subgroups_of
-from journal.statistics import AttendanceCounts, MarkFacts, Summary, count_attendance, full_days_missed, summarise
+from journal.statistics import (
+    AttendanceCounts,
+    MarkFacts,
+    Summary,
+    count_attendance,
+    forecast_mark,
+    full_days_missed,
+    summarise,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,3 +307,47 @@ def class_attendance_rows(class_group: ClassGroup, ids: list[int]) -> dict[int, 
     change; a row of another class is simply not found."""
     rows = Attendance.objects.filter(pk__in=ids, lesson__course__class_group=class_group).select_related("lesson")
     return {row.pk: row for row in rows}
+
+
+def counted_students(facts: ClassFacts, subject: Subject) -> list[int]:
+    """The students a period's results of the subject count: in the class at the period's end and in a
+    course of the subject (those who left before the end are out, DESIGN.md)."""
+    return [
+        entry.student.pk
+        for entry in facts.roster
+        if facts.in_class_at_end(entry) and facts.courses_of(entry.student.pk, subject.pk)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """A student whose current figures in a subject point to a «2» or to н/а (fewer marks than the minimum)."""
+
+    student_id: int
+    subject: Subject
+    summary: Summary
+    value: str
+
+    @property
+    def label(self) -> str:
+        """The forecast as the report prints it: «2», «н/а»."""
+        return str(short_label(self.value))
+
+
+RISK_VALUES = ("1", "2", MarkValue.NOT_ATTESTED.value)
+
+
+def period_forecast(facts: ClassFacts) -> tuple[dict[tuple[int, int], str], list[Risk]]:
+    """The period mark each counted student's figures point to now in each assessed subject
+    (:func:`journal.statistics.forecast_mark`), and the students at risk among them: the class's forecast
+    report and the class teacher's desk read both from here."""
+    summaries = subject_summaries(facts)
+    forecast: dict[tuple[int, int], str] = {}
+    risks: list[Risk] = []
+    for subject in facts.assessed_subjects():
+        for sid in counted_students(facts, subject):
+            summary = summaries[(sid, subject.pk)]
+            value = forecast[(sid, subject.pk)] = forecast_mark(summary)
+            if value in RISK_VALUES:
+                risks.append(Risk(sid, subject, summary, value))
+    return forecast, risks

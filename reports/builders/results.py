@@ -20,17 +20,17 @@ from journal.selectors.class_facts import (
     attendance_by_student,
     class_absences,
     class_facts,
+    counted_students,
     final_values,
     lessons_per_day,
+    period_forecast,
     period_policy,
-    subject_summaries,
 )
 from journal.selectors.periods import YEAR_KINDS, grade_periods
 from journal.statistics import (
     Results,
     Standing,
     count_results,
-    forecast_mark,
     mean_mark,
     quality_percent,
     sou_percent,
@@ -91,16 +91,6 @@ def results_cells(label: str, results: Results, css: str = "") -> list[Cell]:
         number(quality_percent(results), 1, css),
         number(sou_percent(results), 1, css),
         number(mean_mark(results), 2, css),
-    ]
-
-
-def counted_students(facts: ClassFacts, subject: Subject) -> list[int]:
-    """The students a period's results of the subject count: in the class at the period's end and in a
-    course of the subject (those who left before the end are out, DESIGN.md)."""
-    return [
-        entry.student.pk
-        for entry in facts.roster
-        if facts.in_class_at_end(entry) and facts.courses_of(entry.student.pk, subject.pk)
     ]
 
 
@@ -525,16 +515,7 @@ def _forecast_sections(class_group: ClassGroup, period: StudyPeriod) -> list[Sec
     facts = class_facts(class_group, period.start, last)
     if not facts.assessed_subjects():
         return [unassessed_section(class_group)]
-    summaries = subject_summaries(facts)
-    forecast: dict[tuple[int, int], str] = {}
-    risks = []
-    for subject in facts.assessed_subjects():
-        for sid in counted_students(facts, subject):
-            summary = summaries[(sid, subject.pk)]
-            value = forecast_mark(summary)
-            forecast[(sid, subject.pk)] = value
-            if value in ("1", "2", MarkValue.NOT_ATTESTED.value):
-                risks.append((sid, subject, summary, value))
+    forecast, risks = period_forecast(facts)
     rows = [results_cells(subject.name, results) for subject, results in subject_results(facts, forecast)]
     overall = class_results(standings(facts, forecast))
     figures = Table(
@@ -557,14 +538,14 @@ def _forecast_sections(class_group: ClassGroup, period: StudyPeriod) -> list[Sec
         ],
         body=[
             [
-                text(names[sid], "name"),
-                text(subject.name),
-                number(summary.average, 2),
-                number(summary.count),
-                number(summary.minimum),
-                text(short_label(value), "bad"),
+                text(names[risk.student_id], "name"),
+                text(risk.subject.name),
+                number(risk.summary.average, 2),
+                number(risk.summary.count),
+                number(risk.summary.minimum),
+                text(short_label(risk.value), "bad"),
             ]
-            for sid, subject, summary, value in sorted(risks, key=lambda r: (names[r[0]], r[1].name))
+            for risk in sorted(risks, key=lambda r: (names[r.student_id], r.subject.name))
         ],
         caption=_("At risk of a «2» or of н/а (fewer marks than the minimum)"),
         empty=_("No student is at risk."),

@@ -52,7 +52,7 @@ from demo.names import (
     random_woman,
 )
 from demo.planning import ASSEMBLY_HALL, GYMS, PE, DemoPlanning, PlanningStats, gyms_needed
-from demo.reports import demo_bound_journal, demo_printouts, demo_reports
+from demo.reports import demo_documents
 from journal.models import (
     AcademicYear,
     Attendance,
@@ -237,7 +237,8 @@ class DemoSchoolBuilder:
 
     # -- entry point -------------------------------------------------------------------------------------
 
-    def build(self) -> School:
+    def build(self, *, documents: bool = True) -> School:
+        """The school, its year so far and (unless ``documents`` is false) its generated documents."""
         self.password_hash = make_password(self.password)
         self._school_and_year()
         # The default grading policy and work types (weights) of DESIGN.md.
@@ -281,10 +282,6 @@ class DemoSchoolBuilder:
             fallback_author=self.staff["deputy"].saved,
             step=self._step,
         ).build()
-        # The last finished week's paper printouts (§8.3), done, on the class teachers' pages.
-        demo_printouts(self.school, self.today, step=self._step)
-        # The deputy's whole-school reports of the last finished quarter, ready in the deputy's documents.
-        demo_reports(self.school, self.today, self.staff["deputy"].saved, step=self._step)
         # The diary's events of the year and parents' acknowledgements of past weeks.
         build_demo_diary(
             school=self.school, year=self.year, today=self.today, deputy=self.staff["deputy"].saved, step=self._step
@@ -302,8 +299,10 @@ class DemoSchoolBuilder:
             teacher=self.named["teacher"].saved,
         )
         self._step("monitoring: days of use, control checks")
-        # The journal of final marks of 5А for binding (§7.4), as the deputy made it from the finished periods.
-        demo_bound_journal(self.school, self.today, self.staff["deputy"].saved, step=self._step)
+        # The last finished week's paper printouts (§8.3) on the class teachers' pages, the deputy's reports
+        # of the last finished quarter, the journal of final marks of 5А for binding (§7.4).
+        if documents:
+            demo_documents(self.school, self.today, self.staff["deputy"].saved, step=self._step)
         return self.school
 
     # -- structure ---------------------------------------------------------------------------------------

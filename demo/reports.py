@@ -1,7 +1,9 @@
 """The demo school's generated documents: the last finished week's paper printouts, as the class teachers
 find them, and the deputy's whole-school reports of the last finished quarter.
 
-Called last by :meth:`demo.builder.DemoSchoolBuilder.build`, in the seed's transaction.
+Made by :func:`demo_documents`: last in :meth:`demo.builder.DemoSchoolBuilder.build`, in the seed's
+transaction, or after it (``seed_demo --documents later``, then ``seed_demo --documents only``: the
+zero-setup run serves the login page while they are made, as a worker would make them).
 The demo families already carry the printout flag (``ParentLink.wants_paper_printout``, ≈ 10 % of the
 families: those without consent to the electronic diary and a few more). The documents are made in
 the process by the same service the worker runs, so the seed needs no worker and ends with them done.
@@ -16,7 +18,7 @@ from accounts.models import User
 from journal.models import AcademicYear, ClassGroup, PeriodKind, School, StudyPeriod
 from reports.builders import ReportParams
 from reports.kinds import KINDS
-from reports.models import DocumentKind
+from reports.models import DocumentKind, GeneratedDocument
 from reports.selectors.weekly_printout import classes_with_printouts, week_bounds
 from reports.services.bound import bound_request
 from reports.services.documents import document_run
@@ -81,3 +83,17 @@ def demo_bound_journal(
     if step is not None:
         step(f"journal of final marks of {class_group} for binding ({sheets} sheets)")
     return sheets
+
+
+def demo_documents(
+    school: School, today: datetime.date, deputy: User, step: Callable[[str], None] | None = None
+) -> None:
+    """Every generated document of the demo school: the week's printouts, the deputy's reports, 5А's
+    journal for binding."""
+    demo_printouts(school, today, step=step)
+    demo_reports(school, today, deputy, step=step)
+    demo_bound_journal(school, today, deputy, step=step)
+
+
+def demo_documents_made(school: School) -> bool:
+    return GeneratedDocument.objects.filter(school=school).exists()

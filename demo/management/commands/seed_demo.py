@@ -10,9 +10,11 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from accounts.models import User
 from demo.builder import SCHOOL_NAME, SIZES, DemoSchoolBuilder, set_demo_passwords, wipe_demo_school
 from demo.calendar import YearCalendar, start_year_for
 from demo.report import counts, login_rows, movement, planning_events
+from demo.reports import demo_documents, demo_documents_made
 from journal.models import AcademicYear, ClassGroup, School
 from journal.permissions import permission_drift
 
@@ -56,15 +58,33 @@ class Command(BaseCommand):
             "--seed", type=int, default=DEFAULT_SEED, help="Random seed; the same seed gives the same school."
         )
         parser.add_argument("--recreate", action="store_true", help=f"Delete «{SCHOOL_NAME}» and build it again.")
+        parser.add_argument(
+            "--documents",
+            choices=("now", "later", "only"),
+            default="now",
+            help="now: make the generated documents (printouts, reports, the journal for binding) in the seed; "
+            "later: leave them out; only: make them for the existing demo school if it has none yet "
+            "(scripts/run.sh runs this beside the server).",
+        )
 
     def handle(
-        self, *args: Any, size: str | None, password: str | None, seed: int, recreate: bool, **options: Any
+        self,
+        *args: Any,
+        size: str | None,
+        password: str | None,
+        seed: int,
+        recreate: bool,
+        documents: str = "now",
+        **options: Any,
     ) -> None:
         if password == "":
             raise CommandError("The password must not be empty.")
         # Progress by default (the first run of scripts/run.sh waits on it); --verbosity 0 for none.
         verbose = int(options.get("verbosity", 1)) >= 1
         today = timezone.localdate()
+        if documents == "only":
+            self._documents_only(today, verbose)
+            return
         year_name = YearCalendar(start_year_for(today)).name
         started = time.monotonic()
         try:
@@ -90,7 +110,7 @@ class Command(BaseCommand):
                         today=today,
                         log=self.stdout.write if verbose else None,
                     )
-                    school = builder.build()
+                    school = builder.build(documents=documents == "now")
                     self._print_timetable_outcome(builder)
                     self.stdout.write(
                         self.style.SUCCESS(
@@ -105,6 +125,25 @@ class Command(BaseCommand):
             ) from exc
         self._print(school, today, password)
         self._check_permissions()
+
+    def _documents_only(self, today: Any, verbose: bool) -> None:
+        school = School.objects.filter(name=SCHOOL_NAME).first()
+        if school is None:
+            raise CommandError(f"«{SCHOOL_NAME}» does not exist yet: run seed_demo first.")
+        if demo_documents_made(school):
+            self.stdout.write(f"«{SCHOOL_NAME}» has its documents already.")
+            return
+        deputy = User.objects.get(username="deputy")
+        started = time.monotonic()
+
+        def step(name: str) -> None:
+            if verbose:
+                self.stdout.write(f"  demo documents: {name}: {time.monotonic() - started:.1f} s")
+
+        demo_documents(school, today, deputy, step=step)
+        self.stdout.write(
+            self.style.SUCCESS(f"Made the demo school's documents in {time.monotonic() - started:.1f} s.")
+        )
 
     @staticmethod
     def _rebuild_reason(school: School | None, year_name: str, size: str | None, recreate: bool) -> str | None:

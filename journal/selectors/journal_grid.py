@@ -196,6 +196,10 @@ def course_grid(
 # --- One cell's details: the panel below the grid -------------------------------------------------
 
 
+# The marks a tap enters on a phone (the grid's picker); other marks and two marks are typed.
+PICKER_MARKS = ["5", "4", "3", "2"]
+
+
 @dataclass
 class CellDetails:
     """What the panel shows of one cell: its marks with work types and remarks, the attendance entry, what
@@ -222,7 +226,7 @@ class CellDetails:
             "writable": self.writable,
             "marks_allowed": self.marks_allowed,
             "work_types": self.work_types,
-            "picker_marks": ["5", "4", "3", "2"],
+            "picker_marks": PICKER_MARKS,
             "picker_letters": self.picker_letters,
         }
 

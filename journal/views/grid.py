@@ -22,6 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -34,7 +35,7 @@ from journal import rules
 from journal.access import CourseAccess, course_access
 from journal.models import Course, Lesson, LessonStatus, StudyPeriod
 from journal.models.planning import LessonKind
-from journal.selectors.journal_grid import CourseGrid, GridRow, cell_details, course_grid
+from journal.selectors.journal_grid import PICKER_MARKS, CourseGrid, GridRow, cell_details, course_grid
 from journal.selectors.periods import grade_periods
 from journal.selectors.scope import lessons_substituted_by
 from journal.services.conflicts import StaleEdit
@@ -88,6 +89,8 @@ class _GridWriter:
         ``jg-ro`` on a column the user does not write."""
         kinds = _kind_marks()
         cancelled_note = conditional_escape(" (" + _("cancelled") + ")")
+        # The date opens the lesson's page (topic, homework, «everyone present»).
+        lesson_path = reverse("journal:lesson_detail", args=[0]).removesuffix("0/")
         parts = []
         for lesson in self.lessons:
             cancelled = lesson.status == LessonStatus.CANCELLED
@@ -101,7 +104,8 @@ class _GridWriter:
                 classes += " jg-ro"
             parts.append(
                 f'<th scope="col" class="{classes}" data-l="{lesson.pk}" data-d="{label}"'
-                f' title="{conditional_escape(lesson.topic)}{cancelled_note if cancelled else ""}">{label}{badge}</th>'
+                f' title="{conditional_escape(lesson.topic)}{cancelled_note if cancelled else ""}">'
+                f'<a class="jg-day" href="{lesson_path}{lesson.pk}/">{label}</a>{badge}</th>'
             )
         return mark_safe("".join(parts))  # noqa: S308 - every dynamic part above is escaped or an integer
 
@@ -254,6 +258,7 @@ def course_journal(request: HttpRequest, course_id: int) -> HttpResponse:
         "can_write": bool(writable),
         # The editor starts in today's column (its first lesson) when the page shows today.
         "today_lesson": next((lesson.pk for lesson in grid.lessons if lesson.date == timezone.localdate()), ""),
+        "picker_marks": PICKER_MARKS if grid.marks_allowed else [],
         "picker_letters": [grid.policy.letter_absent, grid.policy.letter_illness],
         "letters": [
             grid.policy.letter_absent,

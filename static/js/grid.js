@@ -327,6 +327,7 @@
         break;
       case "Escape":
         event.preventDefault();
+        hidePop();
         editor.value = savedOf(td);
         window.clearTimeout(Number(td.dataset.timer || 0));
         setState(td, "");
@@ -362,18 +363,88 @@
     }
   });
 
-  // A tap or a click on a cell puts the editor there (and the panel shows the cell).
+  // A tap or a click on a cell puts the editor there (and the panel shows the cell). On a phone the picker
+  // opens beside the cell and the keyboard stays closed until its «⌨» button asks for it.
   table.addEventListener("click", (event) => {
     const td = event.target instanceof Element ? event.target.closest("td") : null;
     if (!isCell(td)) return;
+    const touch = phoneLike();
+    if (touch && !keysWanted) editor.inputMode = "none";
     if (editor.parentElement !== td) {
       const previous = editor.parentElement;
       if (isCell(previous)) commit(previous);
       place(td, true);
     }
     current = td;
+    if (touch) showPop(td);
     showDetails(td);
   });
+
+  // --- The phone's picker beside the tapped cell -----------------------------------------------------------
+
+  const pop = document.getElementById("jg-pop");
+  const phoneQuery = window.matchMedia("(pointer: coarse), (max-width: 767.98px)");
+  const phoneLike = () => phoneQuery.matches && pop !== null;
+  let keysWanted = false; // the teacher asked for the keyboard: it stays until the page is left
+
+  function showPop(td) {
+    if (!pop || !editable(td)) {
+      hidePop();
+      return;
+    }
+    pop.hidden = false;
+    const cell = td.getBoundingClientRect();
+    const width = pop.offsetWidth;
+    const left = Math.max(4, Math.min(cell.left, document.documentElement.clientWidth - width - 4));
+    const below = cell.bottom + pop.offsetHeight + 4 <= window.innerHeight;
+    const top = below ? cell.bottom + 2 : cell.top - pop.offsetHeight - 2;
+    pop.style.left = left + window.scrollX + "px";
+    pop.style.top = Math.max(0, top + window.scrollY) + "px";
+    pop.dataset.cell = lessonOf(td) + ":" + studentOf(td);
+  }
+
+  function hidePop() {
+    if (pop) pop.hidden = true;
+  }
+
+  if (pop) {
+    // The picker's buttons do not take the focus from the editor (the cell stays the current one).
+    pop.addEventListener("pointerdown", (event) => event.preventDefault());
+    pop.addEventListener("click", (event) => {
+      const target = event.target instanceof Element ? event.target : null;
+      const td = current;
+      if (!target || !isCell(td) || !editable(td)) return;
+      if (target.closest(".jg-keys")) {
+        keysWanted = true;
+        editor.inputMode = "text";
+        hidePop();
+        editor.blur();
+        editor.focus();
+        return;
+      }
+      const pick = target.closest(".jg-pick");
+      if (!pick) return;
+      setText(td, pick.dataset.pick || "");
+      commit(td);
+      // On to the next student of the same lesson, the picker with it: a column is filled tap after tap.
+      if (move(td, 1, 0)) {
+        current = editor.parentElement;
+        showPop(current);
+        showDetails(current);
+        current.scrollIntoView({ block: "nearest", inline: "nearest" });
+        showPop(current);
+      } else {
+        hidePop();
+      }
+    });
+    document.addEventListener("click", (event) => {
+      const target = event.target instanceof Node ? event.target : null;
+      if (target && !pop.contains(target) && !table.contains(target)) hidePop();
+    });
+    window.addEventListener("resize", () => {
+      if (!pop.hidden && isCell(current)) showPop(current);
+    });
+  }
 
   // --- The cell panel: a cell's marks (work type, comment), its history, the phone's picker -------
 
@@ -433,14 +504,6 @@
           })
           .catch(() => say(msg.msgError, "danger"));
         return;
-      }
-      const pick = target.closest(".jg-pick");
-      if (pick) {
-        const details = pick.closest(".jg-details");
-        const td = details ? cellOf(details.dataset.lesson, details.dataset.student) : null;
-        if (!td || !editable(td)) return;
-        setText(td, pick.dataset.pick || "");
-        commit(td);
       }
     });
 

@@ -361,15 +361,19 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     deputy.locator("[data-testid=cell-history]").wait_for()
     assert deputy.locator("[data-testid=mark-form-1]").count() == 0
 
-    # On a 360 px phone: a tap on a cell shows the short picker; a tap on «3» fills and saves the cell.
+    # On a 360 px phone: a tap on a cell shows the short picker beside it, the keyboard closed; a tap on «3»
+    # fills and saves the cell.
     phone = new_page(chromium, PHONE, errors)
     log_in(phone, base, "teacher", PASSWORD)
     phone.goto(f"{base}/courses/{world.math_5a.pk}/journal/?month=all")
     target = _cell(phone, world.other_child, second)
     target.click()
-    picker = phone.locator("[data-testid=cell-picker]")
+    picker = phone.locator("[data-testid=grid-pop]")
     picker.wait_for()
     assert picker.is_visible()
+    assert phone.locator("[data-testid=grid-editor]").get_attribute("inputmode") == "none"
+    cell_box, picker_box = target.bounding_box(), picker.bounding_box()
+    assert abs(picker_box["y"] - (cell_box["y"] + cell_box["height"])) < 8  # right under the tapped cell
     picker.locator("button[data-pick='3']").click()
     phone.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=target.element_handle())
     assert grid_text(target) == "3"

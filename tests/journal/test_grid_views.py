@@ -563,11 +563,9 @@ def test_the_panel_offers_work_types_and_comments_to_the_teacher_and_only_shows_
     assert 'data-testid="mark-form-1"' in teacher_html
     assert "Контрольная" in teacher_html
     assert 'value="у доски"' in teacher_html
-    assert 'data-testid="cell-picker"' in teacher_html
 
     deputy_html = client_for("deputy").get(details_url(world.math_5a, lesson, world.child)).content.decode()
     assert "mark-form-1" not in deputy_html
-    assert "cell-picker" not in deputy_html
     assert "у доски" in deputy_html
 
 

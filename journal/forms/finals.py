@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.widgets import DateInput
 from journal.models import GradingPolicy
-from journal.models.marks import MarkValue
+from journal.models.marks import NUMERIC_MARKS, MarkValue
 from journal.models.planning import LessonKind
 from journal.services.policy import POLICY_FIELDS
 
@@ -36,6 +36,34 @@ class FinalMarkForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=255, required=False, widget=forms.TextInput(attrs=SMALL_INPUT)
     )
+    # A numeric mark for a student with fewer marks than the minimum (§6.2) is asked for once more.
+    confirm = forms.BooleanField(label=_("Yes, this mark"), required=False)
+
+    def __init__(
+        self, *args: Any, marks_count: int | None = None, minimum: int = 0, stored: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.marks_count = marks_count
+        self.minimum = minimum
+        self.stored = stored  # the mark stored now: keeping it asks nothing again
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.marks_count is not None and self.marks_count < self.minimum
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        value = data.get("value")
+        if self.below_minimum and value in NUMERIC_MARKS and value != self.stored and not data.get("confirm"):
+            self.add_error(
+                "confirm",
+                _(
+                    "The student has %(count)s marks of the %(minimum)s needed: confirm the mark «%(value)s» "
+                    "or set «н/а»."
+                )
+                % {"count": self.marks_count, "minimum": self.minimum, "value": data["value"]},
+            )
+        return data
 
     def value_select(self) -> str:
         """The mark's <select>, built here: Django's widget templates (one per option) cost more than

@@ -7,9 +7,11 @@ Reading: the staff who see the course (parents and students never, §3.12). Writ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from core.decorators import staff_required
@@ -85,10 +87,14 @@ def _finals_url(course: Course, period: StudyPeriod) -> str:
     return f"{reverse('journal:course_finals', args=[course.pk])}?{urlencode({'period': period.pk})}"
 
 
-def _row_form(row: SummaryRow, prefix: str) -> FinalMarkForm:
+def _row_form(row: SummaryRow, prefix: str, data: Any = None) -> FinalMarkForm:
     final = row.final
     return FinalMarkForm(
+        data,
         prefix=prefix,
+        marks_count=row.marks_count,
+        minimum=row.minimum,
+        stored=final.value if final else "",
         initial={
             "student": row.student.pk,
             "version": final.version if final else None,
@@ -127,6 +133,50 @@ def _save_final_mark(
     return True
 
 
+def _changed(form: FinalMarkForm, row: SummaryRow) -> bool:
+    """The row's form holds a mark to store: a value, and not the very one (and reason) stored already."""
+    value, reason = form.cleaned_data["value"], form.cleaned_data["reason"]
+    if not value:
+        return False
+    return row.final is None or (row.final.value, row.final.reason) != (value, reason)
+
+
+def _save_all(
+    request: HttpRequest,
+    rows: list[SummaryRow],
+    forms: dict[int, FinalMarkForm],
+    *,
+    course: Course,
+    period: StudyPeriod,
+) -> int | None:
+    """«Save all»: every row whose mark is new or changed, all or none (a refused row keeps the rest
+    unsaved and shows why). How many were saved, None when a row was refused."""
+    for row in rows:
+        forms[row.student.pk] = _row_form(row, f"s{row.student.pk}", request.POST)
+    valid = all(form.is_valid() for form in forms.values())
+    if not valid:
+        return None
+    saved = 0
+    try:
+        with transaction.atomic():
+            for row in rows:
+                form = forms[row.student.pk]
+                if not _changed(form, row):
+                    continue
+                if not _save_final_mark(
+                    request, form, course=course, student=row.student, kind=period.kind, period=period
+                ):
+                    raise _RowRefusedError
+                saved += 1
+    except _RowRefusedError:
+        return None
+    return saved
+
+
+class _RowRefusedError(Exception):
+    """A row of «save all» was refused: the transaction is rolled back."""
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def course_finals(request: HttpRequest, course_id: int) -> HttpResponse:
@@ -142,19 +192,29 @@ def course_finals(request: HttpRequest, course_id: int) -> HttpResponse:
             raise Http404("No period")
         if period.is_locked:
             raise PermissionDenied
-        student_id = request.POST.get("student", "")
-        row = next((r for r in rows if str(r.student.pk) == student_id), None)
-        if row is None:
-            raise Http404("No such student in the course")
-        form = FinalMarkForm(request.POST, prefix=f"s{row.student.pk}")
-        forms[row.student.pk] = form
-        if _save_final_mark(request, form, course=course, student=row.student, kind=period.kind, period=period):
-            messages.success(
-                request,
-                _("%(student)s: the final mark «%(value)s» is saved.")
-                % {"student": row.student.short_name, "value": form.cleaned_data["value"]},
-            )
-            return redirect(_finals_url(course, period))
+        if request.POST.get("save_all"):
+            saved = _save_all(request, rows, forms, course=course, period=period)
+            if saved is not None:
+                messages.success(
+                    request,
+                    ngettext("%(n)s final mark is saved.", "%(n)s final marks are saved.", saved) % {"n": saved},
+                )
+                return redirect(_finals_url(course, period) + "#final-save-all")
+        else:
+            student_id = request.POST.get("student", "")
+            row = next((r for r in rows if str(r.student.pk) == student_id), None)
+            if row is None:
+                raise Http404("No such student in the course")
+            form = _row_form(row, f"s{row.student.pk}", request.POST)
+            forms[row.student.pk] = form
+            if _save_final_mark(request, form, course=course, student=row.student, kind=period.kind, period=period):
+                messages.success(
+                    request,
+                    _("%(student)s: the final mark «%(value)s» is saved.")
+                    % {"student": row.student.short_name, "value": form.cleaned_data["value"]},
+                )
+                # Back at the row: the page keeps its place.
+                return redirect(_finals_url(course, period) + f"#final-row-{row.student.pk}")
         status = 400
     context = {
         "course": course,

@@ -61,9 +61,13 @@ def test_teacher_sets_a_differing_final_mark_with_a_reason_on_a_phone(
     page.screenshot(path=str(ARTIFACTS / "final-marks-error-phone.png"), full_page=True)
     assert _fits(page)
 
-    # With a reason it is saved and shown after the redirect.
+    # The child has 2 marks of the 3 needed: a numeric mark is confirmed once more.
+    confirm = row.locator(f"[data-testid=confirm-{world.child.pk}]")
+    assert "2 из 3" in confirm.inner_text()
+    # With a reason and the confirmation it is saved and shown after the redirect.
     assert row.locator("select").input_value() == "4"
     row.locator("input.final-reason").fill("Исправил контрольную")
+    confirm.locator("input").check()
     row.locator("button[type=submit]").click()
     page.locator(".alert-success").wait_for()
     row = page.locator(f"[data-testid=final-row-{world.child.pk}]")
@@ -73,6 +77,20 @@ def test_teacher_sets_a_differing_final_mark_with_a_reason_on_a_phone(
 
     mark = m.FinalMark.objects.get()
     assert (mark.value, mark.suggested, mark.reason, mark.period) == ("4", "3", "Исправил контрольную", quarter)
+
+    # «Save all» at the foot of the page: the other student's н/а is stored and the page comes back where
+    # the teacher was, at the button.
+    other = page.locator(f"[data-testid=final-row-{world.other_child.pk}]")
+    other.locator("select").select_option(value="на")
+    page.locator("[data-testid=save-all]").click()
+    page.wait_for_url("**#final-save-all")
+    page.locator(".alert-success").wait_for()
+    assert m.FinalMark.objects.get(student=world.other_child).value == "на"
+    assert m.FinalMark.objects.get(student=world.child).value == "4"
+    assert page.evaluate(
+        "(() => { const r = document.querySelector('[data-testid=save-all]').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; })()"
+    )
     # The refused save answers 400 (the form with its error), which Chromium logs; nothing else may be logged.
     assert [e for e in errors if "status of 400" not in e] == []
 

@@ -35,7 +35,8 @@ def _url(world, q1) -> str:
     return f"{reverse('journal:course_finals', args=[world.math_5a.pk])}?period={q1.pk}"
 
 
-def _post(world, q1, value: str, reason: str = "", **extra):
+def _post(world, q1, value: str, reason: str = "", *, confirm: bool = True, **extra):
+    """A row's «Save» (the child has 2 marks of the 3 needed: a numeric mark is confirmed unless told)."""
     prefix = f"s{world.child.pk}"
     return {
         "period": q1.pk,
@@ -43,8 +44,68 @@ def _post(world, q1, value: str, reason: str = "", **extra):
         f"{prefix}-student": world.child.pk,
         f"{prefix}-value": value,
         f"{prefix}-reason": reason,
+        **({f"{prefix}-confirm": "on"} if confirm else {}),
         **extra,
     }
+
+
+def _save_all(world, q1, values: dict, reasons: dict | None = None) -> dict:
+    """The page's «Save all» with the rows' values (student → value)."""
+    data: dict = {"period": q1.pk, "save_all": "1"}
+    for student, value in values.items():
+        prefix = f"s{student.pk}"
+        data.update(
+            {
+                f"{prefix}-student": student.pk,
+                f"{prefix}-value": value,
+                f"{prefix}-reason": (reasons or {}).get(student, ""),
+                f"{prefix}-confirm": "on",
+            }
+        )
+    return data
+
+
+def test_a_numeric_mark_below_the_minimum_of_marks_asks_for_confirmation(world, q1, marks, client_for):
+    client = client_for("teacher")
+    page = client.get(_url(world, q1)).content.decode()
+    assert f'data-testid="confirm-{world.child.pk}"' in page  # 2 marks of 3
+
+    response = client.post(_url(world, q1), _post(world, q1, "3", confirm=False))
+    assert response.status_code == 400
+    assert "2 отметок из 3" in response.content.decode()
+    assert not m.FinalMark.objects.exists()
+
+    assert (
+        client.post(_url(world, q1), _post(world, q1, "на", "Мало отметок", confirm=False)).status_code == 302
+    )  # н/а: no question
+    assert m.FinalMark.objects.get().value == "на"
+
+
+def test_save_all_stores_every_rows_mark_and_comes_back_to_the_same_place(world, q1, marks, client_for):
+    response = client_for("teacher").post(
+        _url(world, q1), _save_all(world, q1, {world.child: "3", world.other_child: "на"})
+    )
+
+    assert response.status_code == 302
+    assert response.url.endswith("#final-save-all")
+    assert dict(m.FinalMark.objects.values_list("student_id", "value")) == {
+        world.child.pk: "3",
+        world.other_child.pk: "на",
+    }
+
+
+def test_save_all_saves_nothing_when_a_row_is_refused_and_says_which(world, q1, marks, client_for):
+    # The child's 4 differs from the suggested 3 and has no reason: the other row is not saved either.
+    response = client_for("teacher").post(
+        _url(world, q1), _save_all(world, q1, {world.child: "4", world.other_child: "на"})
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    row = html.split(f'data-testid="final-row-{world.child.pk}"', 1)[1].split("</tbody>", 1)[0]
+    assert 'data-testid="row-error"' in row
+    assert not m.FinalMark.objects.exists()
+    assert 'name="s%d-value"' % world.other_child.pk in html  # the page comes back with what was chosen
 
 
 def test_the_teacher_sees_the_count_average_and_suggestion_prefilled(world, q1, marks, client_for):
@@ -72,6 +133,7 @@ def test_a_final_mark_differing_with_a_reason_is_saved_and_shown(world, q1, mark
     response = client.post(_url(world, q1), _post(world, q1, "4", "Исправил контрольную"))
 
     assert response.status_code == 302
+    assert response.url.endswith(f"#final-row-{world.child.pk}")  # the page keeps its place
     mark = m.FinalMark.objects.get()
     assert (mark.value, mark.suggested, mark.reason, mark.period) == ("4", "3", "Исправил контрольную", q1)
     page = client.get(response.url).content.decode()

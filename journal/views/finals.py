@@ -151,15 +151,15 @@ def _save_all(
 ) -> int | None:
     """«Save all»: every row whose mark is new or changed, all or none (a refused row keeps the rest
     unsaved and shows why). How many were saved, None when a row was refused."""
-    for row in rows:
+    chosen = [row for row in rows if request.POST.get(f"s{row.student.pk}-value")]  # «—» rows are left alone
+    for row in chosen:
         forms[row.student.pk] = _row_form(row, f"s{row.student.pk}", request.POST)
-    valid = all(form.is_valid() for form in forms.values())
-    if not valid:
+    if not all(forms[row.student.pk].is_valid() for row in chosen):
         return None
     saved = 0
     try:
         with transaction.atomic():
-            for row in rows:
+            for row in chosen:
                 form = forms[row.student.pk]
                 if not _changed(form, row):
                     continue
@@ -281,6 +281,43 @@ def _label_form(form: FinalMarkForm, row: YearRow, kind: str, focus: str) -> Non
         attrs["autofocus"] = True
 
 
+def _save_all_year(
+    request: HttpRequest,
+    rows: list[YearRow],
+    kinds: list[str],
+    forms: dict[tuple[int, str], FinalMarkForm],
+    *,
+    course: Course,
+    focus: str,
+) -> int | None:
+    """«Save all» of the year page: every new or changed mark of the ``kinds`` (year before exam before
+    final, so a final mark's suggestion sees the year mark saved with it), all or none."""
+    chosen = [
+        (row, kind) for kind in kinds for row in rows if request.POST.get(f"{kind}{row.student.pk}-value")
+    ]  # «—» cells are left alone
+    for row, kind in chosen:
+        form = FinalMarkForm(request.POST, prefix=f"{kind}{row.student.pk}")
+        _label_form(form, row, kind, focus)
+        forms[(row.student.pk, kind)] = form
+    if not all(forms[(row.student.pk, kind)].is_valid() for row, kind in chosen):
+        return None
+    saved = 0
+    try:
+        with transaction.atomic():
+            for row, kind in chosen:
+                form = forms[(row.student.pk, kind)]
+                value, reason = form.cleaned_data["value"], form.cleaned_data["reason"]
+                stored = row.mark(kind)
+                if not value or (stored is not None and (stored.value, stored.reason) == (value, reason)):
+                    continue
+                if not _save_final_mark(request, form, course=course, student=row.student, kind=kind):
+                    raise _RowRefusedError
+                saved += 1
+    except _RowRefusedError:
+        return None
+    return saved
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def course_finals_year(request: HttpRequest, course_id: int) -> HttpResponse:
@@ -303,30 +340,44 @@ def course_finals_year(request: HttpRequest, course_id: int) -> HttpResponse:
     }
     status = 200
     if write:
-        kind = request.POST.get("kind", "")
-        student_id = request.POST.get("student", "")
-        index = next((i for i, r in enumerate(summary.rows) if str(r.student.pk) == student_id), None)
-        if index is None or kind not in YEAR_KINDS or kind not in kinds:
-            raise Http404("No such student or mark in the course")
-        if archived or (kind == FinalMarkKind.YEAR and locked is not None):
-            raise PermissionDenied
-        row = summary.rows[index]
-        form = FinalMarkForm(request.POST, prefix=f"{kind}{row.student.pk}")
-        _label_form(form, row, kind, f"{kind}{row.student.pk}")
-        forms[(row.student.pk, kind)] = form
-        if _save_final_mark(request, form, course=course, student=row.student, kind=kind):
-            messages.success(
-                request,
-                _("%(student)s: %(kind)s «%(value)s» — saved.")
-                % {
-                    "student": row.student.short_name,
-                    "value": form.cleaned_data["value"],
-                    "kind": YEAR_LABELS[kind],
-                },
-            )
-            following = summary.rows[index + 1] if index + 1 < len(summary.rows) else None
-            focus = f"{kind}{following.student.pk}" if following is not None else ""
-            return redirect(_year_url(course, focus=focus, exam=data.get("exam") == "1"))
+        if request.POST.get("save_all"):
+            if archived:
+                raise PermissionDenied
+            editable = [k for k in kinds if not (k == FinalMarkKind.YEAR and locked is not None)]
+            saved = _save_all_year(request, summary.rows, editable, forms, course=course, focus=focus)
+            if saved is not None:
+                messages.success(
+                    request,
+                    ngettext("%(n)s final mark is saved.", "%(n)s final marks are saved.", saved) % {"n": saved},
+                )
+                url = _year_url(course, exam=data.get("exam") == "1")
+                return redirect(url + "#year-save-all")
+        else:
+            kind, _sep, student_id = request.POST.get("cell", "").partition(":")
+            if not student_id:  # a form of one mark names them apart
+                kind, student_id = request.POST.get("kind", ""), request.POST.get("student", "")
+            index = next((i for i, r in enumerate(summary.rows) if str(r.student.pk) == student_id), None)
+            if index is None or kind not in YEAR_KINDS or kind not in kinds:
+                raise Http404("No such student or mark in the course")
+            if archived or (kind == FinalMarkKind.YEAR and locked is not None):
+                raise PermissionDenied
+            row = summary.rows[index]
+            form = FinalMarkForm(request.POST, prefix=f"{kind}{row.student.pk}")
+            _label_form(form, row, kind, f"{kind}{row.student.pk}")
+            forms[(row.student.pk, kind)] = form
+            if _save_final_mark(request, form, course=course, student=row.student, kind=kind):
+                messages.success(
+                    request,
+                    _("%(student)s: %(kind)s «%(value)s» — saved.")
+                    % {
+                        "student": row.student.short_name,
+                        "value": form.cleaned_data["value"],
+                        "kind": YEAR_LABELS[kind],
+                    },
+                )
+                following = summary.rows[index + 1] if index + 1 < len(summary.rows) else None
+                focus = f"{kind}{following.student.pk}" if following is not None else ""
+                return redirect(_year_url(course, focus=focus, exam=data.get("exam") == "1"))
         status = 400
     can_write = teaches and not archived
     rows = []
@@ -359,6 +410,7 @@ def course_finals_year(request: HttpRequest, course_id: int) -> HttpResponse:
         "archived": archived,
         "year_over": year_over,
         "teaches": teaches,
+        "can_write": can_write,
         "exam_param": "1" if data.get("exam") == "1" else "",
     }
     return render(request, "journal/finals/year.html", context, status=status)

@@ -441,9 +441,12 @@
       const target = event.target instanceof Node ? event.target : null;
       if (target && !pop.contains(target) && !table.contains(target)) hidePop();
     });
-    window.addEventListener("resize", () => {
+    const follow = () => {
       if (!pop.hidden && isCell(current)) showPop(current);
-    });
+    };
+    window.addEventListener("resize", follow);
+    const box = table.closest(".journal-grid-wrap");
+    if (box) box.addEventListener("scroll", follow, { passive: true });
   }
 
   // --- The cell panel: a cell's marks (work type, comment), its history, the phone's picker -------

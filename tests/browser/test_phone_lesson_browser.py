@@ -116,3 +116,29 @@ def test_a_whole_lesson_is_kept_on_a_phone_in_under_a_minute(live_server, lesson
 def _artifact(name: str):
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 600}], ids=["360", "1280"])
+def test_the_dates_and_the_names_stay_in_sight_while_the_grid_scrolls(
+    live_server, lesson_today, world: World, chromium, viewport
+):
+    page = chromium.new_context(viewport=viewport, locale="ru-RU").new_page()
+    log_in(page, live_server.url, "teacher", PASSWORD)
+    page.goto(f"{live_server.url}/courses/{world.math_5a.pk}/journal/")
+    box = page.locator(".journal-grid-wrap")
+    # Today's column is tinted, and the editor waits in it.
+    assert page.locator("#journal-grid col.jg-today").count() == 1
+    today_head = page.locator(f"#journal-grid th[data-l='{lesson_today.pk}']")
+    assert today_head.is_visible()
+    box.evaluate("(el) => { el.scrollTop = 400; el.scrollLeft = 200; }")
+    page.wait_for_timeout(50)
+    frame = box.bounding_box()
+    head = page.locator("#journal-grid thead th").first.bounding_box()
+    name = page.locator("#journal-grid tbody th.jg-name").nth(12).bounding_box()
+    assert abs(head["y"] - frame["y"]) <= 2  # the date row is at the top of the box
+    assert abs(name["x"] - frame["x"]) <= 2  # the names stay at its left edge
+    # The summary columns are reached by scrolling the same box to its end.
+    box.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
+    summary = page.locator("#journal-grid thead th.jg-sum").last.bounding_box()
+    assert summary["x"] + summary["width"] <= frame["x"] + frame["width"] + 2

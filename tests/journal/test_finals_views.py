@@ -201,3 +201,12 @@ def test_the_course_page_links_to_the_final_marks(world, client_for):
     response = client_for("teacher").get(reverse("journal:course_detail", args=[world.math_5a.pk]))
 
     assert reverse("journal:course_finals", args=[world.math_5a.pk]) in response.content.decode()
+
+
+def test_save_all_leaves_rows_without_a_chosen_mark_alone(world, q1, marks, client_for):
+    response = client_for("teacher").post(
+        _url(world, q1), _save_all(world, q1, {world.child: "3", world.other_child: ""})
+    )
+
+    assert response.status_code == 302
+    assert list(m.FinalMark.objects.values_list("student_id", flat=True)) == [world.child.pk]

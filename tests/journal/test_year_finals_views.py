@@ -256,3 +256,34 @@ def test_the_year_page_runs_a_constant_number_of_queries(
 
     assert small == large <= BUDGET
     assert len(client.get(url(world.math_5a)).context["rows"]) == 2 + 18
+
+
+def test_save_all_stores_the_year_and_the_final_mark_of_every_row_at_once(
+    world: World, marks: None, client_for: Callable[[str], Client]
+) -> None:
+    data = {"save_all": "1"}
+    data.update({k: v for k, v in post(world.child, "year", "4").items() if "-" in k})
+    data.update({k: v for k, v in post(world.child, "final", "4").items() if "-" in k})
+    data.update({k: v for k, v in post(world.other_child, "year", "").items() if "-" in k})  # «—»: left alone
+
+    response = client_for("teacher").post(url(world.math_5a), data)
+
+    assert response.status_code == 302
+    assert response.url.endswith("#year-save-all")
+    stored = dict(m.FinalMark.objects.filter(kind__in=["year", "final"]).values_list("kind", "value"))
+    assert stored == {"year": "4", "final": "4"}
+    assert not m.FinalMark.objects.filter(student=world.other_child).exists()
+
+
+def test_save_all_of_the_year_saves_nothing_when_one_mark_is_refused(
+    world: World, marks: None, client_for: Callable[[str], Client]
+) -> None:
+    data = {"save_all": "1"}
+    data.update({k: v for k, v in post(world.child, "year", "4").items() if "-" in k})
+    data.update({k: v for k, v in post(world.child, "final", "5").items() if "-" in k})  # differs, no reason
+
+    response = client_for("teacher").post(url(world.math_5a), data)
+
+    assert response.status_code == 400
+    assert 'data-testid="row-error"' in response.content.decode()
+    assert not m.FinalMark.objects.filter(kind__in=["year", "final"]).exists()

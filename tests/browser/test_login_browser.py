@@ -21,6 +21,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from journal.models import ClassGroup, Course, Enrolment, Student
+from reports.models import GeneratedDocument
 from tests.browser.support import ARTIFACTS, PHONE, track_requests
 from tests.factories import UserFactory
 
@@ -72,7 +73,7 @@ def _seed(*args: str) -> str:
 
 @pytest.mark.browser
 def test_teacher_logs_in_on_a_phone_and_sees_their_courses_in_russian(live_server, transactional_db, phone):
-    _seed("--password", DEMO_PASSWORD)
+    _seed("--password", DEMO_PASSWORD, "--documents", "later")
     teacher = User.objects.get(username="teacher")
     assert Course.objects.filter(assignments__teacher=teacher, subject__name="Математика").exists()
     origin = urlsplit(live_server.url).netloc
@@ -134,6 +135,10 @@ def test_demo_data_command_is_idempotent_on_postgresql(db):
     _seed()
     first = _counts()
     assert first["students"] > 0
+    # The generated documents are made in the seed, every one done: printouts, reports, the bound journal.
+    documents = GeneratedDocument.objects.all()
+    assert {d.kind for d in documents} >= {"weekly_printout", "bound_journal"}
+    assert {d.status for d in documents} == {"done"}
     assert first["classes"] > 0
     assert User.objects.filter(username="teacher").exists()
 
@@ -164,7 +169,13 @@ def test_demo_data_command_runs_on_sqlite(tmp_path):
 
     migrate = manage("migrate", "--no-input")
     assert migrate.returncode == 0, migrate.stderr
-    seed = manage("seed_demo")
+    # As scripts/run.sh does: the school first, then its documents beside the server.
+    seed = manage("seed_demo", "--documents", "later")
     assert seed.returncode == 0, seed.stdout + seed.stderr
     assert "teacher" in seed.stdout
+    documents = manage("seed_demo", "--documents", "only")
+    assert documents.returncode == 0, documents.stdout + documents.stderr
+    assert "weekly paper printouts" in documents.stdout and "documents in" in documents.stdout
+    again = manage("seed_demo", "--documents", "only")
+    assert "has its documents already" in again.stdout
     assert (tmp_path / "demo.sqlite3").stat().st_size > 0

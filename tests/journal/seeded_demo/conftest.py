@@ -39,7 +39,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Demo]:
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
-        call_command("seed_demo", stdout=out, stderr=StringIO())
+        # The generated documents are not read here (tests/browser/test_login_browser.py makes them).
+        call_command("seed_demo", "--documents", "later", stdout=out, stderr=StringIO())
         school = m.School.objects.get(name=SCHOOL_NAME)
         year = m.AcademicYear.objects.get(school=school, is_current=True)
         yield Demo(school=school, year=year, today=timezone.localdate(), output=out.getvalue())

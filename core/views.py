@@ -46,8 +46,14 @@ def home(request: HttpRequest) -> HttpResponse:
         monday, sunday = week_of(today)
         week = desks.teacher_lessons(user, school, monday, sunday)
         context["lessons_today"] = [row for row in week if row.lesson.date == today]
-        context["week_days"] = _by_day(row for row in week if row.lesson.date != today)
+        # The days gone show only what is left to fill; the days ahead every lesson.
+        context["week_days"] = _by_day(
+            row for row in week if row.lesson.date > today or (row.lesson.date < today and row.todo)
+        )
         context["week_todo"] = sum(bool(row.todo) for row in week)
+        context["week_filled"] = sum(
+            1 for row in week if row.lesson.date < today and not row.todo and not row.cancelled
+        )
         context["substituting"] = [row for row in week if row.substitution is not None and row.lesson.date >= today]
         context["my_courses"] = courses_taught_by(user, school).select_related("class_group", "subject", "subgroup")
         context["classes_at_glance"] = [desks.class_at_glance(c, today) for c in classes_led_by(user, school)]

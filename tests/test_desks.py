@@ -169,3 +169,22 @@ def test_a_parent_desks_queries_do_not_grow_with_the_children(
     two = _queries(client)
     parent_link_create(actor=None, parent=parent, student=world.student_6b, relation="mother")
     assert _queries(client) == two
+
+
+def test_the_week_shows_the_days_gone_only_where_something_is_left(
+    world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
+) -> None:
+    if TODAY.weekday() == 0:
+        pytest.skip("no day of this week has gone on a Monday")
+    teacher = world.users["teacher"]
+    yesterday = TODAY - datetime.timedelta(days=1)
+    filled = m.Lesson.objects.create(course=world.math_5a, date=yesterday, slot=1, teacher=teacher, topic="Дроби")
+    filled.attendance_taken_at = timezone.now()
+    filled.save()
+    homework_save(actor=teacher, lesson=filled, text="№ 3")
+    open_one = m.Lesson.objects.create(course=world.math_5a, date=yesterday, slot=2, teacher=teacher)
+
+    html = client_for("teacher").get(reverse("home")).content.decode()
+    assert f'data-testid="desk-lesson-{open_one.pk}"' in html
+    assert f'data-testid="desk-lesson-{filled.pk}"' not in html
+    assert 'data-testid="week-filled"' in html

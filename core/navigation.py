@@ -44,6 +44,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         planning.children.append(NavItem(_("Substitutions"), reverse("journal:substitution_log")))
         if rules.reads_whole_school(user):
             planning.children.append(NavItem(_("Study periods"), reverse("journal:period_list")))
+        if rules.makes_new_year(user):
+            planning.children.append(NavItem(_("The next academic year"), reverse("journal:new_year")))
+        if rules.reads_whole_school(user):
             planning.children.append(NavItem(_("Grading policy"), reverse("journal:policy")))
         if rules.reads_change_history(user):
             planning.children.append(NavItem(_("Change history"), reverse("journal:history")))

@@ -107,6 +107,11 @@ def reads_curriculum(user: User) -> bool:
     return reads_whole_school(user)
 
 
+def makes_new_year(user: User) -> bool:
+    """Makes the next academic year from the current one (the new-year wizard, §4.1)."""
+    return user.is_authenticated and user.has_role(*PERIOD_EDITORS)
+
+
 def edits_periods(user: User) -> bool:
     """Locks and unlocks study periods, changes the grading policy and its work types."""
     return user.is_authenticated and user.has_role(*PERIOD_EDITORS)

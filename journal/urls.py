@@ -12,6 +12,7 @@ from journal.views import (
     history,
     homework,
     lessons,
+    new_year,
     periods,
     plans,
     policy,
@@ -119,6 +120,7 @@ urlpatterns = [
     path("assessment/<int:period_id>/schedule.xlsx", assessment.assessment_xlsx, name="assessment_xlsx"),
     # Study periods, the grading policy, the history of changes.
     path("periods/", periods.period_list, name="period_list"),
+    path("new-year/", new_year.new_year, name="new_year"),
     path("periods/<int:period_id>/lock/", periods.period_lock_view, name="period_lock"),
     path("periods/<int:period_id>/unlock/", periods.period_unlock_view, name="period_unlock"),
     path("policy/", policy.policy, name="policy"),

@@ -559,6 +559,10 @@ JOURNAL_ROWS: list[Row] = [
         method="post"),
     # Study periods: the administration reads them, the deputy and the administrator lock and unlock.
     Row("journal:period_list", no_kwargs,            statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 200)),
+    # The new-year wizard: the deputy and the administrator; an empty POST (no confirmation) makes nothing.
+    Row("journal:new_year", no_kwargs,               statuses(302, 403, 403, 403, 403, 403, 403, 200, 200, 403)),
+    Row("journal:new_year", no_kwargs,               statuses(302, 403, 403, 403, 403, 403, 403, 400, 400, 403),
+        method="post"),
     Row("journal:period_lock", _period,              statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
     Row("journal:period_lock", _period,              statuses(302, 403, 403, 403, 403, 403, 403, 302, 302, 403),
         method="post"),

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from journal.models import (
@@ -99,10 +102,20 @@ def enrolment_create(
     date_from: datetime.date,
     reason: str = EnrolmentReason.START_OF_YEAR,
     note: str = "",
+    date_to: datetime.date | None = None,
+    reason_out: str = "",
 ) -> Enrolment:
     """Enrol a student; refuses a second enrolment on overlapping dates."""
     Student.objects.select_for_update().get(pk=student.pk)
-    enrolment = Enrolment(student=student, class_group=class_group, date_from=date_from, reason_in=reason, note=note)
+    enrolment = Enrolment(
+        student=student,
+        class_group=class_group,
+        date_from=date_from,
+        date_to=date_to,
+        reason_in=reason,
+        reason_out=reason_out,
+        note=note,
+    )
     enrolment.full_clean()
     enrolment.save()
     return enrolment
@@ -126,9 +139,19 @@ def enrolment_end(
 def student_transfer(
     *, actor: User | None, student: Student, to_class: ClassGroup, on: datetime.date, note: str = ""
 ) -> Enrolment:
-    """Move a student to another class from ``on``; both enrolments stay in the history."""
+    """Move a student to another class from ``on``; both enrolments stay in the history. The enrolment
+    left is the one holding ``on`` (next year's, made ahead by the new-year wizard, stays as it is): the new
+    one ends when it would have ended."""
     Student.objects.select_for_update().get(pk=student.pk)
-    current = Enrolment.objects.get(student=student, date_to__isnull=True)
+    current = (
+        Enrolment.objects.filter(student=student, date_from__lte=on)
+        .filter(Q(date_to__isnull=True) | Q(date_to__gte=on))
+        .order_by("-date_from")
+        .first()
+    )
+    if current is None:
+        raise ValidationError(_("The student is in no class on %(day)s.") % {"day": on.strftime("%d.%m.%Y")})
+    until, reason_out = current.date_to, current.reason_out
     enrolment_end(
         actor=actor,
         enrolment=current,
@@ -137,7 +160,14 @@ def student_transfer(
         note=note,
     )
     return enrolment_create(
-        actor=actor, student=student, class_group=to_class, date_from=on, reason=EnrolmentReason.TRANSFER, note=note
+        actor=actor,
+        student=student,
+        class_group=to_class,
+        date_from=on,
+        reason=EnrolmentReason.TRANSFER,
+        note=note,
+        date_to=until,
+        reason_out=reason_out,
     )
 
 

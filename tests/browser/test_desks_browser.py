@@ -180,6 +180,7 @@ def _main_pages(world: World, lessons: dict[str, m.Lesson]) -> list[tuple[str, s
         ("deputy", "/changes/"),
         ("deputy", "/substitutions/"),
         ("administrator", "/history/"),
+        ("deputy", "/new-year/"),
         ("administrator", "/"),
         ("parent", "/"),
         ("other_parent", "/"),

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from journal.models import Lesson, LessonStatus, StudyPeriod
+from journal.models import AcademicYear, Lesson, LessonStatus, StudyPeriod
 from journal.selectors.periods import period_kind_expr
 
 
@@ -52,6 +52,12 @@ def refuse_cancelled(lesson: Lesson) -> None:
         raise ValidationError(
             {"lesson": _("The lesson of %(date)s is cancelled: nothing is entered on it.") % {"date": day_text(lesson)}}
         )
+
+
+def refuse_archived(year: AcademicYear) -> None:
+    """Refuse any change in an archived year (its journal, timetable, substitutions): read-only for all."""
+    if year.is_archived:
+        raise ValidationError(_("The year %(year)s is archived: its journal is read-only.") % {"year": year})
 
 
 def refuse_closed(lesson: Lesson) -> None:

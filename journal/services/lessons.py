@@ -49,6 +49,7 @@ from journal.selectors.lessons import (
     lesson_clashes,
 )
 from journal.services import text
+from journal.services.guards import refuse_archived
 from journal.services.substitutions import substitution_drop
 
 
@@ -71,11 +72,13 @@ def _room(room: Room | None) -> str:
 
 def _locked(lesson: Lesson) -> Lesson:
     """The lesson re-read under a row lock: two people changing it at once take turns."""
-    return (
+    locked = (
         Lesson.objects.select_for_update(of=("self",))
         .select_related("course__class_group__year__school", "course__subject", "course__subgroup", "room", "teacher")
         .get(pk=lesson.pk)
     )
+    refuse_archived(locked.course.class_group.year)
+    return locked
 
 
 def _record(
@@ -302,6 +305,7 @@ def lesson_add_extra(
     """An extra lesson of the course, outside the timetable (kept by regeneration)."""
     require_timetable_editor(actor)
     reason = clean_reason(reason)
+    refuse_archived(course.class_group.year)
     school = course.class_group.year.school
     if room is not None and room.school_id != school.pk:
         raise ValidationError({"room": _("Room %(room)s belongs to another school.") % {"room": room}})

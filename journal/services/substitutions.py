@@ -20,6 +20,7 @@ from journal import rules
 from journal.models import Lesson, LessonStatus, School, SchoolMembership, Substitution
 from journal.permissions import sync_user_object
 from journal.selectors.lessons import course_teacher_on, describe_lesson, lesson_clashes
+from journal.services.guards import refuse_archived
 from journal.services.text import clean_reason
 
 LESSON_RELATED = ("course__class_group__year__school", "course__subject", "course__subgroup", "teacher")
@@ -97,6 +98,7 @@ def substitution_assign(*, actor: User, lesson: Lesson, substitute: User, reason
         .select_related(*LESSON_RELATED, "substitution__substitute")
         .get(pk=lesson.pk)
     )
+    refuse_archived(lesson.course.class_group.year)
     school = lesson.course.class_group.year.school
     _check_substitute(substitute, school)
     absent = lesson.teacher or course_teacher_on(lesson.course, lesson.date)
@@ -183,9 +185,10 @@ def substitution_remove(*, actor: User, substitution: Substitution) -> Lesson:
     _require_editor(actor)
     substitution = (
         Substitution.objects.select_for_update(of=("self",))
-        .select_related("lesson", "substitute", "absent_teacher")
+        .select_related("lesson__course__class_group__year", "substitute", "absent_teacher")
         .get(pk=substitution.pk)
     )
     lesson = substitution.lesson
+    refuse_archived(lesson.course.class_group.year)
     substitution_drop(substitution)
     return lesson

@@ -26,6 +26,7 @@ from journal.models import (
 )
 from journal.permissions import open_assignments
 from journal.selectors.calendar import teaching_days
+from journal.services.guards import refuse_archived
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def timetable_entry_create(
 ) -> TimetableEntry:
     """Add a course to the timetable; refuses a clash with a message naming it."""
     year = course.class_group.year
+    refuse_archived(year)
     valid_from = valid_from or year.start
     _validate_slot(course, weekday, slot)
     clashes = find_clashes(
@@ -191,6 +193,7 @@ def timetable_entry_create(
 @transaction.atomic
 def timetable_entry_end(*, actor: User | None, entry: TimetableEntry, last_day: datetime.date) -> TimetableEntry | None:
     """The entry stops after ``last_day``; an entry not yet started is removed. Past weeks keep it."""
+    refuse_archived(entry.course.class_group.year)
     if entry.valid_to is not None and last_day > entry.valid_to:
         raise ValidationError(
             _("The entry already ends on %(end)s: it cannot be extended to %(day)s.")
@@ -216,6 +219,7 @@ def timetable_entry_change(
     room: Room | None | bool = False,
 ) -> TimetableEntry:
     """Change an entry from ``from_date`` on: the old one ends the day before, a new one starts."""
+    refuse_archived(entry.course.class_group.year)
     if not entry.valid_on(from_date):
         raise ValidationError(
             _("The entry is not in force on %(day)s: choose a date between %(start)s and %(end)s.")
@@ -263,6 +267,7 @@ def lessons_generate(
     timetable no longer implies are removed; a lesson with a topic, a plan
     item, a status other than planned, or marked extra is never touched.
     """
+    refuse_archived(year)
     courses = courses if courses is not None else Course.objects.filter(class_group__year=year)
     days = teaching_days(year, start, end)
     result = GenerationResult()

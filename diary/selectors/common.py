@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
@@ -14,7 +14,9 @@ from journal.selectors.periods import default_period, grade_periods
 
 def student_enrolments(student: Student) -> list[Enrolment]:
     """All the student's enrolments, oldest first, with their classes (one query)."""
-    return list(Enrolment.objects.filter(student=student).select_related("class_group").order_by("date_from", "pk"))
+    return list(
+        Enrolment.objects.filter(student=student).select_related("class_group__year").order_by("date_from", "pk")
+    )
 
 
 def enrolment_on(enrolments: list[Enrolment], day: datetime.date) -> Enrolment | None:
@@ -55,23 +57,53 @@ def student_courses(student: Student, enrolments: list[Enrolment]) -> QuerySet[C
 
 
 @dataclass
+class YearChoice:
+    """A year the student was in the school: the class they ended it in and the period it opens on."""
+
+    class_group: ClassGroup
+    period: StudyPeriod | None
+
+
+@dataclass
 class PeriodChoice:
-    """The periods of the student's grade this year and the one chosen."""
+    """The periods of the student's grade in the chosen year and the one chosen; the years to switch to
+    (§2.5: the diary «за весь период обучения»)."""
 
     class_group: ClassGroup
     periods: list[StudyPeriod]
     period: StudyPeriod | None
+    years: list[YearChoice] = field(default_factory=list)
 
 
 def choose_period(enrolments: list[Enrolment], today: datetime.date, period_id: int | None) -> PeriodChoice | None:
-    """The chosen period (``period_id`` must be one of the grade's), else the one of today, else the last begun.
-
-    ``None`` when the student has no enrolment. An unknown ``period_id`` falls back to today's.
-    """
+    """The chosen period (``period_id`` must be one of the grades' the student was in, this year or an
+    earlier one), else the one of today, else the last begun. ``None`` when the student has no enrolment.
+    An unknown ``period_id`` falls back to today's. One query per year the student was in the school."""
     enrolment = current_enrolment(enrolments, today)
     if enrolment is None:
         return None
+    by_year: dict[int, Enrolment] = {}
+    for row in enrolments:  # oldest first: a year's last class wins
+        by_year[row.class_group.year_id] = row
+    periods_of = {
+        year_id: grade_periods(row.class_group.year_id, row.class_group.grade) for year_id, row in by_year.items()
+    }
     class_group = enrolment.class_group
-    periods = grade_periods(class_group.year_id, class_group.grade)
-    chosen = next((p for p in periods if p.pk == period_id), None) or default_period(periods, today)
-    return PeriodChoice(class_group=class_group, periods=periods, period=chosen)
+    periods = periods_of[class_group.year_id]
+    chosen = None
+    if period_id is not None:
+        for year_id, row in by_year.items():
+            found = next((p for p in periods_of[year_id] if p.pk == period_id), None)
+            if found is not None:
+                class_group, periods, chosen = row.class_group, periods_of[year_id], found
+                break
+    chosen = chosen or default_period(periods, today)
+    years = (
+        [
+            YearChoice(row.class_group, default_period(periods_of[year_id], today))
+            for year_id, row in sorted(by_year.items(), key=lambda item: item[1].class_group.year.start)
+        ]
+        if len(by_year) > 1
+        else []
+    )
+    return PeriodChoice(class_group=class_group, periods=periods, period=chosen, years=years)

@@ -67,6 +67,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if rules.administers(user):
         admin = NavItem(_("Administration"))
         admin.children.append(NavItem(_("Administration site"), reverse("admin:index")))
+        if rules.confirms_movement(user):
+            admin.children.append(NavItem(_("Movement of students"), reverse("journal:movement_list")))
         if rules.reads_usage(user) and not rules.reads_school_monitoring(user):
             admin.children.append(NavItem(_("Use of the system"), reverse("monitoring:dashboard")))
         items.append(admin)

@@ -196,6 +196,16 @@ def leads_class(user: User, school: School | None, class_id: int) -> bool:
     ).exists()
 
 
+def requests_movement(user: User, school: School | None, class_id: int) -> bool:
+    """Asks for a student of the class to arrive, move or leave (§4.3): its class teacher, the administrator."""
+    return administers(user) or leads_class(user, school, class_id)
+
+
+def confirms_movement(user: User) -> bool:
+    """Confirms (or refuses) a movement with the director's order: the administrator (§4.1)."""
+    return administers(user)
+
+
 def _lesson_rights(user: User, school: School | None, lesson: Lesson, *, class_teacher: bool) -> bool:
     """The user's permission rows on the lesson (one query of EXISTS): the course's teacher, the lesson's
     substitute and, with ``class_teacher``, the class teacher of its class."""

@@ -12,6 +12,7 @@ from journal.views import (
     history,
     homework,
     lessons,
+    movement,
     new_year,
     periods,
     plans,
@@ -34,6 +35,10 @@ urlpatterns = [
         "classes/<int:class_id>/attendance/reason/", class_desk.class_attendance_reason, name="class_attendance_reason"
     ),
     path("classes/<int:class_id>/overview/", class_desk.class_overview, name="class_overview"),
+    path("classes/<int:class_id>/movement/", movement.class_movement, name="class_movement"),
+    path("movement/", movement.movement_list, name="movement_list"),
+    path("movement/<int:movement_id>/confirm/", movement.movement_confirm_view, name="movement_confirm"),
+    path("movement/<int:movement_id>/refuse/", movement.movement_refuse_view, name="movement_refuse"),
     path("students/<int:student_id>/", structure.student_detail, name="student_detail"),
     # The journal itself: the course grid and its cells.
     path("courses/<int:course_id>/journal/", grid.course_journal, name="course_journal"),

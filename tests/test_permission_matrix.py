@@ -281,6 +281,24 @@ JOURNAL_ROWS: list[Row] = [
                                                      statuses(302, 403, 404, 404, 200, 403, 403, 403, 200, 200)),
     Row("journal:class_overview", pk_of("class_id", "foreign_class"),
                                                      statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404)),
+    # Movement of students (§4.3): the class teacher and the administrator ask; an empty POST names no
+    # student (400); the administrator confirms or refuses.
+    Row("journal:class_movement", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 404, 404, 200, 403, 403, 200, 403, 403)),
+    Row("journal:class_movement", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 404, 404, 400, 403, 403, 400, 403, 403),
+        method="post"),
+    Row("journal:class_movement", pk_of("class_id", "foreign_class"),
+                                                     statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404)),
+    Row("journal:movement_list", no_kwargs,          statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    Row("journal:movement_confirm", missing("movement_id"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:movement_confirm", missing("movement_id"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
+    Row("journal:movement_refuse", missing("movement_id"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
     # Setting a reason: POST only; a post naming no absence of the class is a 404 (the service decides
     # who may: the class teacher, see tests/journal/test_class_desk.py).
     Row("journal:class_attendance_reason", pk_of("class_id", "class_5a"),

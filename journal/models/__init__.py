@@ -12,7 +12,15 @@ from journal.models.marks import (
     PeriodUnlock,
     WorkType,
 )
-from journal.models.people import Enrolment, ParentLink, SchoolMembership, Student
+from journal.models.people import (
+    Enrolment,
+    Movement,
+    MovementKind,
+    MovementStatus,
+    ParentLink,
+    SchoolMembership,
+    Student,
+)
 from journal.models.permissions import (
     ClassGroupGroupObjectPermission,
     ClassGroupUserObjectPermission,
@@ -89,6 +97,9 @@ __all__ = [
     "CourseUserObjectPermission",
     "CurriculumItem",
     "Enrolment",
+    "Movement",
+    "MovementKind",
+    "MovementStatus",
     "GradePeriodScheme",
     "Holiday",
     "ParentLink",

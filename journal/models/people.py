@@ -77,6 +77,70 @@ class EnrolmentReason(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class MovementKind(models.TextChoices):
+    ARRIVAL = "arrival", _("arrival from another school")
+    TRANSFER = "transfer", _("transfer to another class")
+    DEPARTURE = "departure", _("departure to another school")
+
+
+class MovementStatus(models.TextChoices):
+    REQUESTED = "requested", _("requested")
+    CONFIRMED = "confirmed", _("confirmed")
+    REFUSED = "refused", _("refused")
+
+
+class Movement(models.Model):
+    """A student's arrival, transfer or departure (§4.3): requested by the class teacher, confirmed by the
+    administrator with the director's order; the enrolments change on confirmation."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="movements", verbose_name=_("student"))
+    kind = models.CharField(_("kind"), max_length=16, choices=MovementKind.choices)
+    on = models.DateField(_("from the day"))
+    from_class = models.ForeignKey(
+        ClassGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from class")
+    )
+    to_class = models.ForeignKey(
+        ClassGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("to class")
+    )
+    other_school = models.CharField(_("school from or to"), max_length=255, blank=True)
+    order_number = models.CharField(_("order number"), max_length=32, blank=True)
+    order_date = models.DateField(_("order date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MovementStatus.choices, default=MovementStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal = models.CharField(_("reason of refusal"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("movement of a student")
+        verbose_name_plural = _("movement of students")
+        ordering = ("-requested_at",)
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.student}: {self.get_kind_display()} {self.on:%d.%m.%Y}"
+
+    @property
+    def order(self) -> str:
+        """«Приказ № 41 от 27.11.2026» as the enrolment's note keeps it."""
+        if not self.order_number:
+            return ""
+        day = f" {_('of')} {self.order_date:%d.%m.%Y}" if self.order_date else ""
+        return f"{_('Order')} № {self.order_number}{day}"
+
+
 class Enrolment(models.Model):
     """A student in a class from one date to another: the «движение учащихся»."""
 

@@ -289,7 +289,9 @@ def _courses(
     each with the teacher who taught it in the class (key: subject, subgroup name)."""
     made: dict[tuple[int, str], Course] = {}
     for item in curriculum:
-        split = [group for (subject_id, _name), group in subgroups.items() if subject_id == item.subject_id]
+        split: list[Subgroup | None] = [
+            group for (subject_id, _name), group in subgroups.items() if subject_id == item.subject_id
+        ]
         for group in split or [None]:
             key = (item.subject_id, group.name if group else "")
             course = Course.objects.create(class_group=target, subject=item.subject, subgroup=group)

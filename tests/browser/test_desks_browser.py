@@ -173,6 +173,8 @@ def _main_pages(world: World, lessons: dict[str, m.Lesson]) -> list[tuple[str, s
         ("class_teacher", "/"),
         ("class_teacher", f"/classes/{world.class_5a.pk}/"),
         ("class_teacher", f"/classes/{world.class_5a.pk}/attendance/"),
+        ("class_teacher", f"/classes/{world.class_5a.pk}/movement/"),
+        ("administrator", "/movement/"),
         ("deputy", "/"),
         ("deputy", "/monitoring/"),
         ("deputy", "/documents/"),

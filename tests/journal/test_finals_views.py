@@ -105,7 +105,7 @@ def test_save_all_saves_nothing_when_a_row_is_refused_and_says_which(world, q1, 
     row = html.split(f'data-testid="final-row-{world.child.pk}"', 1)[1].split("</tbody>", 1)[0]
     assert 'data-testid="row-error"' in row
     assert not m.FinalMark.objects.exists()
-    assert 'name="s%d-value"' % world.other_child.pk in html  # the page comes back with what was chosen
+    assert f'name="s{world.other_child.pk}-value"' in html  # the page comes back with what was chosen
 
 
 def test_the_teacher_sees_the_count_average_and_suggestion_prefilled(world, q1, marks, client_for):

@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -73,8 +74,9 @@ from journal.models import (
     TeachingAssignment,
     ThematicPlan,
 )
-from journal.models.people import EnrolmentReason, ParentRelation
+from journal.models.people import EnrolmentReason, Movement, MovementKind, MovementStatus, ParentRelation
 from journal.models.structure import PeriodKind
+from journal.services.movement import movement_request
 from journal.services.policy import default_policy_and_work_types
 from journal.services.structure import (
     class_teacher_set,
@@ -231,9 +233,27 @@ class DemoSchoolBuilder:
         day = first + datetime.timedelta(days=round((horizon - first).days * fraction))
         return self.cal.school_day_near(day, first, horizon)
 
+    def _order_number(self, day: datetime.date) -> str:
+        return f"{40 + (day - self.cal.start).days // 2}-у"
+
     def _order(self, day: datetime.date) -> str:
-        number = 40 + (day - self.cal.start).days // 2
-        return f"приказ № {number}-у от {day:%d.%m.%Y}"
+        return f"приказ № {self._order_number(day)} от {day:%d.%m.%Y}"
+
+    def _record_movement(self, child: Child, kind: str, day: datetime.date, **where: Any) -> None:
+        """The movement as the administrator confirmed it (the enrolments are the history's own)."""
+        key = child.class_key
+        Movement.objects.create(
+            student=child.saved,
+            kind=kind,
+            on=day,
+            order_number=self._order_number(day),
+            order_date=day,
+            status=MovementStatus.CONFIRMED,
+            requested_by=self.class_teacher[key].account.saved,
+            decided_by=self.staff["administrator"].saved,
+            decided_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))),
+            **where,
+        )
 
     # -- entry point -------------------------------------------------------------------------------------
 
@@ -779,6 +799,9 @@ class DemoSchoolBuilder:
             note=f"Перевод по заявлению родителей, {self._order(day)}",
         )
         self._join_english(child, (6, "Б"))
+        self._record_movement(
+            child, MovementKind.TRANSFER, day, from_class=self.classes[(6, "А")], to_class=self.classes[(6, "Б")]
+        )
         child.class_key = (6, "Б")
 
         # A departure to another school.
@@ -790,6 +813,20 @@ class DemoSchoolBuilder:
             date_to=day,
             reason=EnrolmentReason.DEPARTURE,
             note=f"{'Выбыл' if child.person.male else 'Выбыла'} в МАОУ «Лицей № 2», {self._order(day)}",
+        )
+        self._record_movement(
+            child, MovementKind.DEPARTURE, day, from_class=self.classes[(9, "Б")], other_school="МАОУ «Лицей № 2»"
+        )
+        # A departure the class teacher of 5А asked for and the administrator has still to confirm.
+        leaving = min(
+            (c for c in self.children if c.class_key == (5, "А") and c not in star), key=lambda c: c.person.full_name
+        )
+        movement_request(
+            actor=self.class_teacher[(5, "А")].account.saved,
+            student=leaving.saved,
+            kind=MovementKind.DEPARTURE,
+            on=self.today + datetime.timedelta(days=7),
+            other_school="МБОУ «Средняя школа № 12»",
         )
 
         # A teacher hands over one course to a colleague mid-year (not on the year's first day: see _event_day).

@@ -34,4 +34,4 @@ if ! redis_up; then
   redis_up || { echo "Redis is not reachable at $REDIS_URL and no local server could be started." >&2; exit 2; }
 fi
 
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadgroup --create-db "$@"
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadgroup --create-db --durations=30 "$@"

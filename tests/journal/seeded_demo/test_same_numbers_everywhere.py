@@ -24,6 +24,9 @@ from journal.services.marks import mark_set
 from reports.selectors.weekly_printout import weekly_printout
 from tests.journal.seeded_demo.support import Demo
 
+# One worker runs the package's tests: the demo is seeded once (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("seeded_demo")
+
 Figures = tuple[Decimal | None, int, str]
 
 

@@ -21,6 +21,9 @@ from journal.selectors.membership import enrolled_on
 from monitoring.selectors import missing_finals
 from tests.journal.seeded_demo.support import Demo
 
+# One worker runs the package's tests: the demo is seeded once (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("seeded_demo")
+
 
 def _require_past(demo: Demo, days: int = 21) -> None:
     if demo.today < demo.year.start + datetime.timedelta(days=days):

@@ -26,6 +26,9 @@ from journal.permissions import permission_drift
 from journal.services.timetable import find_clashes
 from tests.journal.seeded_demo.support import Demo
 
+# One worker runs the package's tests: the demo is seeded once (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("seeded_demo")
+
 
 def _valid_on(day: datetime.date) -> Q:
     return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))

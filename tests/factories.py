@@ -88,3 +88,17 @@ class StudentFactory(factory.django.DjangoModelFactory):
     last_name = factory.Iterator(["Соколов", "Морозова", "Волков", "Лебедева", "Новиков"])
     first_name = factory.Iterator(["Артём", "Софья", "Максим", "Алиса", "Иван"])
     middle_name = "Андреевич"
+
+
+def quarter_around_today(year: m.AcademicYear, before: int = 30, after: int = 10) -> m.StudyPeriod:
+    """The second quarter of ``year`` dated around today (the clock's day), so the pages open on it."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return m.StudyPeriod.objects.create(
+        year=year,
+        kind=m.PeriodKind.QUARTER,
+        number=2,
+        start=today - datetime.timedelta(days=before),
+        end=today + datetime.timedelta(days=after),
+    )

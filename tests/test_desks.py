@@ -20,20 +20,14 @@ from journal.services.marks import attendance_set
 from journal.services.structure import enrolment_create, parent_link_create
 from journal.services.substitutions import substitution_assign
 from tests.conftest import World
-from tests.factories import YEAR_START, StudentFactory
+from tests.factories import YEAR_START, StudentFactory, quarter_around_today
 
 TODAY = timezone.localdate()
 
 
 @pytest.fixture
 def quarter(world: World) -> m.StudyPeriod:
-    return m.StudyPeriod.objects.create(
-        year=world.year,
-        kind=m.PeriodKind.QUARTER,
-        number=2,
-        start=TODAY - datetime.timedelta(days=40),
-        end=TODAY + datetime.timedelta(days=40),
-    )
+    return quarter_around_today(world.year, before=40, after=40)
 
 
 def _lessons(world: World, count: int, first_slot: int = 1) -> list[m.Lesson]:

@@ -19,6 +19,7 @@ from journal.services.structure import parent_link_create
 from journal.services.substitutions import substitution_assign
 from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, log_in, new_page
 from tests.conftest import World
+from tests.factories import quarter_around_today
 
 TODAY = timezone.localdate()
 WIDTHS = (768, 1024, 1280, 1440, 1920)
@@ -30,13 +31,7 @@ def school_today(world: World) -> dict[str, m.Lesson]:
     """Today in the test school: the teacher's mathematics in 5А (not filled yet), an absence in 5А, a
     Russian lesson of 6Б cancelled and another one substituted by the teacher; the second parent has
     two children."""
-    m.StudyPeriod.objects.create(
-        year=world.year,
-        kind=m.PeriodKind.QUARTER,
-        number=2,
-        start=TODAY - datetime.timedelta(days=30),
-        end=TODAY + datetime.timedelta(days=10),
-    )
+    quarter_around_today(world.year)
     teacher, other = world.users["teacher"], world.users["other_teacher"]
     earlier = TODAY - datetime.timedelta(days=TODAY.weekday() and 1)
     filled = m.Lesson.objects.create(course=world.math_5a, date=earlier, slot=5, teacher=teacher, topic="Дроби")

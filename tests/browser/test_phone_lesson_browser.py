@@ -14,7 +14,7 @@ from journal import models as m
 from journal.services.structure import enrolment_create
 from tests.browser.support import ARTIFACTS, PASSWORD, PHONE, grid_cell, log_in, track_requests
 from tests.conftest import World
-from tests.factories import YEAR_START, StudentFactory
+from tests.factories import YEAR_START, StudentFactory, quarter_around_today
 
 TODAY = timezone.localdate()
 ABSENT = 3
@@ -23,13 +23,7 @@ STUDENTS = 26
 
 @pytest.fixture
 def lesson_today(world: World) -> m.Lesson:
-    m.StudyPeriod.objects.create(
-        year=world.year,
-        kind=m.PeriodKind.QUARTER,
-        number=2,
-        start=TODAY - datetime.timedelta(days=30),
-        end=TODAY + datetime.timedelta(days=10),
-    )
+    quarter_around_today(world.year)
     for i in range(STUDENTS - 2):  # the class has two students already
         student = StudentFactory(school=world.school, last_name=f"Ученик{i:02d}", first_name="Пётр")
         enrolment_create(actor=None, student=student, class_group=world.class_5a, date_from=YEAR_START)

@@ -31,6 +31,17 @@ def enrolled_on(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
+def enrolment_holding(student_id: int, day: datetime.date) -> Enrolment | None:
+    """The student's enrolment that holds on ``day``, with its class and year (one query): what a
+    transfer or a departure of that day ends."""
+    return (
+        Enrolment.objects.filter(enrolled_on(day), student_id=student_id)
+        .select_related("class_group__year")
+        .order_by("-date_from")
+        .first()
+    )
+
+
 def enrolled_between(start: datetime.date, end: datetime.date) -> Q:
     """Enrolments that hold on some day of ``start``–``end``."""
     return Q(date_from__lte=end) & (Q(date_to__isnull=True) | Q(date_to__gte=start))

@@ -15,19 +15,14 @@ from accounts.models import User
 from journal import rules
 from journal.models import ClassGroup, Enrolment, Movement, MovementKind, MovementStatus, Student
 from journal.models.people import EnrolmentReason
+from journal.selectors.membership import enrolment_holding
 from journal.services.guards import refuse_archived
 from journal.services.structure import enrolment_create, enrolment_end, student_transfer
 from journal.services.text import clean_reason
 
 
 def _class_on(student: Student, day: datetime.date) -> ClassGroup | None:
-    enrolment = (
-        Enrolment.objects.filter(student=student, date_from__lte=day)
-        .exclude(date_to__lt=day)
-        .select_related("class_group__year")
-        .order_by("-date_from")
-        .first()
-    )
+    enrolment = enrolment_holding(student.pk, day)
     return enrolment.class_group if enrolment is not None else None
 
 
@@ -114,12 +109,7 @@ def movement_confirm(
             note=note,
         )
     else:
-        current = (
-            Enrolment.objects.filter(student=student, date_from__lte=on)
-            .exclude(date_to__lt=on)
-            .order_by("-date_from")
-            .first()
-        )
+        current = enrolment_holding(student.pk, on)
         if current is None:
             raise ValidationError(_("The student is in no class on %(day)s.") % {"day": on.strftime("%d.%m.%Y")})
         enrolment_end(

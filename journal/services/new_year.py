@@ -38,6 +38,7 @@ from journal.models import (
     TimetableEntry,
 )
 from journal.models.people import EnrolmentReason
+from journal.selectors.membership import enrolled_on
 from journal.services.structure import (
     class_teacher_set,
     enrolment_create,
@@ -115,9 +116,7 @@ def _clamp(day: datetime.date, start: datetime.date, end: datetime.date) -> date
 def _in_class_at_end(source: AcademicYear) -> dict[int, list[Enrolment]]:
     """Class id → the enrolments of the students in it on the year's last day."""
     found: dict[int, list[Enrolment]] = {}
-    rows = Enrolment.objects.filter(class_group__year=source, date_from__lte=source.end).filter(
-        Q(date_to__isnull=True) | Q(date_to__gte=source.end)
-    )
+    rows = Enrolment.objects.filter(enrolled_on(source.end), class_group__year=source)
     for enrolment in rows.select_related("student"):
         found.setdefault(enrolment.class_group_id, []).append(enrolment)
     return found

@@ -10,7 +10,6 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,7 @@ from journal.models import (
 )
 from journal.models.people import EnrolmentReason
 from journal.permissions import sync_user_object
+from journal.selectors.membership import enrolment_holding
 
 
 def membership_ensure(*, user: User, school: School) -> SchoolMembership:
@@ -143,12 +143,7 @@ def student_transfer(
     left is the one holding ``on`` (next year's, made ahead by the new-year wizard, stays as it is): the new
     one ends when it would have ended."""
     Student.objects.select_for_update().get(pk=student.pk)
-    current = (
-        Enrolment.objects.filter(student=student, date_from__lte=on)
-        .filter(Q(date_to__isnull=True) | Q(date_to__gte=on))
-        .order_by("-date_from")
-        .first()
-    )
+    current = enrolment_holding(student.pk, on)
     if current is None:
         raise ValidationError(_("The student is in no class on %(day)s.") % {"day": on.strftime("%d.%m.%Y")})
     until, reason_out = current.date_to, current.reason_out

@@ -133,12 +133,10 @@ def _save_final_mark(
     return True
 
 
-def _changed(form: FinalMarkForm, row: SummaryRow) -> bool:
-    """The row's form holds a mark to store: a value, and not the very one (and reason) stored already."""
+def _changed(form: FinalMarkForm, stored: FinalMark | None) -> bool:
+    """The form holds a mark to store: a value, and not the very one (and reason) stored already."""
     value, reason = form.cleaned_data["value"], form.cleaned_data["reason"]
-    if not value:
-        return False
-    return row.final is None or (row.final.value, row.final.reason) != (value, reason)
+    return bool(value) and (stored is None or (stored.value, stored.reason) != (value, reason))
 
 
 def _save_all(
@@ -161,7 +159,7 @@ def _save_all(
         with transaction.atomic():
             for row in chosen:
                 form = forms[row.student.pk]
-                if not _changed(form, row):
+                if not _changed(form, row.final):
                     continue
                 if not _save_final_mark(
                     request, form, course=course, student=row.student, kind=period.kind, period=period
@@ -306,9 +304,7 @@ def _save_all_year(
         with transaction.atomic():
             for row, kind in chosen:
                 form = forms[(row.student.pk, kind)]
-                value, reason = form.cleaned_data["value"], form.cleaned_data["reason"]
-                stored = row.mark(kind)
-                if not value or (stored is not None and (stored.value, stored.reason) == (value, reason)):
+                if not _changed(form, row.mark(kind)):
                     continue
                 if not _save_final_mark(request, form, course=course, student=row.student, kind=kind):
                     raise _RowRefusedError

@@ -7,7 +7,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +16,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.decorators import deny_unless, staff_required
 from core.messages import error_text
-from core.params import parse_day
+from core.params import int_param, parse_day
 from journal import rules
 from journal.access import get_class_for_user
-from journal.models import ClassGroup, Enrolment, Movement, MovementKind, MovementStatus, Student
+from journal.models import Movement, MovementKind, MovementStatus
 from journal.selectors.membership import class_roster
+from journal.selectors.movement import (
+    class_movements,
+    other_classes,
+    school_movements,
+    school_student,
+    students_without_class,
+)
 from journal.services.movement import movement_confirm, movement_refuse, movement_request
 
 
@@ -44,7 +50,7 @@ def class_movement(request: HttpRequest, class_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            student = Student.objects.filter(pk=request.POST.get("student") or 0, school=request.school).first()
+            student = school_student(request.school, int_param(request, "student"))
             if student is None:
                 raise ValidationError(_("Choose the student."))
             kind = request.POST.get("kind", "")
@@ -53,8 +59,8 @@ def class_movement(request: HttpRequest, class_id: int) -> HttpResponse:
             to_class = None
             if kind == MovementKind.ARRIVAL:
                 to_class = class_group
-            elif request.POST.get("to_class"):
-                to_class = ClassGroup.objects.filter(pk=request.POST["to_class"], year=class_group.year).first()
+            elif int_param(request, "to_class"):
+                to_class = other_classes(class_group).filter(pk=int_param(request, "to_class")).first()
             movement_request(
                 actor=request.user,
                 student=student,
@@ -69,22 +75,12 @@ def class_movement(request: HttpRequest, class_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The request is sent to the administrator."))
             return redirect(reverse("journal:class_movement", args=[class_group.pk]))
-    roster = [entry.student for entry in class_roster(class_group, today)]
-    in_a_class = Enrolment.objects.filter(class_group__year=class_group.year, date_from__lte=today).filter(
-        Q(date_to__isnull=True) | Q(date_to__gte=today)
-    )
     context = {
         "class_group": class_group,
-        "roster": roster,
-        "newcomers": Student.objects.filter(school=request.school)
-        .exclude(pk__in=in_a_class.values("student_id"))
-        .order_by("last_name", "first_name")[:200],
-        "classes": ClassGroup.objects.filter(year=class_group.year)
-        .exclude(pk=class_group.pk)
-        .order_by("grade", "letter"),
-        "movements": Movement.objects.filter(Q(from_class=class_group) | Q(to_class=class_group))
-        .select_related("student", "from_class", "to_class", "requested_by", "decided_by")
-        .order_by("-requested_at")[:100],
+        "roster": [entry.student for entry in class_roster(class_group, today)],
+        "newcomers": students_without_class(request.school, class_group, today)[:200],
+        "classes": other_classes(class_group),
+        "movements": class_movements(class_group)[:100],
         "today": today,
         "kinds": MovementKind.choices,
     }
@@ -94,11 +90,7 @@ def class_movement(request: HttpRequest, class_id: int) -> HttpResponse:
 @staff_required
 def movement_list(request: HttpRequest) -> HttpResponse:
     deny_unless(rules.confirms_movement(request.user))
-    if request.school is None:
-        raise Http404("No school")
-    rows = Movement.objects.filter(student__school=request.school).select_related(
-        "student", "from_class", "to_class", "requested_by", "decided_by"
-    )
+    rows = school_movements(request.school)
     return render(
         request,
         "journal/movement_list.html",
@@ -113,7 +105,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
 def _movement(request: HttpRequest, movement_id: int) -> Movement:
     if not rules.confirms_movement(request.user):
         raise PermissionDenied
-    movement = Movement.objects.filter(pk=movement_id, student__school=request.school).first()
+    movement = school_movements(request.school).filter(pk=movement_id).first()
     if movement is None:
         raise Http404("No such movement")
     return movement

@@ -90,6 +90,7 @@ from journal.services.structure import (
     teaching_assignment_create,
     teaching_assignment_end,
 )
+from journal.services.subgroups import subgroup_move
 
 SCHOOL_NAME = "Гимназия № 1"
 SCHOOL_ADDRESS = "123456, г. Москва, ул. Школьная, д. 1"
@@ -797,8 +798,7 @@ class DemoSchoolBuilder:
             to_class=self.classes[(6, "Б")],
             on=day,
             note=f"Перевод по заявлению родителей, {self._order(day)}",
-        )
-        self._join_english(child, (6, "Б"))
+        )  # the English group of the same name in 6Б takes the student from that day
         self._record_movement(
             child, MovementKind.TRANSFER, day, from_class=self.classes[(6, "А")], to_class=self.classes[(6, "Б")]
         )
@@ -828,6 +828,14 @@ class DemoSchoolBuilder:
             on=self.today + datetime.timedelta(days=7),
             other_school="МБОУ «Средняя школа № 12»",
         )
+
+        # A student of 5Б moves to the other English group mid-year (the old group's journal keeps their marks).
+        day = self._event_day(0.45)
+        groups = [self.subgroups[((5, "Б"), g)] for g in (1, 2) if ((5, "Б"), g) in self.subgroups]
+        if len(groups) == 2 and day <= self.today:
+            first = groups[0].members.order_by("last_name", "first_name").first()
+            if first is not None:
+                subgroup_move(actor=actor, student=first, subgroup=groups[1], on=day)
 
         # A teacher hands over one course to a colleague mid-year (not on the year's first day: see _event_day).
         day = self._event_day(0.5)
@@ -881,20 +889,17 @@ class DemoSchoolBuilder:
             reason=EnrolmentReason.ARRIVAL,
             note=note,
         )
-        self._join_english(child, key)
+        self._join_english(child, key, day)
         self._link_family(family, actor)
         return child
 
-    def _join_english(self, child: Child, key: ClassKey) -> None:
-        """Put the student into the smaller English group of the class (if it has English).
-
-        Membership has no dates, so a transferred student stays in the old class's group too: the
-        group's list on a day is its members enrolled in the class on that day.
-        """
+    def _join_english(self, child: Child, key: ClassKey, day: datetime.date) -> None:
+        """Put an arriving student into the smaller English group of the class (if it has English) from
+        the day they arrive."""
         groups = [self.subgroups[(key, g)] for g in (1, 2) if (key, g) in self.subgroups]
         if groups:
             smallest = min(groups, key=lambda sg: (sg.members.count(), sg.name))
-            smallest.members.add(child.saved)
+            smallest.members.add(child.saved, through_defaults={"date_from": day})
 
 
 def demo_users(school: School) -> list[int]:

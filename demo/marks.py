@@ -51,7 +51,7 @@ from journal.models import (
     Mark,
     School,
     StudyPeriod,
-    Subgroup,
+    SubgroupMembership,
     WorkType,
 )
 from journal.models.marks import (
@@ -222,11 +222,12 @@ class DemoMarks:
             pk: assessment.get((self.grade_of[cg], subject), Assessment.MARKS)
             for pk, (cg, _sg, subject) in self.courses.items()
         }
-        self.members: dict[int, set[int]] = defaultdict(set)
-        for sg, student in Subgroup.members.through.objects.filter(subgroup__class_group__year=year).values_list(
-            "subgroup_id", "student_id"
-        ):
-            self.members[sg].add(student)
+        # Subgroup id → its members with their days in it (dated, like the enrolments).
+        self.members: dict[int, list[tuple[int, datetime.date | None, datetime.date | None]]] = defaultdict(list)
+        for sg, student, date_from, date_to in SubgroupMembership.objects.filter(
+            subgroup__class_group__year=year
+        ).values_list("subgroup_id", "student_id", "date_from", "date_to"):
+            self.members[sg].append((student, date_from, date_to))
         self.enrolments: dict[int, list[tuple[int, datetime.date, datetime.date | None]]] = defaultdict(list)
         for student, cg, date_from, date_to in Enrolment.objects.filter(class_group__year=year).values_list(
             "student_id", "class_group_id", "date_from", "date_to"
@@ -256,7 +257,11 @@ class DemoMarks:
         cg, sg, _subject = self.courses[course_id]
         students = [s for s, start, end in self.enrolments.get(cg, ()) if start <= day and (end is None or end >= day)]
         if sg is not None:
-            members = self.members.get(sg, set())
+            members = {
+                s
+                for s, start, end in self.members.get(sg, ())
+                if (start is None or start <= day) and (end is None or end >= day)
+            }
             students = [s for s in students if s in members]
         return students
 

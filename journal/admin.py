@@ -34,6 +34,7 @@ from journal.models import (
     Student,
     StudyPeriod,
     Subgroup,
+    SubgroupMembership,
     Subject,
     TeachingAssignment,
 )
@@ -51,6 +52,7 @@ SCHOOL_PATHS: dict[type[Model], str] = {
     Subject: "school",
     CurriculumItem: "year__school",
     Subgroup: "class_group__year__school",
+    SubgroupMembership: "subgroup__class_group__year__school",
     Course: "class_group__year__school",
     TeachingAssignment: "course__class_group__year__school",
     Student: "school",
@@ -210,9 +212,16 @@ class CourseAdmin(SchoolScopedAdmin):
             sync_user_object(teacher, form.instance)
 
 
+class SubgroupMembershipInline(SchoolScopedInline):
+    model = SubgroupMembership
+    extra = 0
+    fields = ("student", "date_from", "date_to")
+    autocomplete_fields = ("student",)
+
+
 class SubgroupAdmin(SchoolScopedAdmin):
     list_display = ("__str__", "class_group", "subject")
-    filter_horizontal = ("members",)
+    inlines = (SubgroupMembershipInline,)
 
 
 class EnrolmentInline(SchoolScopedInline):

@@ -201,6 +201,12 @@ def requests_movement(user: User, school: School | None, class_id: int) -> bool:
     return administers(user) or leads_class(user, school, class_id)
 
 
+def keeps_subgroups(user: User, school: School | None, class_id: int) -> bool:
+    """Moves the class's students between the groups of a split subject (§4.1): its class teacher, the
+    deputy (who builds the timetable of the groups), the administrator."""
+    return user.is_authenticated and (user.has_role(*TIMETABLE_EDITORS) or leads_class(user, school, class_id))
+
+
 def confirms_movement(user: User) -> bool:
     """Confirms (or refuses) a movement with the director's order: the administrator (§4.1)."""
     return administers(user)

@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     path("classes/<int:class_id>/overview/", class_desk.class_overview, name="class_overview"),
     path("classes/<int:class_id>/movement/", movement.class_movement, name="class_movement"),
+    path("classes/<int:class_id>/subgroups/", movement.class_subgroups, name="class_subgroups"),
     path("movement/", movement.movement_list, name="movement_list"),
     path("movement/<int:movement_id>/confirm/", movement.movement_confirm_view, name="movement_confirm"),
     path("movement/<int:movement_id>/refuse/", movement.movement_refuse_view, name="movement_refuse"),

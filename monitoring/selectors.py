@@ -38,7 +38,7 @@ from journal.models.structure import Assessment, PeriodKind
 from journal.selectors.class_facts import ClassFacts, classes_facts
 from journal.selectors.grading import policy_for
 from journal.selectors.marks import assessing_counts
-from journal.selectors.membership import attends_course, enrolled_on
+from journal.selectors.membership import Memberships, attends_course, enrolled_on
 from journal.selectors.periods import default_period, period_kind_in, period_kinds_by_grade
 from journal.selectors.plans import Coverage, coverage
 from journal.statistics import minimum_marks
@@ -214,17 +214,17 @@ def _current_facts(
     return found
 
 
-def _at_end(facts: ClassFacts) -> list[tuple[int, str, set[int]]]:
-    """The students in the class on the span's last day: (id, name, their subgroups)."""
+def _at_end(facts: ClassFacts) -> list[tuple[int, str, Memberships, datetime.date]]:
+    """The students in the class on the span's last day: (id, name, their subgroups, that day)."""
     return [
-        (e.student.pk, e.student.short_name, facts.subgroups.get(e.student.pk, set()))
+        (e.student.pk, e.student.short_name, facts.subgroups.get(e.student.pk, {}), facts.end)
         for e in facts.roster
         if facts.in_class_at_end(e)
     ]
 
 
-def _attending(at_end: list[tuple[int, str, set[int]]], course: Course) -> list[tuple[int, str]]:
-    return [(sid, name) for sid, name, groups in at_end if attends_course(course.subgroup_id, groups)]
+def _attending(at_end: list[tuple[int, str, Memberships, datetime.date]], course: Course) -> list[tuple[int, str]]:
+    return [(sid, name) for sid, name, groups, day in at_end if attends_course(course.subgroup_id, groups, day)]
 
 
 def marks_filling(year: AcademicYear, today: datetime.date, class_ids: list[int] | None = None) -> list[CourseFilling]:

@@ -436,18 +436,21 @@ def student_weeks(
     for row in _ENROLMENTS.rows(student_ids=student_ids, monday=monday, sunday=sunday):
         enrolment = _ENROLMENT_ROW.build(row)
         enrolments[enrolment.student_id].append(enrolment)
-    memberships = subgroups_of(student_ids) if enrolments else {}
+    memberships = subgroups_of(student_ids, monday, sunday) if enrolments else {}
     class_ids = {e.class_group_id for spans in enrolments.values() for e in spans}
-    lessons = _week_lessons(class_ids, set().union(*memberships.values()) if memberships else set(), monday, sunday)
+    subgroup_ids = {subgroup_id for own in memberships.values() for subgroup_id in own}
+    lessons = _week_lessons(class_ids, subgroup_ids, monday, sunday)
     # Each student's entries: the lessons of the courses they attend, on the days they attend them.
     entries: dict[int, list[tuple[datetime.date, DiaryLesson]]] = defaultdict(list)
     for student_id, own in enrolments.items():
-        own_subgroups = memberships.get(student_id, set())
+        own_subgroups = memberships.get(student_id, {})
         for lesson in lessons:
             if not attends_course(lesson.subgroup_id, own_subgroups):
                 continue
             for shown_on, moved_away in ((lesson.date, False), (lesson.origin_date, True)):
                 if shown_on is None or not (monday <= shown_on <= sunday):
+                    continue
+                if not attends_course(lesson.subgroup_id, own_subgroups, shown_on):
                     continue
                 holding = enrolment_on(own, shown_on)
                 if holding is None or holding.class_group_id != lesson.class_group_id:

@@ -57,6 +57,7 @@ from journal.models.structure import (
     School,
     StudyPeriod,
     Subgroup,
+    SubgroupMembership,
     Subject,
     TeachingAssignment,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "StudentUserObjectPermission",
     "StudyPeriod",
     "Subgroup",
+    "SubgroupMembership",
     "Subject",
     "TeachingAssignment",
 ]

@@ -271,7 +271,13 @@ class Subgroup(models.Model):
     )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject"))
     name = models.CharField(_("name"), max_length=64)
-    members = models.ManyToManyField("journal.Student", related_name="subgroups", blank=True, verbose_name=_("members"))
+    members = models.ManyToManyField(
+        "journal.Student",
+        through="journal.SubgroupMembership",
+        related_name="subgroups",
+        blank=True,
+        verbose_name=_("members"),
+    )
 
     class Meta:
         verbose_name = _("subgroup")
@@ -283,6 +289,31 @@ class Subgroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.class_group} {self.subject}: {self.name}"
+
+
+class SubgroupMembership(models.Model):
+    """A student in a subgroup from ``date_from`` to ``date_to`` (inclusive; empty: from the class's first
+    day, to its last). Dated like the enrolment, so a move to the other group or a transfer keeps history."""
+
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.CASCADE, related_name="memberships")
+    student = models.ForeignKey("journal.Student", on_delete=models.CASCADE, related_name="subgroup_memberships")
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        db_table = "journal_subgroup_members"
+        verbose_name = _("subgroup membership")
+        verbose_name_plural = _("subgroup memberships")
+        indexes = [models.Index(fields=["student", "subgroup"], name="subgroup_member_student")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_from__isnull=True) | Q(date_to__gte=F("date_from")),
+                name="subgroup_membership_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} → {self.subgroup}"
 
 
 class Course(models.Model):

@@ -35,7 +35,13 @@ from journal.models.marks import MarkValue, short_label
 from journal.models.structure import Assessment
 from journal.selectors.grading import policy_for
 from journal.selectors.marks import COUNTED, LESSON_COUNTS, course_marks
-from journal.selectors.membership import RosterEntry, attends_course, classes_rosters_between, subgroups_of
+from journal.selectors.membership import (
+    Memberships,
+    RosterEntry,
+    attends_course,
+    classes_rosters_between,
+    subgroups_of,
+)
 from journal.statistics import (
     AttendanceCounts,
     MarkFacts,
@@ -71,7 +77,7 @@ class ClassFacts:
     end: datetime.date
     roster: list[RosterEntry]
     courses: list[Course]
-    subgroups: dict[int, set[int]]
+    subgroups: dict[int, Memberships]  # student id → their subgroups over the span, with the days
     assessments: dict[int, str]  # subject id → how the curriculum assesses it in the class's grade
     hours: dict[int, Decimal] = field(default_factory=dict)  # subject id → weekly hours
 
@@ -91,8 +97,9 @@ class ClassFacts:
         """The subjects the curriculum assesses in the class's grade (by marks or pass/fail)."""
         return [s for s in self.subjects if self.assessments.get(s.pk, Assessment.MARKS) != Assessment.NONE]
 
-    def attends(self, student_id: int, course: Course) -> bool:
-        return attends_course(course.subgroup_id, self.subgroups.get(student_id, set()))
+    def attends(self, student_id: int, course: Course, day: datetime.date | None = None) -> bool:
+        """The student attends the course (on ``day``; without one, on some day of the span)."""
+        return attends_course(course.subgroup_id, self.subgroups.get(student_id, {}), day)
 
     @cached_property
     def _courses_by_subject(self) -> dict[int, list[Course]]:
@@ -101,9 +108,10 @@ class ClassFacts:
             by_subject[course.subject_id].append(course)
         return by_subject
 
-    def courses_of(self, student_id: int, subject_id: int) -> list[Course]:
-        """The student's course(s) of the subject: the whole class's, or their subgroup's."""
-        return [c for c in self._courses_by_subject.get(subject_id, ()) if self.attends(student_id, c)]
+    def courses_of(self, student_id: int, subject_id: int, day: datetime.date | None = None) -> list[Course]:
+        """The student's course(s) of the subject (on ``day``, or over the span): the whole class's, or their
+        subgroup's."""
+        return [c for c in self._courses_by_subject.get(subject_id, ()) if self.attends(student_id, c, day)]
 
     def narrowed(self, start: datetime.date, end: datetime.date) -> ClassFacts:
         """The same class over ``start``–``end`` (a month or a period of the span), without a query: its
@@ -140,7 +148,7 @@ def classes_facts(classes: list[ClassGroup], start: datetime.date, end: datetime
     for year_id, grade, subject_id, assessment, weekly in curriculum:
         assessments[(year_id, grade)][subject_id] = assessment
         hours[(year_id, grade)][subject_id] = weekly
-    subgroups = subgroups_of([entry.student.pk for roster in rosters.values() for entry in roster])
+    subgroups = subgroups_of([entry.student.pk for roster in rosters.values() for entry in roster], start, end)
     found = {}
     for class_group in classes:
         roster = rosters.get(class_group.pk, [])
@@ -152,7 +160,7 @@ def classes_facts(classes: list[ClassGroup], start: datetime.date, end: datetime
             end=end,
             roster=roster,
             courses=courses[class_group.pk],
-            subgroups={e.student.pk: subgroups.get(e.student.pk, set()) for e in roster},
+            subgroups={e.student.pk: subgroups.get(e.student.pk, {}) for e in roster},
             assessments=assessments[(class_group.year_id, class_group.grade)],
             hours=hours[(class_group.year_id, class_group.grade)],
         )
@@ -226,7 +234,7 @@ def lessons_per_day(facts: ClassFacts) -> dict[int, dict[datetime.date, int]]:
         for student_id, entry in entries.items():
             if not entry.attends(day):
                 continue
-            had = sum(1 for course_id in course_ids if facts.attends(student_id, course_of[course_id]))
+            had = sum(1 for course_id in course_ids if facts.attends(student_id, course_of[course_id], day))
             if had:
                 found[student_id][day] = had
     return found
@@ -315,7 +323,7 @@ def counted_students(facts: ClassFacts, subject: Subject) -> list[int]:
     return [
         entry.student.pk
         for entry in facts.roster
-        if facts.in_class_at_end(entry) and facts.courses_of(entry.student.pk, subject.pk)
+        if facts.in_class_at_end(entry) and facts.courses_of(entry.student.pk, subject.pk, facts.end)
     ]
 
 

@@ -3,7 +3,9 @@ the final marks and the services that write a cell.
 
 A student attends a course on a day when enrolled in the course's class that day (``Enrolment``, dated:
 arrivals, departures and transfers keep their history) and, for a subgroup's course, is a member of the
-subgroup (§4.1). A student who moved between classes attends each class's courses on their own days only.
+subgroup on that day (``SubgroupMembership``, dated too: a move to the other group or a transfer to another
+class ends one membership and starts another). A student who moved between classes attends each class's
+courses on their own days only.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.compiled import CompiledQuery
-from journal.models import ClassGroup, Course, Enrolment, Student, Subgroup
+from journal.models import ClassGroup, Course, Enrolment, Student, SubgroupMembership
 
 Span = tuple[datetime.date, datetime.date | None]
+# A membership's days: either end may be open (from the class's first day, to its last).
+MemberSpan = tuple[datetime.date | None, datetime.date | None]
+# Subgroup id → the student's spans in it.
+Memberships = dict[int, list[MemberSpan]]
 
 
 def enrolled_on(day: datetime.date, prefix: str = "") -> Q:
@@ -47,22 +53,63 @@ def enrolled_between(start: datetime.date, end: datetime.date) -> Q:
     return Q(date_from__lte=end) & (Q(date_to__isnull=True) | Q(date_to__gte=start))
 
 
-def in_span(spans: Iterable[Span], day: datetime.date) -> bool:
-    return any(start <= day and (end is None or day <= end) for start, end in spans)
+def member_on(day: datetime.date | Any, prefix: str = "") -> Q:
+    """Subgroup memberships that hold on ``day`` (a date or an ``OuterRef``)."""
+    return (Q(**{f"{prefix}date_from__isnull": True}) | Q(**{f"{prefix}date_from__lte": day})) & (
+        Q(**{f"{prefix}date_to__isnull": True}) | Q(**{f"{prefix}date_to__gte": day})
+    )
 
 
-def _members(subgroup_id: int) -> QuerySet[Any, Any]:
-    return Subgroup.members.through.objects.filter(subgroup_id=subgroup_id).values("student_id")
+def member_between(start: datetime.date, end: datetime.date, prefix: str = "") -> Q:
+    """Subgroup memberships that hold on some day of ``start``–``end``."""
+    return (Q(**{f"{prefix}date_from__isnull": True}) | Q(**{f"{prefix}date_from__lte": end})) & (
+        Q(**{f"{prefix}date_to__isnull": True}) | Q(**{f"{prefix}date_to__gte": start})
+    )
+
+
+def in_span(spans: Iterable[MemberSpan], day: datetime.date) -> bool:
+    return any((start is None or start <= day) and (end is None or day <= end) for start, end in spans)
+
+
+def _overlap(enrolment: Span, membership: MemberSpan) -> Span | None:
+    """The days of an enrolment the student is also in the subgroup, or None."""
+    start = max(enrolment[0], membership[0]) if membership[0] else enrolment[0]
+    ends = [day for day in (enrolment[1], membership[1]) if day is not None]
+    end = min(ends) if ends else None
+    if end is not None and end < start:
+        return None
+    return start, end
 
 
 def attends_between(course: Course, student: Student, start: datetime.date, end: datetime.date) -> bool:
-    """The student attends the course on some day of ``start``–``end`` (one query)."""
+    """The student attends the course on some day of ``start``–``end`` (one query): enrolled in its class and,
+    for a subgroup's course, a member, on one and the same day."""
     enrolled = Enrolment.objects.filter(
         enrolled_between(start, end), student=student, class_group_id=course.class_group_id
     )
-    if course.subgroup_id is not None:
-        enrolled = enrolled.filter(student_id__in=_members(course.subgroup_id))
-    return enrolled.exists()
+    if course.subgroup_id is None:
+        return enrolled.exists()
+    rows = _with_membership(enrolled, course.subgroup_id)
+    spans = rows.values_list("date_from", "date_to", "m_from", "m_to")  # type: ignore[misc]
+    for date_from, date_to, m_from, m_to in spans:
+        both = _overlap((date_from, date_to), (m_from, m_to))
+        if both is not None and both[0] <= end and (both[1] is None or both[1] >= start):
+            return True
+    return False
+
+
+def _with_membership(enrolments: QuerySet[Enrolment], subgroup_id: int) -> QuerySet[Enrolment]:
+    """The enrolments of the subgroup's members, a row for each of their memberships in it, with its dates
+    (``m_from``, ``m_to``)."""
+    return (
+        enrolments.annotate(
+            membership=FilteredRelation(
+                "student__subgroup_memberships", condition=Q(student__subgroup_memberships__subgroup_id=subgroup_id)
+            )
+        )
+        .filter(membership__isnull=False)
+        .annotate(m_from=F("membership__date_from"), m_to=F("membership__date_to"))
+    )
 
 
 @dataclass
@@ -89,11 +136,22 @@ def _enrolments_between(class_id: int, start: datetime.date, end: datetime.date)
 
 def course_roster(course: Course, start: datetime.date, end: datetime.date) -> list[RosterEntry]:
     """The students who attend the course on some day of ``start``–``end``, by name, with their spans (one
-    query)."""
+    query): for a subgroup's course, the days they are both in the class and in the subgroup."""
     enrolments = _enrolments_between(course.class_group_id, start, end)
-    if course.subgroup_id is not None:
-        enrolments = enrolments.filter(student_id__in=_members(course.subgroup_id))
-    return _roster(enrolments)
+    if course.subgroup_id is None:
+        return _roster(enrolments)
+    roster: dict[int, RosterEntry] = {}
+    order = ("student__last_name", "student__first_name", "student__middle_name", "student_id", "date_from", "m_from")
+    for enrolment in _with_membership(enrolments, course.subgroup_id).order_by(*order):  # type: ignore[misc]
+        membership = (enrolment.m_from, enrolment.m_to)  # type: ignore[attr-defined]
+        both = _overlap((enrolment.date_from, enrolment.date_to), membership)
+        if both is None or both[0] > end or (both[1] is not None and both[1] < start):
+            continue
+        entry = roster.get(enrolment.student_id)
+        if entry is None:
+            entry = roster[enrolment.student_id] = RosterEntry(enrolment.student)
+        entry.spans.append(both)
+    return list(roster.values())
 
 
 def class_roster_between(class_id: int, start: datetime.date, end: datetime.date) -> list[RosterEntry]:
@@ -138,29 +196,44 @@ def class_roster(class_group: ClassGroup, day: datetime.date | None = None) -> Q
 
 
 _MEMBERSHIPS = CompiledQuery(
-    lambda student_ids: Subgroup.members.through.objects.filter(student_id__in=student_ids).values_list(
-        "student_id", "subgroup_id"
-    ),
+    lambda student_ids, start, end: SubgroupMembership.objects.filter(
+        member_between(start, end), student_id__in=student_ids
+    ).values_list("student_id", "subgroup_id", "date_from", "date_to"),
     student_ids=list,
+    start=datetime.date,
+    end=datetime.date,
 )
 
 
-def subgroups_of(student_ids: Iterable[int]) -> dict[int, set[int]]:
-    """The subgroups each student is a member of (one query)."""
-    found: dict[int, set[int]] = defaultdict(set)
-    for student_id, subgroup_id in _MEMBERSHIPS.rows(student_ids=sorted(student_ids)):
-        found[student_id].add(subgroup_id)
+def subgroups_of(student_ids: Iterable[int], start: datetime.date, end: datetime.date) -> dict[int, Memberships]:
+    """Student id → the subgroups they are a member of on some day of ``start``–``end``, with the spans (one
+    query)."""
+    found: dict[int, Memberships] = defaultdict(dict)
+    for student_id, subgroup_id, date_from, date_to in _MEMBERSHIPS.rows(
+        student_ids=sorted(student_ids), start=start, end=end
+    ):
+        found[student_id].setdefault(subgroup_id, []).append((date_from, date_to))
     return found
 
 
-def attends_course(course_subgroup_id: int | None, own_subgroups: set[int]) -> bool:
-    """A course of the student's class the student attends: a whole-class one, or their subgroup's."""
-    return course_subgroup_id is None or course_subgroup_id in own_subgroups
+def attends_course(
+    course_subgroup_id: int | None, own_subgroups: Memberships, day: datetime.date | None = None
+) -> bool:
+    """A course of the student's class the student attends (on ``day``; without one, on some day of the span
+    the memberships were read for): a whole-class one, or their subgroup's."""
+    if course_subgroup_id is None:
+        return True
+    spans = own_subgroups.get(course_subgroup_id)
+    if spans is None:
+        return False
+    return day is None or in_span(spans, day)
 
 
 def own_subgroup_ids(student: Student) -> QuerySet[Any, int]:
-    """The ids of the student's subgroups, read from the membership table alone (no JOIN to the subgroups)."""
-    return Subgroup.members.through.objects.filter(student=student).values_list("subgroup_id", flat=True)
+    """The ids of the subgroups the student was ever a member of, read from the membership table alone (no
+    JOIN to the subgroups): the courses a student's pages list; a lesson's own day is checked by
+    :func:`lesson_attended_by`."""
+    return SubgroupMembership.objects.filter(student=student).values_list("subgroup_id", flat=True)
 
 
 def student_course_q(student: Student, class_ids: Iterable[int], prefix: str = "") -> Q:
@@ -184,8 +257,8 @@ def lesson_attended_by(student_id: int, lesson: str = "") -> ExpressionWrapper:
         )
     )
     member = Exists(
-        Subgroup.members.through.objects.filter(
-            subgroup_id=OuterRef(f"{lesson}course__subgroup_id"), student_id=student_id
+        SubgroupMembership.objects.filter(
+            member_on(day), subgroup_id=OuterRef(f"{lesson}course__subgroup_id"), student_id=student_id
         )
     )
     whole_class = Q(**{f"{lesson}course__subgroup__isnull": True})

@@ -5,8 +5,8 @@ What is carried: the year's periods and holidays (shifted 52 weeks, so a period 
 grades' period schemes, the curriculum; every class promoted a grade with its letter, class teacher, home
 room and bells (grades 9 and 11 graduate; the first and tenth grades start as new, empty classes with this
 year's letters); the students in a class on the year's last day, with their parents and logins (those hang
-on the student); the foreign-language subgroups with their members; the courses of the new grade's
-curriculum, with the teacher who taught the subject in the class; the timetable entries of the subjects
+on the student); the foreign-language subgroups with their members on the year's last day; the courses of
+the new grade's curriculum, with the teacher who taught the subject in the class; the timetable entries of the subjects
 the class keeps. The timetable is a draft: no lesson is generated until the deputy reviews it and
 generates the lessons. Thematic plans are copied course by course on the plan page.
 """
@@ -34,11 +34,12 @@ from journal.models import (
     PeriodKind,
     StudyPeriod,
     Subgroup,
+    SubgroupMembership,
     TeachingAssignment,
     TimetableEntry,
 )
 from journal.models.people import EnrolmentReason
-from journal.selectors.membership import enrolled_on
+from journal.selectors.membership import enrolled_on, member_on
 from journal.services.structure import (
     class_teacher_set,
     enrolment_create,
@@ -247,9 +248,13 @@ def _carry_class(
         carried.append(enrolment.student_id)
     subjects = {item.subject_id for item in curriculum}
     subgroups: dict[tuple[int, str], Subgroup] = {}
-    for old in Subgroup.objects.filter(class_group=source, subject_id__in=subjects).prefetch_related("members"):
+    for old in Subgroup.objects.filter(class_group=source, subject_id__in=subjects):
         new = Subgroup.objects.create(class_group=target, subject_id=old.subject_id, name=old.name)
-        new.members.set([s.pk for s in old.members.all() if s.pk in carried])
+        members = SubgroupMembership.objects.filter(member_on(source_year.end), subgroup=old, student_id__in=carried)
+        SubgroupMembership.objects.bulk_create(
+            SubgroupMembership(subgroup=new, student_id=student_id)
+            for student_id in members.values_list("student_id", flat=True).distinct()
+        )
         subgroups[(old.subject_id, old.name)] = new
     # Who taught the subject in the class at the year's end, and when: the new course's teacher and timetable.
     teachers: dict[tuple[int, str], int] = {}
@@ -300,3 +305,40 @@ def _courses(
                 teacher = User.objects.get(pk=teacher_id)
                 teaching_assignment_create(actor=actor, course=course, teacher=teacher, date_from=year.start)
     return made
+
+
+def teaching_ends(year: AcademicYear) -> datetime.date:
+    """The last day of the year's study periods (the year itself if it has none): after it, the next year
+    may become the current one."""
+    last = StudyPeriod.objects.filter(year=year).order_by("-end").values_list("end", flat=True).first()
+    return last or year.end
+
+
+@transaction.atomic
+def year_make_current(*, actor: User, year: AcademicYear, today: datetime.date) -> AcademicYear:
+    """``year`` becomes the school's current year and the one it follows is archived (read-only for all,
+    readable for all). Only once the current year's teaching is over; a year current already is left as
+    it is."""
+    year = AcademicYear.objects.select_for_update().get(pk=year.pk)
+    if year.is_current:
+        return year
+    if year.is_archived:
+        raise ValidationError(_("The year %(year)s is archived: it cannot become current.") % {"year": year})
+    current = AcademicYear.objects.select_for_update().filter(school=year.school, is_current=True).first()
+    if current is not None:
+        if current.start >= year.start:
+            raise ValidationError(
+                _("The year %(year)s is not after the current %(current)s.") % {"year": year, "current": current}
+            )
+        ends = teaching_ends(current)
+        if today <= ends:
+            raise ValidationError(
+                _("The year %(current)s is taught until %(day)s: %(year)s becomes current after that.")
+                % {"current": current, "day": ends.strftime("%d.%m.%Y"), "year": year}
+            )
+        current.is_current = False
+        current.is_archived = True
+        current.save(update_fields=["is_current", "is_archived"])
+    year.is_current = True
+    year.save(update_fields=["is_current"])
+    return year

@@ -396,3 +396,60 @@ def lesson_set_results_on(*, actor: User, lesson: Lesson, results_on: datetime.d
     lesson._history_user = actor  # type: ignore[attr-defined]
     lesson.save(update_fields=["results_on"])
     return lesson
+
+
+@dataclass(frozen=True)
+class PlansCopied:
+    made: int  # plans copied now
+    kept: int  # plans the new year had already (left as they are)
+
+
+@transaction.atomic
+def plans_copy_year(*, actor: User | None, source: AcademicYear, target: AcademicYear) -> PlansCopied:
+    """Every thematic plan of ``source`` copied into ``target`` once (§4.4, the new-year wizard): a grade's
+    shared plan to the same grade's shared plan; a course's own plan to the course of the same grade,
+    letter, subject and subgroup (the plan of last year's 6А maths goes to this year's 6А maths, which
+    teaches the same grade's programme). A plan the new year has already is kept: copying twice changes
+    nothing."""
+    _check_open(target)
+    made = kept = 0
+    shared_there = set(ThematicPlan.objects.filter(year=target, course__isnull=True).values_list("grade", "subject_id"))
+    courses = {
+        (c.class_group.grade, c.class_group.letter, c.subject_id, c.subgroup.name if c.subgroup else ""): c
+        for c in Course.objects.filter(class_group__year=target).select_related("class_group", "subgroup")
+    }
+    with_own = set(ThematicPlan.objects.filter(year=target, course__isnull=False).values_list("course_id", flat=True))
+    sources = (
+        ThematicPlan.objects.filter(year=source)
+        .select_related("subject", "course__class_group", "course__subgroup")
+        .order_by("grade", "subject__name", "pk")
+    )
+    for plan in sources:
+        rows = [
+            ItemData(topic=item.topic, hours=item.hours, kind=item.kind)
+            for item in PlanItem.objects.filter(plan=plan).order_by("order")
+        ]
+        if not rows:
+            continue
+        if plan.course is None:
+            if (plan.grade, plan.subject_id) in shared_there:
+                kept += 1
+                continue
+            new = plan_create(actor=actor, year=target, grade=plan.grade, subject=plan.subject, title=plan.title)
+            plan_replace_items(actor=actor, plan=new, rows=rows)
+            shared_there.add((plan.grade, plan.subject_id))
+            made += 1
+            continue
+        old = plan.course
+        course = courses.get(
+            (old.class_group.grade, old.class_group.letter, old.subject_id, old.subgroup.name if old.subgroup else "")
+        )
+        if course is None:
+            continue
+        if course.pk in with_own:
+            kept += 1
+            continue
+        plan_replace_items(actor=actor, course=course, rows=rows)
+        with_own.add(course.pk)
+        made += 1
+    return PlansCopied(made=made, kept=kept)

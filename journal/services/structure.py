@@ -29,6 +29,7 @@ from journal.models import (
 from journal.models.people import EnrolmentReason
 from journal.permissions import sync_user_object
 from journal.selectors.membership import enrolment_holding
+from journal.services.subgroups import memberships_end, memberships_follow
 
 
 def membership_ensure(*, user: User, school: School) -> SchoolMembership:
@@ -132,6 +133,7 @@ def enrolment_end(
         enrolment.note = note
     enrolment.full_clean()
     enrolment.save(update_fields=["date_to", "reason_out", "note"])
+    memberships_end(student=enrolment.student, class_group=enrolment.class_group, last_day=date_to)
     return enrolment
 
 
@@ -147,6 +149,7 @@ def student_transfer(
     if current is None:
         raise ValidationError(_("The student is in no class on %(day)s.") % {"day": on.strftime("%d.%m.%Y")})
     until, reason_out = current.date_to, current.reason_out
+    memberships_follow(student=student, from_class=current.class_group, to_class=to_class, on=on)
     enrolment_end(
         actor=actor,
         enrolment=current,

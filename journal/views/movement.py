@@ -1,5 +1,6 @@
 """Movement of students (§4.1, §4.3): the class teacher asks on the class's page, the administrator
-confirms with the director's order or refuses on the movement list."""
+confirms with the director's order or refuses on the movement list; a student moved between the groups of
+a split subject on the class's subgroups page."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.decorators import deny_unless, staff_required
 from core.messages import error_text
-from core.params import int_param, parse_day
+from core.params import date_param, int_param, parse_day
 from journal import rules
 from journal.access import get_class_for_user
 from journal.models import Movement, MovementKind, MovementStatus
@@ -28,7 +29,11 @@ from journal.selectors.movement import (
     school_student,
     students_without_class,
 )
+from journal.selectors.subgroups import class_split_subjects, class_subgroup
+from journal.selectors.timetable import day_in_year
+from journal.services.guards import refuse_archived
 from journal.services.movement import movement_confirm, movement_refuse, movement_request
+from journal.services.subgroups import subgroup_move
 
 
 def _day(raw: str) -> datetime.date:
@@ -143,3 +148,40 @@ def movement_refuse_view(request: HttpRequest, movement_id: int) -> HttpResponse
     else:
         messages.success(request, _("%(student)s: the movement is refused.") % {"student": movement.student})
     return redirect("journal:movement_list")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def class_subgroups(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The class's groups of split subjects on a day, and a student moved to the other group from a day
+    (the old membership ends the day before: the old group's journal keeps their marks)."""
+    class_group = get_class_for_user(request.user, request.school, class_id)
+    deny_unless(rules.keeps_subgroups(request.user, request.school, class_group.pk))
+    status = 200
+    day = day_in_year(class_group.year, date_param(request, "on"))
+    if request.method == "POST":
+        try:
+            refuse_archived(class_group.year)
+            subgroup = class_subgroup(class_group, int_param(request, "subgroup"))
+            student = school_student(request.school, int_param(request, "student"))
+            if subgroup is None or student is None:
+                raise ValidationError(_("Choose the student and the group."))
+            on = _day(request.POST.get("on", ""))
+            subgroup_move(actor=request.user, student=student, subgroup=subgroup, on=on)
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+            status = 400
+        else:
+            messages.success(
+                request,
+                _("%(student)s is in %(group)s from %(day)s.")
+                % {"student": student.short_name, "group": subgroup.name, "day": on.strftime("%d.%m.%Y")},
+            )
+            return redirect(reverse("journal:class_subgroups", args=[class_group.pk]))
+    context = {
+        "class_group": class_group,
+        "splits": class_split_subjects(class_group, day),
+        "day": day,
+        "writable": not class_group.year.is_archived,
+    }
+    return render(request, "journal/classes/subgroups.html", context, status=status)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.decorators import staff_required
 from core.params import int_param
 from journal import rules
-from journal.access import course_access, get_class_for_user, get_student_for_user
+from journal.access import course_access, get_class_for_user, get_student_for_user, get_year_for_user
 from journal.forms.structure import CourseFilterForm
 from journal.models import Enrolment, Student, TeachingAssignment
 from journal.permissions import open_assignments
@@ -25,6 +25,7 @@ from journal.selectors.scope import (
     courses_visible_to,
     students_visible_to,
 )
+from journal.selectors.timetable import day_in_year, years_of_school
 
 
 def _teachers_prefetch() -> Prefetch:
@@ -78,8 +79,8 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         raise Http404("No such course in your scope")
     course, can_edit = access.course, access.teaches
     assignments = course.assignments.select_related("teacher").order_by("date_from")
-    today = timezone.localdate()
-    roster = course_roster(course, today, today)
+    day = day_in_year(course.class_group.year)
+    roster = course_roster(course, day, day)
     return render(
         request,
         "journal/course_detail.html",
@@ -89,12 +90,17 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @staff_required
 def class_list(request: HttpRequest) -> HttpResponse:
+    """The classes of a year (``?year=``, the current one by default): past years read-only, next year's
+    made by the new-year wizard to review."""
+    year = get_year_for_user(request.user, request.school, int_param(request, "year"))
     classes = (
-        classes_visible_to(request.user, request.school)
-        .filter(year__is_current=True)
-        .select_related("class_teacher", "home_room")
+        classes_visible_to(request.user, request.school).filter(year=year).select_related("class_teacher", "home_room")
     )
-    return render(request, "journal/class_list.html", {"classes": classes})
+    return render(
+        request,
+        "journal/class_list.html",
+        {"classes": classes, "year": year, "years": years_of_school(request.school)},
+    )
 
 
 @staff_required
@@ -106,7 +112,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         .select_related("subject", "subgroup")
         .prefetch_related(_teachers_prefetch())
     )
-    roster = list(class_roster(class_group))
+    roster = list(class_roster(class_group, day_in_year(class_group.year)))
     # A name is a link only for those who may open the student's card (a subject teacher may not).
     openable = set(
         students_visible_to(request.user, request.school)
@@ -126,6 +132,8 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "leads_class": rules.manages_class_documents(request.user, request.school, class_group),
             # The class teacher's desk and the class's reports: its class teacher, the director, the deputy.
             "class_desk": rules.reads_class_reports(request.user, request.school, class_group.pk),
+            "keeps_subgroups": rules.keeps_subgroups(request.user, request.school, class_group.pk),
+            "requests_movement": rules.requests_movement(request.user, request.school, class_group.pk),
         },
     )
 

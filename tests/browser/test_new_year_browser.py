@@ -1,4 +1,5 @@
-"""The deputy walks the new-year wizard on a phone: the preview, the confirmation, the year made once."""
+"""The deputy walks the new-year wizard on a phone: the preview, the confirmation, the year made once, its
+thematic plans copied, the year made current and last year's classes read from the archive."""
 
 from __future__ import annotations
 
@@ -38,4 +39,15 @@ def test_the_deputy_previews_and_makes_the_next_year(live_server, school_year, c
     assert m.AcademicYear.objects.filter(name="2027/2028").count() == 1
     assert m.ClassGroup.objects.filter(year__name="2027/2028", grade=6, letter="А").exists()
     page.screenshot(path=str(ARTIFACTS / "new-year-made-360.png"), full_page=True)
+
+    page.locator("[data-testid=new-year-copy-plans]").click()
+    page.get_by_text("Тематические планы скопированы в 2027/2028").wait_for()
+    page.locator("#ny-switch").check()
+    page.locator("[data-testid=new-year-make-current]").click()
+    page.get_by_text("2027/2028 — текущий учебный год").wait_for()
+    assert "Классы · 2027/2028" in page.locator("h1").inner_text()
+    page.locator("#cur-year").select_option(label="2026/2027")
+    page.get_by_role("button", name="Показать").click()
+    page.locator("[data-testid=year-archived]").wait_for()
+    assert "5А" in page.locator("main table").inner_text()
     assert errors == []

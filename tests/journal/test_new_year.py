@@ -124,3 +124,105 @@ def test_the_wizard_page_previews_and_makes_the_year_on_confirmation(
     assert response.status_code == 302
     assert m.AcademicYear.objects.filter(name="2027/2028").count() == 1
     assert 'data-testid="new-year-exists"' in client.get(reverse("journal:new_year")).content.decode()
+
+
+def test_the_groups_carry_their_members_of_the_last_day(world: World, school_year: m.AcademicYear) -> None:
+    from journal.services.subgroups import subgroup_move
+
+    english = SubjectFactory(school=world.school, name="Английский язык")
+    m.CurriculumItem.objects.create(year=school_year, grade=6, subject=english, hours_per_week=Decimal(3))
+    one = m.Subgroup.objects.create(class_group=world.class_5a, subject=english, name="Группа 1")
+    two = m.Subgroup.objects.create(class_group=world.class_5a, subject=english, name="Группа 2")
+    one.members.add(world.child, world.other_child)
+    m.Enrolment.objects.filter(student=world.other_child).update(class_group=world.class_5a)
+    subgroup_move(actor=None, student=world.other_child, subgroup=two, on=datetime.date(2027, 3, 1))
+
+    year, _made = new_year_create(actor=world.users["deputy"], source=school_year)
+    groups = {
+        g.name: sorted(g.members.values_list("pk", flat=True))
+        for g in m.Subgroup.objects.filter(class_group__year=year, class_group__grade=6, class_group__letter="А")
+    }
+    assert groups == {"Группа 1": [world.child.pk], "Группа 2": [world.other_child.pk]}
+
+
+def test_the_thematic_plans_are_copied_once_to_the_same_grade(world: World, school_year: m.AcademicYear) -> None:
+    from journal.services.plans import ItemData, plan_create, plan_replace_items, plans_copy_year
+
+    math = world.math_5a.subject
+    six_a = ClassGroupFactory(year=school_year, grade=6, letter="А")
+    own = plan_replace_items(
+        actor=None,
+        course=m.Course.objects.create(class_group=six_a, subject=math),
+        rows=[ItemData(topic="Делимость чисел", hours=2), ItemData(topic="Дроби", hours=3)],
+    )
+    shared = plan_create(actor=None, year=school_year, grade=7, subject=world.russian_6b.subject)
+    plan_replace_items(actor=None, plan=shared, rows=[ItemData(topic="Причастие", hours=4)])
+    year, _made = new_year_create(actor=world.users["deputy"], source=school_year)
+
+    copied = plans_copy_year(actor=None, source=school_year, target=year)
+    assert (copied.made, copied.kept) == (2, 0)
+    new_math = m.Course.objects.get(class_group__year=year, class_group__grade=6, class_group__letter="А", subject=math)
+    assert list(new_math.own_plan.items.order_by("order").values_list("topic", "hours")) == [
+        ("Делимость чисел", 2),
+        ("Дроби", 3),
+    ]
+    assert own.course.class_group.year == school_year  # last year's plan stays where it was
+    new_shared = m.ThematicPlan.objects.get(year=year, grade=7, course__isnull=True)
+    assert list(new_shared.items.values_list("topic", flat=True)) == ["Причастие"]
+
+    again = plans_copy_year(actor=None, source=school_year, target=year)
+    assert (again.made, again.kept) == (0, 2)
+    assert m.PlanItem.objects.filter(plan__year=year).count() == 3
+
+
+def test_the_new_year_becomes_current_after_the_teaching_and_the_old_one_is_read_only(
+    world: World, school_year: m.AcademicYear, client_for: Callable[[str], Client]
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from journal.services.marks import mark_set
+    from journal.services.new_year import year_make_current
+
+    year, _made = new_year_create(actor=world.users["deputy"], source=school_year)
+    m.StudyPeriod.objects.create(
+        year=school_year, kind="quarter", number=4, start=datetime.date(2027, 4, 1), end=datetime.date(2027, 5, 28)
+    )
+    with pytest.raises(ValidationError, match="идёт до 28.05.2027"):
+        year_make_current(actor=world.users["deputy"], year=year, today=datetime.date(2027, 5, 28))
+    year_make_current(actor=world.users["deputy"], year=year, today=datetime.date(2027, 6, 1))
+    school_year.refresh_from_db()
+    year.refresh_from_db()
+    assert year.is_current and not school_year.is_current and school_year.is_archived
+
+    lesson = m.Lesson.objects.create(course=world.math_5a, date=datetime.date(2026, 10, 5), slot=1, status="held")
+    with pytest.raises(ValidationError, match="в архиве"):
+        mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="5")
+
+    # The class list opens on the new year; last year's classes are a choice away, read-only, with their
+    # students of the year's end.
+    client = client_for("deputy")
+    page = client.get(reverse("journal:class_list")).content.decode()
+    assert f"Классы · {year.name}" in page and "6А" in page
+    page = client.get(reverse("journal:class_list"), {"year": school_year.pk}).content.decode()
+    assert 'data-testid="year-archived"' in page and "5А" in page
+    page = client.get(reverse("journal:class_detail", args=[world.class_5a.pk])).content.decode()
+    assert world.child.full_name in page
+    assert client.get(reverse("journal:class_list"), {"year": world.foreign_class.year.pk}).status_code == 404
+
+
+def test_the_wizard_page_copies_the_plans_and_switches_the_year(
+    world: World, school_year: m.AcademicYear, client_for: Callable[[str], Client]
+) -> None:
+    client = client_for("deputy")
+    client.post(reverse("journal:new_year"), {"confirm": "2027/2028"})
+    page = client.get(reverse("journal:new_year")).content.decode()
+    assert 'data-testid="new-year-copy-plans"' in page and 'data-testid="new-year-make-current"' in page
+
+    response = client.post(reverse("journal:new_year"), {"action": "copy_plans"}, follow=True)
+    assert "Тематические планы скопированы в 2027/2028: 0" in response.content.decode()
+    assert client.post(reverse("journal:new_year"), {"action": "make_current"}).status_code == 400  # unticked
+    assert m.AcademicYear.objects.get(is_current=True, school=world.school) == school_year
+
+    response = client.post(reverse("journal:new_year"), {"action": "make_current", "confirm": "2027/2028"})
+    assert response.status_code == 302 and response["Location"] == reverse("journal:class_list")
+    assert m.AcademicYear.objects.get(is_current=True, school=world.school).name == "2027/2028"

@@ -38,14 +38,17 @@ BUDGETS = {
     # 8. a page of the courses of the current year, with class, subject and subgroup (one JOIN)
     # 9. their open assignments with the teachers (prefetch)
     "course_list": 9,
-    # 5. classes of the current year, with class teacher and home room (one JOIN)
-    "class_list": 5,
+    # 5. the year chosen (the current one without ?year=)
+    # 6. the school's years for the picker
+    # 7. the year's classes, with class teacher and home room (one JOIN)
+    "class_list": 7,
     # 5. the class, with year, class teacher and home room (access layer)
     # 6. the roster: today's enrolments with the students
     # 7. the class's courses with subject and subgroup
     # 8. their open assignments with the teachers (prefetch)
     # 9. which of the roster's students the user may open (their names are links then)
-    "class_detail": 9,
+    # 10. whether the user leads the class (asks for a movement of its students)
+    "class_detail": 10,
     # 5. the course, with class, year, subject and subgroup (access layer)
     # 6. can_edit: does the user teach it (EXISTS)
     # 7. all its assignments with the teachers

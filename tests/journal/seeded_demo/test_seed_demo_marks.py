@@ -17,7 +17,7 @@ from accounts.models import User
 from journal import models as m
 from journal.models.planning import LessonStatus
 from journal.permissions import permission_drift
-from journal.selectors.membership import enrolled_on
+from journal.selectors.membership import course_roster, enrolled_on
 from monitoring.selectors import missing_finals
 from tests.journal.seeded_demo.support import Demo
 
@@ -146,10 +146,7 @@ def test_finished_quarters_have_final_marks_for_every_student_and_are_locked(dem
         courses = m.Course.objects.filter(class_group__year=demo.year, class_group__grade__range=(2, 9))
         final = set(m.FinalMark.objects.filter(period=period, kind="quarter").values_list("course_id", "student_id"))
         for course in courses.select_related("subgroup"):
-            students = m.Enrolment.objects.filter(enrolled_on(period.end), class_group_id=course.class_group_id)
-            ids = set(students.values_list("student_id", flat=True))
-            if course.subgroup_id is not None:
-                ids &= set(course.subgroup.members.values_list("pk", flat=True))
+            ids = {entry.student.pk for entry in course_roster(course, period.end, period.end)}
             missing = {s for s in ids if (course.pk, s) not in final}
             if missing:
                 forgotten[(period.number, course.pk)] = len(missing)

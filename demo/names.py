@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from accounts.services.logins import login_base, translit  # noqa: F401 - the demo's names make logins by the one rule
+
 # Last names in the masculine form; :func:`feminine_last_name` derives the feminine one.
 LAST_NAMES: tuple[str, ...] = (
     "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
@@ -98,13 +100,6 @@ WOMEN: tuple[str, ...] = (
     "Инна", "Алла", "Елизавета", "Маргарита", "Олеся", "Софья",
 )  # fmt: skip
 
-_TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya",
-}  # fmt: skip
-
 
 def feminine_last_name(last_name: str) -> str:
     """Иванов → Иванова, Вишневский → Вишневская, Толстой → Толстая; Шевченко, Черных stay."""
@@ -124,17 +119,6 @@ def last_name_for(family_name: str, male: bool) -> str:
 def patronymic(father_first_name: str, male: bool) -> str:
     son, daughter = MEN[father_first_name]
     return son if male else daughter
-
-
-def translit(text: str) -> str:
-    """Lower-case Latin letters for a login (a simplified passport transliteration)."""
-    return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower() if ch.isalnum())
-
-
-def login_base(last_name: str, first_name: str, middle_name: str = "") -> str:
-    """«Иванова Анна Петровна» → ``ivanova.ap``."""
-    initials = "".join(translit(p)[:1] for p in (first_name, middle_name) if p)
-    return f"{translit(last_name)}.{initials}" if initials else translit(last_name)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from journal.views import (
+    accounts,
     assessment,
     changes,
     class_desk,
@@ -38,6 +39,10 @@ urlpatterns = [
     path("classes/<int:class_id>/movement/", movement.class_movement, name="class_movement"),
     path("classes/<int:class_id>/subgroups/", movement.class_subgroups, name="class_subgroups"),
     path("movement/", movement.movement_list, name="movement_list"),
+    path("accounts/", accounts.accounts_index, name="accounts"),
+    path("accounts/classes/<int:class_id>/", accounts.class_accounts_view, name="class_accounts"),
+    path("accounts/users/<int:user_id>/reissue/", accounts.account_reissue, name="account_reissue"),
+    path("accounts/users/<int:user_id>/active/", accounts.account_active, name="account_active"),
     path("movement/<int:movement_id>/confirm/", movement.movement_confirm_view, name="movement_confirm"),
     path("movement/<int:movement_id>/refuse/", movement.movement_refuse_view, name="movement_refuse"),
     path("students/<int:student_id>/", structure.student_detail, name="student_detail"),

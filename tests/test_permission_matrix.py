@@ -63,6 +63,14 @@ def _teacher(persona: str) -> KwargsFactory:
     return kwargs
 
 
+def _user_of(persona: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        return {"user_id": world.users[persona].pk}
+
+    kwargs.__name__ = persona
+    return kwargs
+
+
 def _cell(attr: str) -> KwargsFactory:
     def kwargs(world: World) -> dict[str, Any]:
         return {"class_id": getattr(world, attr).pk, "weekday": 1, "slot": 1}
@@ -298,6 +306,23 @@ JOURNAL_ROWS: list[Row] = [
         method="post"),
     Row("journal:class_subgroups", pk_of("class_id", "foreign_class"),
                                                      statuses(302, 404, 404, 403, 404, 403, 403, 404, 404, 404)),
+    # Logins (§3.2, §3.3): the administrator's only; another school's class or person is not found.
+    Row("journal:accounts", no_kwargs,               statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    Row("journal:class_accounts", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    Row("journal:class_accounts", pk_of("class_id", "class_5a"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 400, 403, 403),
+        method="post"),
+    Row("journal:class_accounts", pk_of("class_id", "foreign_class"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403)),
+    Row("journal:account_reissue", _user_of("parent"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:account_reissue", _user_of("foreign_teacher"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
+    Row("journal:account_active", missing("user_id"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
     Row("journal:movement_list", no_kwargs,          statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     Row("journal:movement_confirm", missing("movement_id"),
                                                      statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),

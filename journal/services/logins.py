@@ -1,0 +1,93 @@
+"""Logins of a class issued in bulk by the administrator (§3.2, §3.3, §4.1): a student without a login gets
+one made from their name; each chosen person gets a single-use password; the slips of Appendix 2 carry them
+(and are the only place they are written)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services.logins import Slip, free_login, logins_issue
+from accounts.services.users import user_create
+from journal.models import ClassGroup
+from journal.selectors.accounts import AccountRow
+from journal.services.structure import student_login_attach
+
+
+@transaction.atomic
+def class_logins_issue(*, actor: User, class_group: ClassGroup, rows: Iterable[AccountRow]) -> list[Slip]:
+    """Issue the logins of the chosen people of the class: a login for a student who has none, a single-use
+    password for everyone chosen (an earlier one is void at once). Returns the slips, in the list's order."""
+    chosen = list(rows)
+    if not chosen:
+        raise ValidationError(_("Choose whom to issue logins to."))
+    users: list[User] = []
+    for row in chosen:
+        if row.user is None and row.student is not None:
+            student = row.student
+            user, _password = user_create(
+                username=free_login(student.last_name, student.first_name, student.middle_name),
+                last_name=student.last_name,
+                first_name=student.first_name,
+                middle_name=student.middle_name,
+                roles=(Role.STUDENT,),
+            )
+            student_login_attach(actor=actor, student=student, user=user)
+            row.user = user
+        elif row.user is None:
+            continue
+        elif not row.user.is_active:
+            raise ValidationError(
+                _("The login %(login)s is disabled: enable it before issuing a password.")
+                % {"login": row.user.username}
+            )
+        users.append(row.user)
+    passwords = dict((user.pk, password) for user, password in logins_issue(actor=actor, users=users))
+    school = class_group.year.school.name
+    return [
+        Slip(
+            user=row.user,
+            login=row.user.username,
+            password=passwords[row.user.pk],
+            student=row.student.full_name if row.student else "",
+            class_name=str(class_group),
+            school=school,
+        )
+        for row in chosen
+        if row.user is not None
+    ]
+
+
+@transaction.atomic
+def person_login_issue(*, actor: User, row: AccountRow, school: str) -> Slip:
+    """One person's slip again (re-issue): a new single-use password, the old one void at once."""
+    if row.student is None:  # staff: the school's slip, no class
+        assert row.user is not None  # noqa: S101 - staff rows are users
+        if not row.user.is_active:
+            raise ValidationError(
+                _("The login %(login)s is disabled: enable it before issuing a password.")
+                % {"login": row.user.username}
+            )
+        ((user, password),) = logins_issue(actor=actor, users=[row.user])
+        return Slip(user=user, login=user.username, password=password, school=school)
+    enrolment = row.student.enrolments.select_related("class_group__year__school").order_by("-date_from").first()
+    if enrolment is None:
+        raise ValidationError(_("%(student)s is in no class.") % {"student": row.student.full_name})
+    (slip,) = class_logins_issue(actor=actor, class_group=enrolment.class_group, rows=[row])
+    return slip
+
+
+@transaction.atomic
+def login_set_active(*, actor: User, user: User, active: bool) -> User:
+    """Disable a login (sign-in refused, sessions end at their next request) or enable it again."""
+    if user.pk == actor.pk and not active:
+        raise ValidationError(_("You cannot disable your own login."))
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user

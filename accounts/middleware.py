@@ -54,6 +54,10 @@ class PasswordChangeRequiredMiddleware:
         if user is not None and user.is_authenticated and user.must_change_password:
             allowed = {reverse(name) for name in _ALLOWED_WHILE_FORCED}
             if request.path not in allowed and not request.path.startswith("/static/"):
+                if request.headers.get("HX-Request"):
+                    # A fragment the page asks for (the messages badge): nothing, not the password page
+                    # swapped into the navigation.
+                    return HttpResponse(status=204)
                 return redirect("password_change")
         return self.get_response(request)
 

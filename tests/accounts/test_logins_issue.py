@@ -122,3 +122,15 @@ def test_nothing_chosen_is_a_message_and_another_schools_person_is_not_found(
 def test_only_the_administrator_issues_logins(world: World, client_for: Callable[[str], Client], persona: str) -> None:
     response = client_for(persona).post(reverse("journal:account_reissue", args=[world.users["parent"].pk]))
     assert response.status_code == 403
+
+
+def test_a_fragment_asked_for_before_the_password_is_changed_is_empty(world: World) -> None:
+    """The navigation's badge, asked for by htmx on the forced password page, is not that page again."""
+    parent = world.users["parent"]
+    parent.must_change_password = True
+    parent.save()
+    client = Client()
+    client.force_login(parent)
+    response = client.get(reverse("messaging:badge"), headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.content == b""
+    assert client.get(reverse("diary:index")).url == reverse("password_change")

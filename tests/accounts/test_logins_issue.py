@@ -100,9 +100,7 @@ def test_a_disabled_login_gets_no_slip_and_does_not_sign_in(world: World, client
     admin.post(reverse("journal:account_active", args=[parent.pk]), {"active": "0"})
     assert not User.objects.get(pk=parent.pk).is_active
     assert authenticate(username=parent.username, password=PASSWORD) is None
-    response = admin.post(
-        reverse("journal:class_accounts", args=[world.class_5a.pk]), {"person": [f"u{parent.pk}"]}
-    )
+    response = admin.post(reverse("journal:class_accounts", args=[world.class_5a.pk]), {"person": [f"u{parent.pk}"]})
     assert response.status_code == 400 and "отключён" in response.content.decode()
     admin.post(reverse("journal:account_active", args=[parent.pk]), {"active": "1"})
     assert authenticate(username=parent.username, password=PASSWORD) == User.objects.get(pk=parent.pk)

@@ -12,7 +12,7 @@ from django.utils.cache import patch_vary_headers
 
 from accounts.services.users import interface_languages
 
-_ALLOWED_WHILE_FORCED = ("password_change", "logout", "set_language")
+_ALLOWED_WHILE_FORCED = ("password_change", "logout", "set_language", "compromise_report")
 
 
 def chosen_language(request: HttpRequest) -> str:

@@ -92,3 +92,46 @@ class LoginIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username} {self.issued_at:%d.%m.%Y %H:%M}"
+
+
+class ReportSource(models.TextChoices):
+    ONLINE = "online", _("online, by the user")
+    PAPER = "paper", _("on paper (Appendix 1)")
+
+
+class CompromiseReport(models.Model):
+    """«Мой вход скомпрометирован» (§3.15, Appendix 1): the account is locked the moment the report is
+    received; the director's Act (§3.16) then lists what was done with the account since and voids it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="compromise_reports", verbose_name=_("user"))
+    source = models.CharField(_("reported"), max_length=8, choices=ReportSource.choices)
+    discovered_at = models.DateTimeField(_("breach noticed at"))
+    received_at = models.DateTimeField(_("report received at"))
+    entered_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("entered by")
+    )
+    act_number = models.PositiveIntegerField(_("act number"), null=True, blank=True, unique=True)
+    act_at = models.DateTimeField(_("act made at"), null=True, blank=True)
+    act_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("act made by")
+    )
+    act_since = models.DateTimeField(_("operations void since"), null=True, blank=True)
+    voided = models.PositiveIntegerField(_("operations voided"), default=0)
+
+    class Meta:
+        verbose_name = _("compromise report")
+        verbose_name_plural = _("compromise reports")
+        ordering = ("-received_at", "-pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(discovered_at__lte=models.F("received_at")), name="compromise_noticed_before_report"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.received_at:%d.%m.%Y %H:%M}"
+
+    @property
+    def late(self) -> bool:
+        """Reported later than the hour §3.15 gives."""
+        return (self.received_at - self.discovered_at).total_seconds() > 3600

@@ -1,14 +1,23 @@
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.selectors.logins import sign_ins
+from accounts.services.compromise import compromise_report
 from accounts.services.users import user_language_set, user_password_changed
 
 
@@ -40,3 +49,47 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         user_language_set(user=request.user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
     return response
+
+
+@login_required
+def login_history(request: HttpRequest) -> HttpResponse:
+    """The user's own sign-ins and failed attempts (time, IP, browser), and the way to report a stranger's."""
+    return render(request, "accounts/login_history.html", {"rows": sign_ins(request.user.username, limit=50)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compromise_report_view(request: HttpRequest) -> HttpResponse:
+    """«Мой вход скомпрометирован» (§3.15): the account is locked at once and the user signed out."""
+    now = timezone.localtime()
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("confirm") != "1":
+                raise ValidationError(_("Tick the box to confirm: the login is locked at once."))
+            discovered = _moment(request.POST.get("discovered_at", ""), now)
+            user = request.user
+            report = compromise_report(user=user, discovered_at=discovered)  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            logout(request)
+            return render(request, "accounts/compromise_done.html", {"report": report})
+    return render(
+        request,
+        "accounts/compromise_report.html",
+        {"now": now, "default": now.strftime("%Y-%m-%dT%H:%M")},
+        status=status,
+    )
+
+
+def _moment(raw: str, now: datetime.datetime) -> datetime.datetime:
+    """A ``datetime-local`` field's value in the school's time zone; empty: now."""
+    if not raw:
+        return now
+    try:
+        naive = datetime.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(_("«%(value)s» is not a date and time.") % {"value": raw}) from None
+    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive

@@ -197,6 +197,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Every sign-in (AccessLog) and failed attempt (AccessFailureLog) is kept: the user's and the administrator's
+# login history, and the Act of a compromised login, read them (accounts.selectors.logins).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Behind a reverse proxy every client would otherwise share the proxy's
 # address: name how many proxies stand in front so the client IP is read from
 # X-Forwarded-For (only trust a header your own proxy sets).

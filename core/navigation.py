@@ -67,6 +67,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if rules.administers(user):
         admin = NavItem(_("Administration"))
         admin.children.append(NavItem(_("Logins"), reverse("journal:accounts")))
+        admin.children.append(NavItem(_("Compromised logins"), reverse("journal:compromise_list")))
         admin.children.append(NavItem(_("Administration site"), reverse("admin:index")))
         if rules.confirms_movement(user):
             admin.children.append(NavItem(_("Movement of students"), reverse("journal:movement_list")))

@@ -107,6 +107,7 @@ class NotificationKind(models.TextChoices):
     UNEXCUSED_ABSENCE = "unexcused_absence", _("unexcused absence")
     FINAL_MARK = "final_mark", _("final mark")
     CONTROL_CHECK = "control_check", _("control check")
+    NEW_DEVICE = "new_device", _("sign-in from a new device")
     FINAL_MARKS_DUE = "final_marks_due", _("final marks due")
 
 

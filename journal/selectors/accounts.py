@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max, QuerySet
 
-from accounts.models import LoginIssue, User
+from accounts.models import CompromiseReport, LoginIssue, User
 from accounts.roles import Role
 from journal.models import ClassGroup, ParentLink, School, Student
 from journal.selectors.membership import class_roster
@@ -97,3 +97,14 @@ def school_staff(school: School | None) -> QuerySet[User]:
     """The school's staff (administration and teachers), by name."""
     staff = [role.value for role in STAFF_ROLES]
     return users_of_school(school).filter(groups__name__in=staff).distinct().order_by("last_name", "first_name")
+
+
+def school_compromise_reports(school: School | None) -> QuerySet[CompromiseReport]:
+    """The compromise reports of the school's people, newest first."""
+    if school is None:
+        return CompromiseReport.objects.none()
+    return (
+        CompromiseReport.objects.filter(user__in=users_of_school(school))
+        .select_related("user", "entered_by", "act_by")
+        .order_by("-received_at", "-pk")
+    )

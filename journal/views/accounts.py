@@ -1,10 +1,13 @@
 """The administrator's accounts screens (§3.2, §3.3, §4.1): a class's students and parents with their logins;
-logins issued in bulk or one by one, each as a printable slip (Appendix 2); a login disabled or enabled."""
+logins issued in bulk or one by one, each as a printable slip (Appendix 2); a login disabled or enabled; a
+person's sign-ins; compromise reports (§3.15, Appendix 1) and the Act voiding what was done (§3.16)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,17 +15,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import CompromiseReport, ReportSource
+from accounts.selectors.logins import sign_ins
+from accounts.services.compromise import compromise_report
 from accounts.services.logins import Slip
 from core.decorators import deny_unless, staff_required
 from core.messages import error_text
+from core.params import int_param
 from core.pdf import render_pdf
 from core.responses import pdf_response
 from journal import rules
 from journal.access import get_class_for_user
 from journal.models import ClassGroup
-from journal.selectors.accounts import AccountRow, class_accounts, school_account, school_staff
+from journal.selectors.accounts import (
+    AccountRow,
+    class_accounts,
+    school_account,
+    school_compromise_reports,
+    school_staff,
+)
+from journal.selectors.schools import users_of_school
 from journal.selectors.timetable import day_in_year
+from journal.services.compromise import act_since, compromise_act, operations_since
 from journal.services.logins import class_logins_issue, login_set_active, person_login_issue
+from journal.views.history import change_entry
 
 
 def _slips_pdf(slips: list[Slip], name: str) -> HttpResponse:
@@ -99,3 +115,117 @@ def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
         text = _("The login %(login)s is enabled.") if active else _("The login %(login)s is disabled.")
         messages.success(request, text % {"login": row.user.username})
     return redirect(request.POST.get("next") or reverse("journal:accounts"))
+
+
+def _moment(raw: str, label: str) -> datetime.datetime:
+    try:
+        day = datetime.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(_("Give %(what)s: a date and a time.") % {"what": label}) from None
+    return timezone.make_aware(day) if timezone.is_naive(day) else day
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def compromise_list(request: HttpRequest) -> HttpResponse:
+    """The compromise reports (§3.15) and a paper report (Appendix 1) entered with the time it was received."""
+    deny_unless(rules.administers(request.user))
+    status = 200
+    if request.method == "POST":
+        try:
+            row = school_account(request.school, int_param(request, "user") or 0)
+            if row is None or row.user is None:
+                raise ValidationError(_("Choose whose login is compromised."))
+            report = compromise_report(
+                user=row.user,
+                source=ReportSource.PAPER,
+                discovered_at=_moment(request.POST.get("discovered_at", ""), _("when the breach was noticed")),
+                received_at=_moment(request.POST.get("received_at", ""), _("when the report was received")),
+                entered_by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+            status = 400
+        else:
+            messages.success(request, _("The login %(login)s is locked.") % {"login": report.user.username})
+            return redirect("journal:compromise_detail", report.pk)
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    context = {
+        "reports": school_compromise_reports(request.school)[:100],
+        "people": users_of_school(request.school).filter(is_active=True).order_by("last_name", "first_name"),
+        "now": now,
+    }
+    return render(request, "accounts/compromise_list.html", context, status=status)
+
+
+def _report(request: HttpRequest, report_id: int) -> CompromiseReport:
+    deny_unless(rules.administers(request.user))
+    report = school_compromise_reports(request.school).filter(pk=report_id).first()
+    if report is None:
+        raise Http404("No such report")
+    return report
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def compromise_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The Act's draft: every operation of the account since the report was received (or since the breach was
+    noticed); made, it is numbered and voids them; then a new login is issued."""
+    report = _report(request, report_id)
+    from_noticed = request.GET.get("since") == "noticed" or report.act_since == report.discovered_at
+    status = 200
+    if request.method == "POST":
+        try:
+            compromise_act(actor=request.user, report=report, from_noticed=request.POST.get("since") == "noticed")
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, error_text(error) if isinstance(error, ValidationError) else str(error))
+            status = 400
+        else:
+            report.refresh_from_db()
+            messages.success(
+                request,
+                _("Act No. %(number)s is made: %(count)s operations voided.")
+                % {"number": report.act_number, "count": report.voided},
+            )
+            return redirect("journal:compromise_detail", report.pk)
+    since = report.act_since or act_since(report, from_noticed)
+    operations = operations_since(report.user, since, report.act_at)
+    return render(
+        request,
+        "accounts/compromise_detail.html",
+        {
+            "report": report,
+            "operations": operations,
+            "entries": [change_entry(c) for c in operations.changes],
+            "from_noticed": from_noticed,
+        },
+        status=status,
+    )
+
+
+@staff_required
+def compromise_act_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report(request, report_id)
+    if report.act_number is None or report.act_since is None:
+        raise Http404("The act is not made yet")
+    operations = operations_since(report.user, report.act_since, report.act_at)
+    pdf = render_pdf(
+        "accounts/compromise_act.html",
+        {
+            "report": report,
+            "operations": operations,
+            "entries": [change_entry(c) for c in operations.changes],
+            "school": request.school,
+        },
+    )
+    return pdf_response(pdf, f"act-{report.act_number}.pdf")
+
+
+@staff_required
+def account_logins(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A person's sign-ins and failed attempts, for the administrator."""
+    row = _person(request, user_id)
+    assert row.user is not None  # noqa: S101 - found by the user's id
+    return render(
+        request, "accounts/account_logins.html", {"person": row.user, "rows": sign_ins(row.user.username, limit=200)}
+    )

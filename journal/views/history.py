@@ -66,7 +66,7 @@ def _record_changes(records: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _change_entry(change: Change) -> dict[str, Any]:
+def change_entry(change: Change) -> dict[str, Any]:
     """A change of the service (old → new against the object's previous history row) for the templates."""
     meta = change.model._meta
     return {
@@ -116,7 +116,7 @@ def history_changes(request: HttpRequest) -> HttpResponse:
     entries: list[tuple[Change, dict[str, Any]]] = []
     if form.is_bound and form.is_valid():
         changes = changes_by_user_since(form.cleaned_data["user"], form.cleaned_data["since"])
-        entries = [(c, _change_entry(c)) for c in changes]
+        entries = [(c, change_entry(c)) for c in changes]
     return render(request, "journal/history/changes.html", {"form": form, "entries": entries})
 
 
@@ -138,7 +138,7 @@ def history_revert(request: HttpRequest) -> HttpResponse:
     change = _find_change(user, since, form.cleaned_data["model_label"], form.cleaned_data["history_id"])
     back = f"{reverse('journal:history')}?{_changes_query(user, since)}"
     if not form.cleaned_data["confirm"]:
-        entry = _change_entry(change)
+        entry = change_entry(change)
         return render(
             request,
             "journal/history/confirm.html",
@@ -164,7 +164,7 @@ def history_revert_all(request: HttpRequest) -> HttpResponse:
     back = f"{reverse('journal:history')}?{_changes_query(user, since)}"
     if not form.cleaned_data["confirm"]:
         changes = changes_by_user_since(user, since)
-        entries = [(c, _change_entry(c)) for c in changes]
+        entries = [(c, change_entry(c)) for c in changes]
         return render(
             request,
             "journal/history/confirm.html",

@@ -24,7 +24,10 @@ def get_notification_for_user(user: User, notification_id: int) -> Notification:
 
 def notification_link(notification: Notification) -> str:
     """The page the notification is about. A parent's: the diary's subject page for a final mark, else the
-    week. A class teacher's: the class's attendance week for an absence, else the student's card."""
+    week. A class teacher's: the class's attendance week for an absence, else the student's card. A sign-in
+    from a new device: the user's login history."""
+    if notification.kind == NotificationKind.NEW_DEVICE:
+        return reverse("login_history")
     if notification.audience == NotificationAudience.TEACHER:
         if notification.kind == NotificationKind.FINAL_MARKS_DUE and notification.course_id is not None:
             return reverse("journal:course_finals", kwargs={"course_id": notification.course_id})

@@ -156,6 +156,33 @@ def notify_staff(
     return rows
 
 
+def notify_new_device(sender: object, request: Any, user: User, **kwargs: object) -> None:
+    """A sign-in from a browser the login never used before: the user is told (in the site and by e-mail),
+    so a stranger's sign-in is seen (§3.15)."""
+    from accounts.selectors.logins import is_new_device
+
+    if request is None:
+        return
+    agent = request.META.get("HTTP_USER_AGENT", "")[:255]
+    if not is_new_device(user.username, agent):
+        return
+    when = timezone.localtime().strftime("%d.%m.%Y %H:%M")
+    address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+    text = _("A sign-in from a new device on %(when)s (%(address)s, %(browser)s). If it was not you, report it.") % {
+        "when": when,
+        "address": address,
+        "browser": agent[:80] or "?",
+    }
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user, kind=NotificationKind.NEW_DEVICE, text=text[:500], audience=NotificationAudience.TEACHER
+            )
+        ]
+    )
+    _email_after_commit(rows, [user.pk])
+
+
 # --- The texts (in the site's language: they are read later, by someone else) --------------------------------
 
 

@@ -9,7 +9,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django_otp import user_has_device
 
+from accounts.roles import Role
 from accounts.services.users import interface_languages
 
 _ALLOWED_WHILE_FORCED = ("password_change", "logout", "set_language", "compromise_report")
@@ -59,6 +61,34 @@ class PasswordChangeRequiredMiddleware:
                     # swapped into the navigation.
                     return HttpResponse(status=204)
                 return redirect("password_change")
+        return self.get_response(request)
+
+
+_ALLOWED_BEFORE_SECOND_FACTOR = (*_ALLOWED_WHILE_FORCED, "mfa_setup", "mfa_verify")
+
+
+class SecondFactorRequiredMiddleware:
+    """The administration (``MFA_REQUIRED_ROLES``) reach nothing before the second factor of this session:
+    no device yet, its set-up; else the code (or a recovery code)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.MFA_REQUIRED
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and user.has_role(*(Role(name) for name in settings.MFA_REQUIRED_ROLES))
+        ):
+            allowed = {reverse(name) for name in _ALLOWED_BEFORE_SECOND_FACTOR}
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                if request.headers.get("HX-Request"):
+                    return HttpResponse(status=204)
+                target = "mfa_verify" if user_has_device(user, confirmed=True) else "mfa_setup"
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)
 
 

@@ -8,4 +8,6 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("logins/", views.login_history, name="login_history"),
     path("compromised/", views.compromise_report_view, name="compromise_report"),
+    path("mfa/", views.mfa_setup, name="mfa_setup"),
+    path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -9,15 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
+from django_otp import user_has_device
 
+from accounts.roles import Role
 from accounts.selectors.logins import sign_ins
 from accounts.services.compromise import compromise_report
+from accounts.services.mfa import pending_totp, second_factor_verify, secret_text, totp_confirm, totp_qr_svg
 from accounts.services.users import user_language_set, user_password_changed
 
 
@@ -93,3 +98,54 @@ def _moment(raw: str, now: datetime.datetime) -> datetime.datetime:
     except ValueError:
         raise ValidationError(_("«%(value)s» is not a date and time.") % {"value": raw}) from None
     return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    """Set up the authenticator app: its QR code (or key), then its first code; the recovery codes once."""
+    user = request.user
+    if user_has_device(user, confirmed=True) and not user.is_verified():  # type: ignore[union-attr]
+        # Replacing the app takes the second factor first: a password alone must not enrol a new phone.
+        return redirect(f"{reverse('mfa_verify')}?next={reverse('mfa_setup')}")
+    device = pending_totp(user)  # type: ignore[arg-type]
+    status = 200
+    if request.method == "POST":
+        try:
+            codes = totp_confirm(request=request, user=user, token=request.POST.get("token", ""))  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            return render(request, "accounts/mfa_codes.html", {"codes": codes, "next": _next(request)})
+    context = {
+        "qr": totp_qr_svg(device),
+        "secret": secret_text(device),
+        "next": _next(request),
+        "required": user.has_role(*(Role(name) for name in settings.MFA_REQUIRED_ROLES)),  # type: ignore[union-attr]
+        "has_device": user_has_device(user, confirmed=True),
+    }
+    return render(request, "accounts/mfa_setup.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: the app's current code, or a recovery code."""
+    status = 200
+    if request.method == "POST":
+        try:
+            second_factor_verify(request=request, user=request.user, token=request.POST.get("token", ""))  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            return redirect(_next(request))
+    return render(request, "accounts/mfa_verify.html", {"next": _next(request)}, status=status)

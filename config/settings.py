@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "bootstrap",
     "core",
@@ -91,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (TOTP or a recovery code) this session.
+    "django_otp.middleware.OTPMiddleware",
     # Russian unless the user (or, before signing in, this browser) chose English; never Accept-Language.
     "accounts.middleware.LanguageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
@@ -100,6 +105,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "journal.middleware.CurrentSchoolMiddleware",
     # One row a user a day for the monitoring (§4.1, §4.5); at most one query, on the day's first request.
     "monitoring.activity.ActivityMiddleware",
@@ -200,6 +206,13 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Every sign-in (AccessLog) and failed attempt (AccessFailureLog) is kept: the user's and the administrator's
 # login history, and the Act of a compromised login, read them (accounts.selectors.logins).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# A second factor (TOTP, with recovery codes; django-otp) for the administration, who read and change the
+# whole school (§3.2): required in production; off by default on a developer's machine and the demo, where
+# MFA_REQUIRED=1 turns it on. Teachers and everyone else may set it up on «Двухфакторный вход».
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=PRODUCTION)
+MFA_REQUIRED_ROLES = ("administrator", "director", "deputy")
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Электронный журнал")
 # Behind a reverse proxy every client would otherwise share the proxy's
 # address: name how many proxies stand in front so the client IP is read from
 # X-Forwarded-For (only trust a header your own proxy sets).

@@ -251,6 +251,13 @@ JOURNAL_ROWS: list[Row] = [
         method="post"),
     Row("password_change", no_kwargs,                statuses(302, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # Everyone's own sign-ins, and the report of a compromised login (an unticked one changes nothing: 400).
+    # Two-step sign-in: anyone may set it up (required for the administration in production).
+    Row("mfa_setup", no_kwargs,                      statuses(302, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Row("mfa_setup", no_kwargs,                      statuses(302, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+        method="post"),
+    Row("mfa_verify", no_kwargs,                     statuses(302, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Row("mfa_verify", no_kwargs,                     statuses(302, 400, 400, 400, 400, 400, 400, 400, 400, 400),
+        method="post"),
     Row("login_history", no_kwargs,                  statuses(302, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Row("compromise_report", no_kwargs,              statuses(302, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Row("compromise_report", no_kwargs,              statuses(302, 400, 400, 400, 400, 400, 400, 400, 400, 400),

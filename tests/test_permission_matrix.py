@@ -346,6 +346,14 @@ JOURNAL_ROWS: list[Row] = [
                                                      statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403)),
     Row("journal:compromise_act_pdf", missing("report_id"),
                                                      statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403)),
+    # The roster import: the administrator's; an empty upload is a form error (400), a confirmation with no
+    # checked file goes back to the upload (302).
+    Row("journal:roster_import", no_kwargs,          statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    Row("journal:roster_import", no_kwargs,          statuses(302, 403, 403, 403, 403, 403, 403, 400, 403, 403),
+        method="post"),
+    Row("journal:roster_import_confirm", no_kwargs,  statuses(302, 403, 403, 403, 403, 403, 403, 302, 403, 403),
+        method="post"),
+    Row("journal:roster_template", no_kwargs,        statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     Row("journal:movement_list", no_kwargs,          statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     Row("journal:movement_confirm", missing("movement_id"),
                                                      statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),

@@ -5,6 +5,7 @@ person's sign-ins; compromise reports (§3.15, Appendix 1) and the Act voiding w
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,10 +24,13 @@ from core.decorators import deny_unless, staff_required
 from core.messages import error_text
 from core.params import int_param
 from core.pdf import render_pdf
-from core.responses import pdf_response
+from core.responses import pdf_response, xlsx_response
 from journal import rules
 from journal.access import get_class_for_user
+from journal.forms.roster import RosterImportForm
+from journal.imports import SpreadsheetError
 from journal.models import ClassGroup
+from journal.roster_import import RosterRow, parse_roster_file, roster_template_xlsx
 from journal.selectors.accounts import (
     AccountRow,
     class_accounts,
@@ -34,10 +38,11 @@ from journal.selectors.accounts import (
     school_compromise_reports,
     school_staff,
 )
-from journal.selectors.schools import users_of_school
+from journal.selectors.schools import current_year, users_of_school
 from journal.selectors.timetable import day_in_year
 from journal.services.compromise import act_since, compromise_act, operations_since
 from journal.services.logins import class_logins_issue, login_set_active, person_login_issue
+from journal.services.roster import roster_import, roster_plan
 from journal.views.history import change_entry
 
 
@@ -229,3 +234,83 @@ def account_logins(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(
         request, "accounts/account_logins.html", {"person": row.user, "rows": sign_ins(row.user.username, limit=200)}
     )
+
+
+ROSTER_SESSION_KEY = "roster_import"
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def roster_import_view(request: HttpRequest) -> HttpResponse:
+    """Upload → the dry run: each row with its errors and what it would do (match or create). Nothing is
+    written until the confirmation."""
+    deny_unless(rules.administers(request.user))
+    year = current_year(request.school)
+    if year is None:
+        raise Http404("No current year")
+    context: dict[str, object] = {"year": year, "form": RosterImportForm()}
+    if request.method != "POST":
+        return render(request, "accounts/roster_import.html", context)
+    form = RosterImportForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "accounts/roster_import.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        rows = parse_roster_file(upload, upload.name)
+    except SpreadsheetError as exc:
+        form.add_error("file", exc.message)
+        return render(request, "accounts/roster_import.html", context, status=400)
+    plan = roster_plan(request.school, year, rows)
+    token = ""
+    if plan.ok:
+        token = secrets.token_urlsafe(16)
+        request.session[ROSTER_SESSION_KEY] = {
+            "token": token,
+            "year": year.pk,
+            "name": upload.name,
+            "rows": [row.as_data() for row in rows],
+        }
+    else:
+        request.session.pop(ROSTER_SESSION_KEY, None)
+    context.update(plan=plan, token=token, file_name=upload.name, form=RosterImportForm())
+    return render(request, "accounts/roster_import.html", context, status=200 if plan.ok else 400)
+
+
+@staff_required
+@require_POST
+def roster_import_confirm(request: HttpRequest) -> HttpResponse:
+    deny_unless(rules.administers(request.user))
+    year = current_year(request.school)
+    pending = request.session.get(ROSTER_SESSION_KEY)
+    if (
+        year is None
+        or not pending
+        or pending.get("year") != year.pk
+        or not secrets.compare_digest(str(pending.get("token", "")), request.POST.get("token", ""))
+    ):
+        messages.error(request, _("The checked file is no longer waiting for confirmation: upload it again."))
+        return redirect("journal:roster_import")
+    rows = [RosterRow.from_data(data) for data in pending["rows"]]
+    plan = roster_import(actor=request.user, school=request.school, year=year, rows=rows)
+    request.session.pop(ROSTER_SESSION_KEY, None)
+    if not plan.ok:
+        messages.error(request, _("The file no longer matches the school: upload it again to see why."))
+        return redirect("journal:roster_import")
+    messages.success(
+        request,
+        _("Imported «%(name)s»: %(students)s new students, %(parents)s new parents, %(links)s new links.")
+        % {
+            "name": pending.get("name", ""),
+            "students": plan.new_students,
+            "parents": plan.new_parents,
+            "links": plan.new_links,
+        },
+    )
+    return redirect("journal:accounts")
+
+
+@staff_required
+def roster_template(request: HttpRequest) -> HttpResponse:
+    deny_unless(rules.administers(request.user))
+    return xlsx_response(roster_template_xlsx(), "roster-template.xlsx")

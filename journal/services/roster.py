@@ -1,0 +1,213 @@
+"""The roster import (§4.1): what each row of the file would do (a dry run, nothing written), then the same
+done in one transaction. A person already in the school is matched, never made twice: a student by name and
+date of birth; a parent by name and phone or e-mail, or by name among the student's parents. A second run of
+the same file changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services.logins import free_login
+from accounts.services.users import user_create
+from journal.imports import normalise
+from journal.models import AcademicYear, ClassGroup, Enrolment, ParentLink, School, Student
+from journal.roster_import import RosterRow
+from journal.selectors.membership import enrolled_on
+from journal.selectors.schools import users_of_school
+from journal.selectors.timetable import day_in_year
+from journal.services.structure import enrolment_create, parent_link_create
+
+
+def _digits(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone)
+    return "7" + digits[1:] if len(digits) == 11 and digits[0] == "8" else digits
+
+
+def _person_key(last: str, first: str, middle: str) -> tuple[str, str, str]:
+    return normalise(last), normalise(first), normalise(middle)
+
+
+def _parent_identity(row: RosterRow) -> tuple[tuple[str, str, str], str]:
+    """A parent of the file: their name and phone (else e-mail), the same person on two rows."""
+    name = _person_key(row.parent_last_name, row.parent_first_name, row.parent_middle_name)
+    return name, _digits(row.phone) or row.email.lower()
+
+
+@dataclass
+class RowPlan:
+    """What a row does: the student (found or new), their class now, the parent (found or new), the link."""
+
+    row: RosterRow
+    student: Student | None = None
+    class_group: ClassGroup | None = None
+    enrol: bool = False
+    parent: User | None = None
+    new_parent: bool = False
+    link: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return self.row.errors
+
+    @property
+    def changes(self) -> bool:
+        return self.student is None or self.enrol or self.new_parent or self.link
+
+
+@dataclass
+class RosterPlan:
+    rows: list[RowPlan]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not any(r.errors for r in self.rows)
+
+    @property
+    def new_students(self) -> int:
+        return len({(r.row.last_name, r.row.first_name, r.row.middle_name, r.row.birth_date)
+                    for r in self.rows if r.student is None})  # fmt: skip
+
+    @property
+    def new_parents(self) -> int:
+        return len({_person_key(r.row.parent_last_name, r.row.parent_first_name, r.row.parent_middle_name)
+                    for r in self.rows if r.new_parent})  # fmt: skip
+
+    @property
+    def new_links(self) -> int:
+        return sum(1 for r in self.rows if r.link)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for r in self.rows if not r.changes)
+
+
+class _School:
+    """The school's people, read once for the whole file."""
+
+    def __init__(self, school: School, year: AcademicYear) -> None:
+        self.classes = {c.name.upper(): c for c in ClassGroup.objects.filter(year=year)}
+        self.students: dict[tuple[str, str, str, datetime.date | None], Student] = {}
+        for student in Student.objects.filter(school=school):
+            key = (*_person_key(student.last_name, student.first_name, student.middle_name), student.birth_date)
+            self.students[key] = student
+        day = day_in_year(year)
+        self.enrolled = {
+            e.student_id: e.class_group_id
+            for e in Enrolment.objects.filter(enrolled_on(day), class_group__year=year).only(
+                "student_id", "class_group_id"
+            )
+        }
+        self.parents: list[User] = list(users_of_school(school).filter(groups__name=Role.PARENT.value))
+        self.links = set(
+            ParentLink.objects.filter(student__school=school, ended_at__isnull=True).values_list(
+                "parent_id", "student_id"
+            )
+        )
+
+    def parent_for(self, row: RosterRow, student: Student | None) -> User | None:
+        key = _person_key(row.parent_last_name, row.parent_first_name, row.parent_middle_name)
+        phone, email = _digits(row.phone), row.email.lower()
+        for parent in self.parents:
+            if _person_key(parent.last_name, parent.first_name, parent.middle_name) != key:
+                continue
+            if phone and _digits(parent.phone) == phone or email and parent.email.lower() == email:
+                return parent
+            if student is not None and (parent.pk, student.pk) in self.links:
+                return parent
+        return None
+
+
+def roster_plan(school: School, year: AcademicYear, rows: Iterable[RosterRow]) -> RosterPlan:
+    """What importing ``rows`` would do (nothing is written)."""
+    known = _School(school, year)
+    planned: dict[tuple[str, str, str, datetime.date | None], RowPlan] = {}
+    new_parents: set[tuple[tuple[str, str, str], str]] = set()
+    result = []
+    for row in rows:
+        plan = RowPlan(row)
+        result.append(plan)
+        plan.class_group = known.classes.get(row.class_name)
+        if plan.class_group is None:
+            row.errors.append(_("There is no class «%(name)s» this year.") % {"name": row.class_name})
+        if row.errors:
+            continue
+        key = (*_person_key(row.last_name, row.first_name, row.middle_name), row.birth_date)
+        plan.student = known.students.get(key)
+        earlier = planned.get(key)
+        planned.setdefault(key, plan)
+        if plan.student is not None:
+            in_class = known.enrolled.get(plan.student.pk)
+            if in_class is None:
+                plan.enrol = True
+            elif plan.class_group is not None and in_class != plan.class_group.pk:
+                plan.notes.append(_("Is in another class: the import does not move students (a movement does)."))
+        elif earlier is None:
+            plan.enrol = True
+        if row.has_parent:
+            plan.parent = known.parent_for(row, plan.student)
+            if plan.parent is None:
+                identity = _parent_identity(row)
+                plan.new_parent = identity not in new_parents
+                new_parents.add(identity)
+                plan.link = True
+            else:
+                plan.link = plan.student is None or (plan.parent.pk, plan.student.pk) not in known.links
+    return RosterPlan(result)
+
+
+@transaction.atomic
+def roster_import(*, actor: User, school: School, year: AcademicYear, rows: list[RosterRow]) -> RosterPlan:
+    """Do what :func:`roster_plan` shows, all or nothing; the plan of the moment of the write is returned."""
+    plan = roster_plan(school, year, rows)
+    if not plan.ok:
+        return plan
+    day = day_in_year(year)
+    students: dict[tuple[str, str, str, datetime.date | None], Student] = {}
+    parents: dict[tuple[tuple[str, str, str], str], User] = {}
+    for item in plan.rows:
+        row = item.row
+        key = (*_person_key(row.last_name, row.first_name, row.middle_name), row.birth_date)
+        student = item.student or students.get(key)
+        if student is None:
+            student = Student.objects.create(
+                school=school,
+                last_name=row.last_name,
+                first_name=row.first_name,
+                middle_name=row.middle_name,
+                birth_date=row.birth_date,
+            )
+        students[key] = student
+        if item.enrol and item.class_group is not None:
+            enrolment_create(actor=actor, student=student, class_group=item.class_group, date_from=day)
+        if not row.has_parent:
+            continue
+        parent_key = (
+            _person_key(row.parent_last_name, row.parent_first_name, row.parent_middle_name),
+            _digits(row.phone) or row.email.lower(),
+        )
+        parent = item.parent or parents.get(parent_key)
+        if parent is None:
+            parent, _password = user_create(
+                username=free_login(row.parent_last_name, row.parent_first_name, row.parent_middle_name),
+                last_name=row.parent_last_name,
+                first_name=row.parent_first_name,
+                middle_name=row.parent_middle_name,
+                email=row.email,
+                phone=row.phone,
+                roles=(Role.PARENT,),
+            )
+            parent.set_unusable_password()  # the login is issued later, on a slip
+            parent.save(update_fields=["password"])
+        parents[parent_key] = parent
+        if not ParentLink.objects.filter(parent=parent, student=student, ended_at__isnull=True).exists():
+            parent_link_create(actor=actor, parent=parent, student=student, relation=row.relation)
+    return plan

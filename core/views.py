@@ -20,7 +20,13 @@ from diary.views.pages import week as diary_week
 from journal import rules
 from journal.selectors.lessons import week_of
 from journal.selectors.schools import current_year
-from journal.selectors.scope import children_of, classes_led_by, classes_visible_to, courses_taught_by
+from journal.selectors.scope import (
+    children_of,
+    children_without_consent,
+    classes_led_by,
+    classes_visible_to,
+    courses_taught_by,
+)
 
 
 @login_required
@@ -35,7 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
     staff = rules.is_staff(user)
     if rules.is_parent(user):
         children = list(children_of(user, school))
-        if len(children) == 1 and not staff:
+        context["without_consent"] = list(children_without_consent(user, school))
+        if len(children) == 1 and not staff and not context["without_consent"]:
             return diary_week(request, student_id=children[0].pk)
         context["children"] = desks.children_weeks(children, today) if children else []
     if rules.is_student(user) and not staff and not rules.is_parent(user):

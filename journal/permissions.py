@@ -63,7 +63,10 @@ def expected_perms(user: User, obj: Model) -> frozenset[str]:
         return CLASS_TEACHER_PERMS if obj.class_teacher_id == user.pk else frozenset()
     if isinstance(obj, Student):
         is_self = obj.user_id == user.pk
-        is_parent = ParentLink.objects.filter(parent=user, student=obj, ended_at__isnull=True).exists()
+        # A parent reads the child's diary with consent to personal-data processing only (§1.9).
+        is_parent = ParentLink.objects.filter(
+            parent=user, student=obj, ended_at__isnull=True, consent_given_at__isnull=False
+        ).exists()
         return STUDENT_READER_PERMS if (is_self or is_parent) else frozenset()
     if isinstance(obj, Lesson):
         substitutes = Substitution.objects.filter(lesson=obj, substitute=user).exists()
@@ -94,7 +97,9 @@ def _expected_rows() -> Iterator[tuple[type[Model], int, int, str]]:
     for c in ClassGroup.objects.filter(class_teacher__isnull=False).values("pk", "class_teacher_id"):
         for codename in CLASS_TEACHER_PERMS:
             yield ClassGroup, c["class_teacher_id"], c["pk"], codename
-    for link in ParentLink.objects.filter(ended_at__isnull=True).values("parent_id", "student_id"):
+    for link in ParentLink.objects.filter(ended_at__isnull=True, consent_given_at__isnull=False).values(
+        "parent_id", "student_id"
+    ):
         for codename in STUDENT_READER_PERMS:
             yield Student, link["parent_id"], link["student_id"], codename
     for s in Student.objects.filter(user__isnull=False).values("pk", "user_id"):

@@ -139,7 +139,9 @@ def world(db) -> World:
     foreign_student = _enrol(StudentFactory(school=foreign_school, last_name="Дальний"), foreign_class)
     student_login_attach(actor=None, student=child, user=users["student"])
     parent_link_create(actor=None, parent=users["parent"], student=child, relation="mother", consent_given=True)
-    parent_link_create(actor=None, parent=users["other_parent"], student=other_child, relation="mother")
+    parent_link_create(
+        actor=None, parent=users["other_parent"], student=other_child, relation="mother", consent_given=True
+    )
 
     return World(
         school=school,

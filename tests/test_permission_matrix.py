@@ -354,6 +354,11 @@ JOURNAL_ROWS: list[Row] = [
     Row("journal:roster_import_confirm", no_kwargs,  statuses(302, 403, 403, 403, 403, 403, 403, 302, 403, 403),
         method="post"),
     Row("journal:roster_template", no_kwargs,        statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    # The consent register (§1.9): the administrator records and prints.
+    Row("journal:consent_set", missing("link_id"),  statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
+    Row("journal:consent_form_pdf", missing("link_id"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403)),
     Row("journal:movement_list", no_kwargs,          statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     Row("journal:movement_confirm", missing("movement_id"),
                                                      statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),

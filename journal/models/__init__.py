@@ -13,6 +13,8 @@ from journal.models.marks import (
     WorkType,
 )
 from journal.models.people import (
+    ConsentForm,
+    ConsentRecord,
     Enrolment,
     Movement,
     MovementKind,
@@ -63,6 +65,8 @@ from journal.models.structure import (
 )
 
 __all__ = [
+    "ConsentForm",
+    "ConsentRecord",
     "Attendance",
     "AttendanceReason",
     "AttendanceStatus",

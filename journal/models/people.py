@@ -234,3 +234,33 @@ class ParentLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class ConsentForm(models.TextChoices):
+    PAPER = "paper", _("signed on paper")
+    ELECTRONIC = "electronic", _("electronically")
+
+
+class ConsentRecord(models.Model):
+    """The register of consents to personal-data processing (§1.9), a row per change of a parent link's
+    consent: given (on a day, in a form) or withdrawn, and who recorded it. The link's ``consent_given_at``
+    is the current state; these rows are its history."""
+
+    link = models.ForeignKey(
+        ParentLink, on_delete=models.CASCADE, related_name="consents", verbose_name=_("parent link")
+    )
+    given = models.BooleanField(_("given"))
+    on = models.DateField(_("on"))
+    form = models.CharField(_("form"), max_length=16, choices=ConsentForm.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ("link_id", "-recorded_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.link} {'+' if self.given else '-'} {self.on:%d.%m.%Y}"

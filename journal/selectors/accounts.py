@@ -27,6 +27,7 @@ class AccountRow:
     parent_of: Student | None = None
     relation: str = ""
     issued_at: datetime.datetime | None = None
+    link: ParentLink | None = None  # a parent's link to the student: its consent (§1.9)
 
     @property
     def key(self) -> str:
@@ -68,6 +69,7 @@ def class_accounts(class_group: ClassGroup, day: datetime.date) -> list[AccountR
                 parent_of=student,
                 relation=link.get_relation_display(),
                 issued_at=issued.get(link.parent_id),
+                link=link,
             )
             for link in parents.get(student.pk, [])
         )
@@ -107,4 +109,15 @@ def school_compromise_reports(school: School | None) -> QuerySet[CompromiseRepor
         CompromiseReport.objects.filter(user__in=users_of_school(school))
         .select_related("user", "entered_by", "act_by")
         .order_by("-received_at", "-pk")
+    )
+
+
+def school_parent_link(school: School | None, link_id: int | None) -> ParentLink | None:
+    """An active parent link of the school's student, by id (from a form), or None."""
+    if school is None or link_id is None:
+        return None
+    return (
+        ParentLink.objects.filter(pk=link_id, student__school=school, ended_at__isnull=True)
+        .select_related("parent", "student")
+        .first()
     )

@@ -110,9 +110,25 @@ def students_visible_to(user: User, school: School | None) -> QuerySet[Student]:
 
 
 def children_of(user: User, school: School | None) -> QuerySet[Student]:
-    """The parent's own children (active links) in this school."""
+    """The parent's own children (active links with consent to personal-data processing, §1.9) in this
+    school: whose diary they read and whose teachers they write to."""
     if school is None or not rules.is_parent(user):
         return Student.objects.none()
     return Student.objects.filter(
-        school=school, parent_links__parent=user, parent_links__ended_at__isnull=True
+        school=school,
+        parent_links__parent=user,
+        parent_links__ended_at__isnull=True,
+        parent_links__consent_given_at__isnull=False,
+    ).distinct()
+
+
+def children_without_consent(user: User, school: School | None) -> QuerySet[Student]:
+    """The parent's children whose link has no consent (§1.9): no electronic diary, the paper printout."""
+    if school is None or not rules.is_parent(user):
+        return Student.objects.none()
+    return Student.objects.filter(
+        school=school,
+        parent_links__parent=user,
+        parent_links__ended_at__isnull=True,
+        parent_links__consent_given_at__isnull=True,
     ).distinct()

@@ -17,6 +17,8 @@ from accounts.models import User
 from journal.models import (
     AcademicYear,
     ClassGroup,
+    ConsentForm,
+    ConsentRecord,
     Course,
     Enrolment,
     ParentLink,
@@ -188,6 +190,10 @@ def parent_link_create(
     )
     link.full_clean()
     link.save()
+    if consent_given:
+        ConsentRecord.objects.create(
+            link=link, given=True, on=timezone.localdate(), form=ConsentForm.PAPER, recorded_by=actor
+        )
     membership_ensure(user=parent, school=student.school)
     sync_user_object(parent, student)
     return link

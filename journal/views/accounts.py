@@ -22,7 +22,7 @@ from accounts.services.compromise import compromise_report
 from accounts.services.logins import Slip
 from core.decorators import deny_unless, staff_required
 from core.messages import error_text
-from core.params import int_param
+from core.params import int_param, parse_day
 from core.pdf import render_pdf
 from core.responses import pdf_response, xlsx_response
 from journal import rules
@@ -36,11 +36,13 @@ from journal.selectors.accounts import (
     class_accounts,
     school_account,
     school_compromise_reports,
+    school_parent_link,
     school_staff,
 )
 from journal.selectors.schools import current_year, users_of_school
 from journal.selectors.timetable import day_in_year
 from journal.services.compromise import act_since, compromise_act, operations_since
+from journal.services.consent import consent_give, consent_withdraw
 from journal.services.logins import class_logins_issue, login_set_active, person_login_issue
 from journal.services.roster import roster_import, roster_plan
 from journal.views.history import change_entry
@@ -314,3 +316,39 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
 def roster_template(request: HttpRequest) -> HttpResponse:
     deny_unless(rules.administers(request.user))
     return xlsx_response(roster_template_xlsx(), "roster-template.xlsx")
+
+
+@staff_required
+@require_POST
+def consent_set(request: HttpRequest, link_id: int) -> HttpResponse:
+    """Record a parent's consent (§1.9), given on a day in a form, or its withdrawal: in effect at once."""
+    deny_unless(rules.administers(request.user))
+    link = school_parent_link(request.school, link_id)
+    if link is None:
+        raise Http404("No such parent link")
+    try:
+        on = parse_day(request.POST.get("on", "")) or timezone.localdate()
+        if request.POST.get("given") == "1":
+            consent_give(actor=request.user, link=link, on=on, form=request.POST.get("form", ""))
+            text = _("%(parent)s: the consent is recorded; the electronic diary of %(student)s is open.")
+        else:
+            consent_withdraw(actor=request.user, link=link, on=on)
+            text = _("%(parent)s: the consent is withdrawn; only the paper printout of %(student)s from now on.")
+    except ValueError:
+        messages.error(request, _("«%(value)s» is not a date.") % {"value": request.POST.get("on", "")})
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, text % {"parent": link.parent.full_name, "student": link.student.full_name})
+    return redirect(request.POST.get("next") or reverse("journal:accounts"))
+
+
+@staff_required
+def consent_form_pdf(request: HttpRequest, link_id: int) -> HttpResponse:
+    """The consent form to sign, filled in with the parent, the child and the school."""
+    deny_unless(rules.administers(request.user))
+    link = school_parent_link(request.school, link_id)
+    if link is None:
+        raise Http404("No such parent link")
+    pdf = render_pdf("accounts/consent_form.html", {"link": link, "school": request.school}, page_numbers=False)
+    return pdf_response(pdf, f"consent-{link.parent.username}.pdf")

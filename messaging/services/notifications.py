@@ -95,7 +95,10 @@ def _notify(
     """One notification per parent with an active link and, with ``class_teachers_of``, per class teacher
     of that course's class (§4.4) other than the ``actor`` who wrote the row; the e-mails after the commit."""
     parents = list(
-        ParentLink.objects.filter(student=student, ended_at__isnull=True, parent__is_active=True)
+        # No consent to personal-data processing (§1.9): no electronic notice and no e-mail, the paper only.
+        ParentLink.objects.filter(
+            student=student, ended_at__isnull=True, parent__is_active=True, consent_given_at__isnull=False
+        )
         .values_list("parent_id", flat=True)
         .distinct()
     )

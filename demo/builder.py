@@ -38,6 +38,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services.users import user_create
 from demo import curriculum as cur
+from demo.accounts import build_demo_accounts
 from demo.calendar import YearCalendar, start_year_for
 from demo.diary import build_demo_diary
 from demo.marks import DemoMarks, MarksStats
@@ -320,6 +321,15 @@ class DemoSchoolBuilder:
             teacher=self.named["teacher"].saved,
         )
         self._step("monitoring: days of use, control checks")
+        # Logins issued at the year's start, sign-ins, a compromised login with its Act (§3.15–3.16).
+        build_demo_accounts(
+            school=self.school,
+            year=self.year,
+            today=self.today,
+            administrator=self.staff["administrator"].saved,
+            keep={account.saved.pk for account in self.named.values()},
+        )
+        self._step("logins issued, sign-ins, a compromise report and its act")
         # The last finished week's paper printouts (§8.3) on the class teachers' pages, the deputy's reports
         # of the last finished quarter, the journal of final marks of 5А for binding (§7.4).
         if documents:

@@ -24,6 +24,7 @@ from accounts.selectors.logins import sign_ins
 from accounts.services.compromise import compromise_report
 from accounts.services.mfa import pending_totp, second_factor_verify, secret_text, totp_confirm, totp_qr_svg
 from accounts.services.users import user_language_set, user_password_changed
+from core.params import parse_moment
 
 
 class LoginView(auth_views.LoginView):
@@ -90,14 +91,11 @@ def compromise_report_view(request: HttpRequest) -> HttpResponse:
 
 
 def _moment(raw: str, now: datetime.datetime) -> datetime.datetime:
-    """A ``datetime-local`` field's value in the school's time zone; empty: now."""
-    if not raw:
-        return now
+    """The form's time of noticing; empty: now."""
     try:
-        naive = datetime.datetime.fromisoformat(raw)
+        return parse_moment(raw) or now
     except ValueError:
         raise ValidationError(_("«%(value)s» is not a date and time.") % {"value": raw}) from None
-    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
 def _next(request: HttpRequest) -> str:

@@ -6,7 +6,8 @@ import datetime
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest
-from django.utils.dateparse import parse_date
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 # Dates outside these years are not days of any school year: refused like a typo.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -26,6 +27,17 @@ def parse_day(raw: str | None) -> datetime.date | None:
     if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValueError(raw)
     return day
+
+
+def parse_moment(raw: str | None) -> datetime.datetime | None:
+    """A ``datetime-local`` field's value (``YYYY-MM-DDTHH:MM``) as an aware time in the school's zone;
+    ``None`` when absent, ``ValueError`` when malformed or outside the school years."""
+    if not raw:
+        return None
+    moment = parse_datetime(raw.strip())
+    if moment is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(raw)
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
 def date_param(request: HttpRequest, name: str) -> datetime.date | None:

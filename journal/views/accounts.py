@@ -22,14 +22,13 @@ from accounts.services.compromise import compromise_report
 from accounts.services.logins import Slip
 from core.decorators import deny_unless, staff_required
 from core.messages import error_text
-from core.params import int_param, parse_day
+from core.params import int_param, parse_day, parse_moment
 from core.pdf import render_pdf
 from core.responses import pdf_response, xlsx_response
 from journal import rules
 from journal.access import get_class_for_user
 from journal.forms.roster import RosterImportForm
 from journal.imports import SpreadsheetError
-from journal.models import ClassGroup
 from journal.roster_import import RosterRow, parse_roster_file, roster_template_xlsx
 from journal.selectors.accounts import (
     AccountRow,
@@ -40,6 +39,7 @@ from journal.selectors.accounts import (
     school_staff,
 )
 from journal.selectors.schools import current_year, users_of_school
+from journal.selectors.scope import classes_visible_to
 from journal.selectors.timetable import day_in_year
 from journal.services.compromise import act_since, compromise_act, operations_since
 from journal.services.consent import consent_give, consent_withdraw
@@ -57,7 +57,7 @@ def _slips_pdf(slips: list[Slip], name: str) -> HttpResponse:
 def accounts_index(request: HttpRequest) -> HttpResponse:
     """The classes of the current year, each a link to its accounts."""
     deny_unless(rules.administers(request.user))
-    classes = ClassGroup.objects.filter(year__school=request.school, year__is_current=True).order_by("grade", "letter")
+    classes = classes_visible_to(request.user, request.school).filter(year__is_current=True).order_by("grade", "letter")
     staff = school_staff(request.school).prefetch_related("groups")
     return render(request, "accounts/accounts_index.html", {"classes": classes, "staff": staff})
 
@@ -126,10 +126,12 @@ def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
 
 def _moment(raw: str, label: str) -> datetime.datetime:
     try:
-        day = datetime.datetime.fromisoformat(raw)
+        moment = parse_moment(raw)
     except ValueError:
-        raise ValidationError(_("Give %(what)s: a date and a time.") % {"what": label}) from None
-    return timezone.make_aware(day) if timezone.is_naive(day) else day
+        moment = None
+    if moment is None:
+        raise ValidationError(_("Give %(what)s: a date and a time.") % {"what": label})
+    return moment
 
 
 @staff_required

@@ -56,7 +56,7 @@ def test_a_withdrawn_consent_closes_the_diary_at_once_and_a_new_one_opens_it(
     assert parent.get(week).status_code == 200
     register = list(_link(world).consents.order_by("recorded_at").values_list("given", "form", "recorded_by"))
     admin_id = world.users["administrator"].pk
-    assert register == [(False, "", admin_id), (True, "paper", admin_id)]
+    assert register == [(True, "paper", None), (False, "", admin_id), (True, "paper", admin_id)]  # made with the link
 
 
 def test_a_consent_in_the_future_or_without_a_form_is_refused(

@@ -124,7 +124,9 @@ def test_the_school_day_lists_cancelled_and_substituted_lessons(
 def test_a_parent_sees_their_children_side_by_side_and_no_other_child(
     world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
 ) -> None:
-    parent_link_create(actor=None, parent=world.users["other_parent"], student=world.child, relation="mother")
+    parent_link_create(
+        actor=None, parent=world.users["other_parent"], student=world.child, relation="mother", consent_given=True
+    )
     html = client_for("other_parent").get(reverse("home")).content.decode()
     assert f'data-testid="child-{world.child.pk}"' in html
     assert f'data-testid="child-{world.other_child.pk}"' in html
@@ -157,11 +159,11 @@ def test_a_parent_desks_queries_do_not_grow_with_the_children(
     world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
 ) -> None:
     parent = world.users["other_parent"]
-    parent_link_create(actor=None, parent=parent, student=world.child, relation="mother")
+    parent_link_create(actor=None, parent=parent, student=world.child, relation="mother", consent_given=True)
     client = client_for("other_parent")
     _queries(client)
     two = _queries(client)
-    parent_link_create(actor=None, parent=parent, student=world.student_6b, relation="mother")
+    parent_link_create(actor=None, parent=parent, student=world.student_6b, relation="mother", consent_given=True)
     assert _queries(client) == two
 
 

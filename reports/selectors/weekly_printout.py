@@ -1,6 +1,7 @@
 """The weekly paper printout of the diary (§1.10, §8.3): a class's week, one page per student.
 
-For parents who asked for the diary on paper (``ParentLink.wants_paper_printout``): each school day's
+For parents who asked for the diary on paper (``ParentLink.wants_paper_printout``) or gave no consent to
+the electronic one (:func:`gets_paper`): each school day's
 lessons with subject, topic and homework, the student's marks (work type, the teacher's comment:
 «замечания») and attendance, and per course the weighted average of the current period up to the week's
 end with the mark it rounds to under the policy in force at the period's start.
@@ -20,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -74,10 +75,20 @@ def week_short_label(monday: datetime.date) -> str:
     return f"{monday:%d.%m}–{sunday:%d.%m.%Y}"
 
 
+def gets_paper(prefix: str = "") -> Q:
+    """Active parent links whose family gets the weekly paper printout (§8.3): asked for it, or without the
+    consent to personal-data processing that the electronic diary needs (§1.9). ``prefix``: the path from
+    the queried model ("student__parent_links__")."""
+    # The link must exist: through a join, a student without parents has NULLs that would match.
+    return Q(**{f"{prefix}id__isnull": False, f"{prefix}ended_at__isnull": True}) & (
+        Q(**{f"{prefix}wants_paper_printout": True}) | Q(**{f"{prefix}consent_given_at__isnull": True})
+    )
+
+
 def printout_students(class_group: ClassGroup, monday: datetime.date) -> list[Student]:
     """Students of the class at some day of the week whose parent (active link) asked for the printout."""
     sunday = monday + datetime.timedelta(days=6)
-    flagged = ParentLink.objects.filter(student=OuterRef("pk"), ended_at__isnull=True, wants_paper_printout=True)
+    flagged = ParentLink.objects.filter(gets_paper(), student=OuterRef("pk"))
     in_class = Enrolment.objects.filter(
         enrolled_between(monday, sunday),
         student=OuterRef("pk"),
@@ -104,9 +115,8 @@ def classes_with_printouts(school: School | None, monday: datetime.date) -> list
     sunday = monday + datetime.timedelta(days=6)
     flagged = Enrolment.objects.filter(
         enrolled_between(monday, sunday),
+        gets_paper("student__parent_links__"),
         class_group=OuterRef("pk"),
-        student__parent_links__ended_at__isnull=True,
-        student__parent_links__wants_paper_printout=True,
     )
     classes = ClassGroup.objects.filter(Exists(flagged), year__is_current=True)
     if school is not None:
@@ -314,12 +324,10 @@ def printout_students_today(class_group: ClassGroup, day: datetime.date) -> list
     students = list(
         Student.objects.filter(
             Exists(Enrolment.objects.filter(enrolled_on(day), student=OuterRef("pk"), class_group=class_group)),
-            Exists(ParentLink.objects.filter(student=OuterRef("pk"), ended_at__isnull=True, wants_paper_printout=True)),
+            Exists(ParentLink.objects.filter(gets_paper(), student=OuterRef("pk"))),
         ).order_by("last_name", "first_name", "middle_name")
     )
     links: dict[int, list[ParentLink]] = defaultdict(list)
-    for link in ParentLink.objects.filter(
-        student__in=[s.pk for s in students], ended_at__isnull=True, wants_paper_printout=True
-    ).select_related("parent"):
+    for link in ParentLink.objects.filter(gets_paper(), student__in=[s.pk for s in students]).select_related("parent"):
         links[link.student_id].append(link)
     return [(student, links[student.pk]) for student in students]

@@ -82,3 +82,16 @@ def test_the_consent_form_is_printed_for_the_parent_and_child(
     text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True).stdout.decode()
     text = " ".join(text.split())
     assert "СОГЛАСИЕ" in text and world.users["parent"].full_name in text and world.child.full_name in text
+
+
+def test_a_family_without_consent_gets_the_paper_printout(world: World) -> None:
+    from journal.services.structure import parent_link_create
+    from reports.selectors.weekly_printout import printout_students
+    from tests.factories import UserFactory
+
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    assert world.other_child not in printout_students(world.class_5a, monday)
+    m.ParentLink.objects.filter(student=world.other_child).delete()
+    parent_link_create(actor=None, parent=UserFactory(), student=world.other_child)  # imported: no consent yet
+    assert world.other_child in printout_students(world.class_5a, monday)
+    assert world.student_6b not in printout_students(world.class_6b, monday)  # no parents at all: no printout

@@ -43,7 +43,9 @@ def school_today(world: World) -> dict[str, m.Lesson]:
     )
     substituted = m.Lesson.objects.create(course=world.russian_6b, date=TODAY, slot=2, teacher=other)
     substitution_assign(actor=world.users["deputy"], lesson=substituted, substitute=teacher, reason="Болезнь")
-    parent_link_create(actor=None, parent=world.users["other_parent"], student=world.child, relation="mother")
+    parent_link_create(
+        actor=None, parent=world.users["other_parent"], student=world.child, relation="mother", consent_given=True
+    )
     return {"math": math, "cancelled": cancelled, "substituted": substituted}
 
 

@@ -32,7 +32,7 @@ def test_parent_switches_children_goes_on_a_week_and_acknowledges_it(
     live_server: Any, transactional_db: None, world: World, chromium: Any
 ) -> None:
     parent = world.users["parent"]
-    parent_link_create(actor=None, parent=parent, student=world.student_6b, relation="mother")
+    parent_link_create(actor=None, parent=parent, student=world.student_6b, relation="mother", consent_given=True)
     teacher = world.users["teacher"]
     for offset in range(5):
         held = m.Lesson.objects.create(

@@ -30,7 +30,9 @@ def test_a_parent_without_children_is_told_so(world: World, client) -> None:
 
 
 def test_a_parent_of_two_switches_between_them_and_sees_nothing_of_others(world: World, client_for) -> None:
-    parent_link_create(actor=None, parent=world.users["parent"], student=world.student_6b, relation="mother")
+    parent_link_create(
+        actor=None, parent=world.users["parent"], student=world.student_6b, relation="mother", consent_given=True
+    )
     client = client_for("parent")
 
     response = client.get(reverse("diary:week", kwargs={"student_id": world.child.pk}), {"week": MONDAY.isoformat()})

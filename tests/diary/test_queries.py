@@ -125,7 +125,7 @@ def _class_with_parents(world: World, students: int) -> None:
         enrolment_create(actor=None, student=student, class_group=world.class_5a, date_from=YEAR_START)
         parent = UserFactory(username=f"p{n}")
         membership_ensure(user=parent, school=world.school)
-        parent_link_create(actor=None, parent=parent, student=student, relation="mother")
+        parent_link_create(actor=None, parent=parent, student=student, relation="mother", consent_given=True)
         WeekAcknowledgement.objects.create(
             parent=parent, student=student, week_start=MONDAY, acknowledged_at=datetime.datetime.now(datetime.UTC)
         )

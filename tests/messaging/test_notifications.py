@@ -51,7 +51,7 @@ def father(world: World) -> User:
     """A second parent of ``child``, with an e-mail."""
     user = UserFactory(username="father", roles=(Role.PARENT,), email="father@example.org")
     membership_ensure(user=user, school=world.school)
-    parent_link_create(actor=None, parent=user, student=world.child, relation="father")
+    parent_link_create(actor=None, parent=user, student=world.child, relation="father", consent_given=True)
     return user
 
 
@@ -70,7 +70,9 @@ def _mark(world: World, lesson: m.Lesson, value: str, **kwargs: Any) -> m.Mark:
 def test_a_two_notifies_each_parent_with_an_active_link(world: World, lesson: m.Lesson, father: User) -> None:
     ended = UserFactory(username="ex", roles=(Role.PARENT,))
     membership_ensure(user=ended, school=world.school)
-    parent_link_end(actor=None, link=parent_link_create(actor=None, parent=ended, student=world.child))
+    parent_link_end(
+        actor=None, link=parent_link_create(actor=None, parent=ended, student=world.child, consent_given=True)
+    )
 
     _mark(world, lesson, "2")
 
@@ -207,7 +209,7 @@ def test_the_email_goes_after_commit_only_to_parents_with_an_email_and_email_on(
     preferences_set(actor=world.users["parent"], email_mode=EmailMode.OFF)
     no_email = UserFactory(username="granny", roles=(Role.PARENT,))
     membership_ensure(user=no_email, school=world.school)
-    parent_link_create(actor=None, parent=no_email, student=world.child)
+    parent_link_create(actor=None, parent=no_email, student=world.child, consent_given=True)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _mark(world, lesson, "2")

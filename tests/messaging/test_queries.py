@@ -47,7 +47,7 @@ def _grow(world: World, n: int) -> None:
         i = next(_serial)
         parent = UserFactory(username=f"p{i}", roles=(Role.PARENT,), last_name=f"Родитель{i}")
         membership_ensure(user=parent, school=world.school)
-        parent_link_create(actor=None, parent=parent, student=world.other_child)
+        parent_link_create(actor=None, parent=parent, student=world.other_child, consent_given=True)
         thread = thread_create(
             actor=parent, school=world.school, recipient=class_teacher, subject=f"Вопрос {i}", text="Здравствуйте"
         )

@@ -168,6 +168,6 @@ def test_the_chooser_offers_exactly_the_allowed_people(world: World) -> None:
 def test_a_second_parent_of_the_same_child_is_still_not_reachable_by_the_first(world: World) -> None:
     father = UserFactory(username="father", roles=(Role.PARENT,))
     membership_ensure(user=father, school=world.school)
-    parent_link_create(actor=None, parent=father, student=world.child, relation="father")
+    parent_link_create(actor=None, parent=father, student=world.child, relation="father", consent_given=True)
 
     assert not can_write_to(world.users["parent"], world.school, father)

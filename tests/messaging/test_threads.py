@@ -155,10 +155,10 @@ def test_compose_does_not_offer_and_refuses_another_parent(world: World, client_
 def test_an_announcement_reaches_exactly_the_parents_of_the_class_today(world: World) -> None:
     father = UserFactory(username="father", roles=(Role.PARENT,))
     membership_ensure(user=father, school=world.school)
-    parent_link_create(actor=None, parent=father, student=world.child, relation="father")
+    parent_link_create(actor=None, parent=father, student=world.child, relation="father", consent_given=True)
     parent_6b = UserFactory(username="parent6b", roles=(Role.PARENT,))
     membership_ensure(user=parent_6b, school=world.school)
-    parent_link_create(actor=None, parent=parent_6b, student=world.student_6b, relation="mother")
+    parent_link_create(actor=None, parent=parent_6b, student=world.student_6b, relation="mother", consent_given=True)
 
     thread = announcement_post(
         actor=world.users["class_teacher"], class_group=world.class_5a, subject="Собрание", text="В пятницу в 18:00."
@@ -181,7 +181,7 @@ def test_a_parent_joining_later_does_not_see_an_earlier_announcement(world: Worl
     enrolment_create(actor=None, student=newcomer, class_group=world.class_5a, date_from=YEAR_START)
     late_parent = UserFactory(username="late", roles=(Role.PARENT,))
     membership_ensure(user=late_parent, school=world.school)
-    parent_link_create(actor=None, parent=late_parent, student=newcomer, relation="mother")
+    parent_link_create(actor=None, parent=late_parent, student=newcomer, relation="mother", consent_given=True)
 
     assert not threads_of(late_parent, world.school).exists()
 

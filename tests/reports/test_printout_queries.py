@@ -49,7 +49,7 @@ def _grow(week: Week, students: int, courses: int) -> None:
         enrolment_create(actor=None, student=student, class_group=world.class_5a, date_from=YEAR_START)
         parent = UserFactory(username=f"p{next(_serial)}", roles=(Role.PARENT,))
         membership_ensure(user=parent, school=world.school)
-        parent_link_create(actor=None, parent=parent, student=student, wants_paper_printout=True)
+        parent_link_create(actor=None, parent=parent, student=student, wants_paper_printout=True, consent_given=True)
         new_students.append(student)
     for n in range(5):
         for slot, course in enumerate(new_courses, start=3):

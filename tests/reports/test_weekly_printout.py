@@ -66,7 +66,9 @@ def test_a_student_who_left_before_the_week_is_not_on_it_and_one_who_came_in_it_
     world = week.world
     newcomer = StudentFactory(school=world.school, last_name="Новикова", first_name="Вера")
     enrolment_create(actor=None, student=newcomer, class_group=world.class_5a, date_from=day(2))
-    parent_link_create(actor=None, parent=UserFactory(), student=newcomer, wants_paper_printout=True)
+    parent_link_create(
+        actor=None, parent=UserFactory(), student=newcomer, wants_paper_printout=True, consent_given=True
+    )
     flag(world, "other_parent")
     m.Enrolment.objects.filter(student=world.other_child).update(date_to=datetime.date(2026, 11, 27))
 

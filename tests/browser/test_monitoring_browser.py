@@ -50,6 +50,9 @@ def test_the_deputy_records_a_check_and_the_teacher_reads_it(
 
     phone = new_page(chromium, PHONE, errors)
     log_in(phone, base, "teacher", PASSWORD)
+    # The navigation's badges arrive by htmx after the page and replace their items: a click before the
+    # swap lands on an element that is gone. Wait until the page's requests are done.
+    phone.wait_for_load_state("networkidle")
     phone.locator(".navbar-toggler").click()
     phone.locator("[data-testid=nav-notifications-badge]").wait_for()
     phone.locator("[data-testid=nav-notifications]").click()

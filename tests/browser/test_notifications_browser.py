@@ -54,6 +54,7 @@ def test_teacher_enters_a_two_and_the_parent_sees_the_notification(
 
     phone = new_page(chromium, PHONE, errors)
     log_in(phone, base, "parent", PASSWORD)
+    phone.wait_for_load_state("networkidle")  # the badges' htmx swaps are done: a click lands
     phone.locator(".navbar-toggler").click()
     badge = phone.locator("[data-testid=nav-notifications-badge]")
     badge.wait_for()

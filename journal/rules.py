@@ -207,6 +207,12 @@ def keeps_subgroups(user: User, school: School | None, class_id: int) -> bool:
     return user.is_authenticated and (user.has_role(*TIMETABLE_EDITORS) or leads_class(user, school, class_id))
 
 
+def keeps_contacts(user: User, school: School | None, class_id: int) -> bool:
+    """Edits the contact data of the class's parents and marks it checked each month (§3.7, §4.3, §5.6): its
+    class teacher, the administrator."""
+    return administers(user) or leads_class(user, school, class_id)
+
+
 def confirms_movement(user: User) -> bool:
     """Confirms (or refuses) a movement with the director's order: the administrator (§4.1)."""
     return administers(user)

@@ -15,6 +15,9 @@ from journal.models.marks import (
 from journal.models.people import (
     ConsentForm,
     ConsentRecord,
+    ContactChange,
+    ContactCheck,
+    ContactRequest,
     Enrolment,
     Movement,
     MovementKind,
@@ -67,6 +70,9 @@ from journal.models.structure import (
 __all__ = [
     "ConsentForm",
     "ConsentRecord",
+    "ContactChange",
+    "ContactCheck",
+    "ContactRequest",
     "Attendance",
     "AttendanceReason",
     "AttendanceStatus",

@@ -264,3 +264,69 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link} {'+' if self.given else '-'} {self.on:%d.%m.%Y}"
+
+
+class ContactChange(models.Model):
+    """A change of a parent's contact data by the class teacher or the administrator (§3.7, §4.3): who, when,
+    what was there and what is now."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_changes", verbose_name=_("person")
+    )
+    field = models.CharField(_("field"), max_length=16)
+    old = models.CharField(_("old value"), max_length=255, blank=True)
+    new = models.CharField(_("new value"), max_length=255, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact change")
+        verbose_name_plural = _("contact changes")
+        ordering = ("-changed_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.field}: {self.old} → {self.new}"
+
+
+class ContactCheck(models.Model):
+    """The class teacher's monthly «проверено» of the class's contact data (§5.6)."""
+
+    class_group = models.ForeignKey(ClassGroup, on_delete=models.CASCADE, related_name="contact_checks")
+    month = models.DateField(_("month"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("checked by")
+    )
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact data check")
+        verbose_name_plural = _("contact data checks")
+        constraints = [models.UniqueConstraint(fields=["class_group", "month"], name="contact_check_once_a_month")]
+
+    def __str__(self) -> str:
+        return f"{self.class_group} {self.month:%m.%Y}"
+
+
+class ContactRequest(models.Model):
+    """A parent asks for their contact data to be corrected (§5.3.1); the class teacher does it and closes it."""
+
+    parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_requests", verbose_name=_("parent")
+    )
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+", verbose_name=_("student"))
+    text = models.CharField(_("what to correct"), max_length=500)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("contact correction request")
+        verbose_name_plural = _("contact correction requests")
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.parent}: {self.text[:40]}"

@@ -134,6 +134,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "class_desk": rules.reads_class_reports(request.user, request.school, class_group.pk),
             "keeps_subgroups": rules.keeps_subgroups(request.user, request.school, class_group.pk),
             "requests_movement": rules.requests_movement(request.user, request.school, class_group.pk),
+            "keeps_contacts": rules.keeps_contacts(request.user, request.school, class_group.pk),
         },
     )
 

@@ -48,7 +48,8 @@ BUDGETS = {
     # 8. their open assignments with the teachers (prefetch)
     # 9. which of the roster's students the user may open (their names are links then)
     # 10. whether the user leads the class (asks for a movement of its students)
-    "class_detail": 10,
+    # 11. the same for keeping its parents' contact data (a rule of its own)
+    "class_detail": 11,
     # 5. the course, with class, year, subject and subgroup (access layer)
     # 6. can_edit: does the user teach it (EXISTS)
     # 7. all its assignments with the teachers

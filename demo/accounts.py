@@ -74,3 +74,35 @@ def build_demo_accounts(
     CompromiseReport.objects.filter(pk=report.pk).update(act_at=received + datetime.timedelta(hours=2))
     logins_issue(actor=administrator, users=[link.parent])
     return report
+
+
+def build_demo_contacts(*, school: School, today: datetime.date, class_teacher: User, parent: User) -> None:
+    """5А's class teacher corrected a father's phone last month and marked the class's data checked; the
+    named mother asks for her new e-mail to be written in."""
+    from journal.models import ClassGroup, ContactChange, ContactCheck
+    from journal.services.contacts import contact_request, contacts_checked, contacts_update
+
+    five_a = ClassGroup.objects.filter(year__school=school, year__is_current=True, grade=5, letter="А").first()
+    if five_a is None:
+        return
+    father = (
+        ParentLink.objects.filter(student__enrolments__class_group=five_a, relation="father", ended_at__isnull=True)
+        .exclude(parent=parent)
+        .select_related("parent")
+        .order_by("parent__last_name", "pk")
+        .first()
+    )
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=10)
+    if father is not None:
+        contacts_update(actor=class_teacher, person=father.parent, phone="+7 915 204-17-38", email=father.parent.email)
+        ContactChange.objects.filter(person=father.parent).update(
+            changed_at=timezone.make_aware(datetime.datetime.combine(last_month, datetime.time(16, 5)))
+        )
+    if last_month >= five_a.year.start:
+        check = contacts_checked(actor=class_teacher, class_group=five_a, day=last_month)
+        ContactCheck.objects.filter(pk=check.pk).update(
+            checked_at=timezone.make_aware(datetime.datetime.combine(last_month, datetime.time(16, 10)))
+        )
+    child = ParentLink.objects.filter(parent=parent, student__enrolments__class_group=five_a).first()
+    if child is not None:
+        contact_request(actor=parent, student=child.student, text="Новый адрес почты: smirnova.ov@example.ru")

@@ -38,7 +38,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services.users import user_create
 from demo import curriculum as cur
-from demo.accounts import build_demo_accounts
+from demo.accounts import build_demo_accounts, build_demo_contacts
 from demo.calendar import YearCalendar, start_year_for
 from demo.diary import build_demo_diary
 from demo.marks import DemoMarks, MarksStats
@@ -329,7 +329,13 @@ class DemoSchoolBuilder:
             administrator=self.staff["administrator"].saved,
             keep={account.saved.pk for account in self.named.values()},
         )
-        self._step("logins issued, sign-ins, a compromise report and its act")
+        build_demo_contacts(
+            school=self.school,
+            today=self.today,
+            class_teacher=self.class_teacher[(5, "А")].account.saved,
+            parent=self.named["parent"].saved,
+        )
+        self._step("logins issued, sign-ins, a compromise report and its act, contact data")
         # The last finished week's paper printouts (§8.3) on the class teachers' pages, the deputy's reports
         # of the last finished quarter, the journal of final marks of 5А for binding (§7.4).
         if documents:

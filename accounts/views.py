@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
@@ -24,7 +23,7 @@ from accounts.selectors.logins import sign_ins
 from accounts.services.compromise import compromise_report
 from accounts.services.mfa import pending_totp, second_factor_verify, secret_text, totp_confirm, totp_qr_svg
 from accounts.services.users import user_language_set, user_password_changed
-from core.params import parse_moment
+from core.params import next_url, parse_moment
 
 
 class LoginView(auth_views.LoginView):
@@ -99,10 +98,7 @@ def _moment(raw: str, now: datetime.datetime) -> datetime.datetime:
 
 
 def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("home")
+    return next_url(request, reverse("home"))
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # Dates outside these years are not days of any school year: refused like a typo.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -54,3 +55,13 @@ def int_param(request: HttpRequest, name: str) -> int | None:
     if raw is None or not raw.isdigit() or len(raw) > 18:
         return None
     return int(raw)
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """``next`` (POST, else GET) when it is a page of this site, else ``default``: never a redirect elsewhere."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

@@ -22,7 +22,7 @@ from accounts.services.compromise import compromise_report
 from accounts.services.logins import Slip
 from core.decorators import deny_unless, staff_required
 from core.messages import error_text
-from core.params import int_param, parse_day, parse_moment
+from core.params import int_param, next_url, parse_day, parse_moment
 from core.pdf import render_pdf
 from core.responses import pdf_response, xlsx_response
 from journal import rules
@@ -104,7 +104,7 @@ def account_reissue(request: HttpRequest, user_id: int) -> HttpResponse:
         slip = person_login_issue(actor=request.user, row=row, school=request.school.name)
     except ValidationError as error:
         messages.error(request, error_text(error))
-        return redirect(request.POST.get("next") or reverse("journal:accounts"))
+        return redirect(next_url(request, reverse("journal:accounts")))
     return _slips_pdf([slip], f"login-{slip.login}")
 
 
@@ -121,7 +121,7 @@ def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
     else:
         text = _("The login %(login)s is enabled.") if active else _("The login %(login)s is disabled.")
         messages.success(request, text % {"login": row.user.username})
-    return redirect(request.POST.get("next") or reverse("journal:accounts"))
+    return redirect(next_url(request, reverse("journal:accounts")))
 
 
 def _moment(raw: str, label: str) -> datetime.datetime:
@@ -342,7 +342,7 @@ def consent_set(request: HttpRequest, link_id: int) -> HttpResponse:
         messages.error(request, error_text(error))
     else:
         messages.success(request, text % {"parent": link.parent.full_name, "student": link.student.full_name})
-    return redirect(request.POST.get("next") or reverse("journal:accounts"))
+    return redirect(next_url(request, reverse("journal:accounts")))
 
 
 @staff_required

@@ -132,3 +132,12 @@ def test_a_fragment_asked_for_before_the_password_is_changed_is_empty(world: Wor
     response = client.get(reverse("messaging:badge"), headers={"HX-Request": "true"})
     assert response.status_code == 204 and response.content == b""
     assert client.get(reverse("diary:index")).url == reverse("password_change")
+
+
+def test_the_return_address_is_a_page_of_this_site(world: World, client_for: Callable[[str], Client]) -> None:
+    admin = client_for("administrator")
+    url = reverse("journal:account_active", args=[world.users["parent"].pk])
+    response = admin.post(url, {"active": "1", "next": "https://evil.example/phish"})
+    assert response.url == reverse("journal:accounts")
+    back = reverse("journal:class_accounts", args=[world.class_5a.pk])
+    assert admin.post(url, {"active": "1", "next": back}).url == back

@@ -42,9 +42,8 @@ def sign_ins(username: str, *, since: datetime.datetime | None = None, limit: in
 
 
 def is_new_device(username: str, user_agent: str) -> bool:
-    """A sign-in from a browser the login never signed in from before (its very first sign-in is not)."""
-    done = AccessLog.objects.filter(username=normalize_login(username))
-    earlier = done.order_by("-attempt_time")[1:]  # the sign-in just made is the newest
-    if not done.exclude(pk__in=done.order_by("-attempt_time").values("pk")[:1]).exists():
-        return False
-    return not any(row.user_agent == user_agent for row in earlier.only("user_agent")[:200])
+    """A sign-in from a browser the login never signed in from before (its very first sign-in is not): the
+    newest row is the sign-in just made, the ones before it are compared (one query)."""
+    done = AccessLog.objects.filter(username=normalize_login(username)).order_by("-attempt_time")
+    agents = list(done.values_list("user_agent", flat=True)[:200])
+    return len(agents) > 1 and user_agent not in agents[1:]

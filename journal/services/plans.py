@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -422,13 +422,11 @@ def plans_copy_year(*, actor: User | None, source: AcademicYear, target: Academi
     sources = (
         ThematicPlan.objects.filter(year=source)
         .select_related("subject", "course__class_group", "course__subgroup")
+        .prefetch_related(Prefetch("items", queryset=PlanItem.objects.order_by("order")))
         .order_by("grade", "subject__name", "pk")
     )
     for plan in sources:
-        rows = [
-            ItemData(topic=item.topic, hours=item.hours, kind=item.kind)
-            for item in PlanItem.objects.filter(plan=plan).order_by("order")
-        ]
+        rows = [ItemData(topic=item.topic, hours=item.hours, kind=item.kind) for item in plan.items.all()]
         if not rows:
             continue
         if plan.course is None:

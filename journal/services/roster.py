@@ -106,7 +106,11 @@ class _School:
                 "student_id", "class_group_id"
             )
         }
-        self.parents: list[User] = list(users_of_school(school).filter(groups__name=Role.PARENT.value))
+        # The school's parents by name: a row looks at its namesakes only.
+        self.parents: dict[tuple[str, str, str], list[User]] = {}
+        for parent in users_of_school(school).filter(groups__name=Role.PARENT.value):
+            name = _person_key(parent.last_name, parent.first_name, parent.middle_name)
+            self.parents.setdefault(name, []).append(parent)
         self.links = set(
             ParentLink.objects.filter(student__school=school, ended_at__isnull=True).values_list(
                 "parent_id", "student_id"
@@ -116,9 +120,7 @@ class _School:
     def parent_for(self, row: RosterRow, student: Student | None) -> User | None:
         key = _person_key(row.parent_last_name, row.parent_first_name, row.parent_middle_name)
         phone, email = _digits(row.phone), row.email.lower()
-        for parent in self.parents:
-            if _person_key(parent.last_name, parent.first_name, parent.middle_name) != key:
-                continue
+        for parent in self.parents.get(key, []):
             if phone and _digits(parent.phone) == phone or email and parent.email.lower() == email:
                 return parent
             if student is not None and (parent.pk, student.pk) in self.links:

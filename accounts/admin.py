@@ -5,29 +5,28 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services.users import user_issue_password
+from accounts.services.users import user_issue_password, user_set_roles
 from journal.admin import SchoolScopedMixin, school_admin
-from journal.selectors.schools import users_of_school
+from journal.selectors.schools import users_of_school, users_with_role
+
+ROLES_FIELD = "school_roles"
 
 
-def group_label(group: Group) -> str:
-    """A role's group by the role's name in the interface's language (the groups are named by code)."""
-    try:
-        return Role(group.name).label
-    except ValueError:
-        return group.name
-
-
-class RoleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Group) -> str:  # type: ignore[override]
-        return group_label(obj)
+class UserRolesChangeForm(UserChangeForm):
+    school_roles = forms.MultipleChoiceField(
+        label=_("Roles in this school"),
+        choices=[(role.value, role.label) for role in Role],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("A role applies only in the school it is given in."),
+    )
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -39,7 +38,9 @@ class RoleFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
         value = self.value()
-        return queryset.filter(groups__name=value) if value in set(Role) else queryset
+        if value not in set(Role):
+            return queryset
+        return queryset.filter(pk__in=users_with_role(getattr(request, "school", None), Role(value)).values("pk"))
 
 
 class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
@@ -51,18 +52,30 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("last_name", "first_name", "middle_name", "email", "phone")}),
-        (_("Access"), {"fields": ("is_active", "groups", "must_change_password", "last_login")}),
+        (_("Access"), {"fields": ("is_active", ROLES_FIELD, "must_change_password", "last_login")}),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "last_name", "first_name", "middle_name", "password1", "password2")}),
     )
     readonly_fields = ("last_login",)
-    filter_horizontal = ("groups",)
+    form = UserRolesChangeForm
 
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "groups":
-            kwargs["form_class"] = RoleChoiceField
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The roles the user holds in the administrator's school (``request.school``), not anywhere else."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        school = getattr(request, "school", None)
+        if ROLES_FIELD in form.base_fields:
+            held = obj.roles_in(school.pk) if obj is not None and school is not None else frozenset()
+            form.base_fields[ROLES_FIELD].initial = sorted(r.value for r in held)
+        return form
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or getattr(request, "school", None) is not None:
+            return fieldsets
+        return [
+            (name, {**opts, "fields": tuple(f for f in opts["fields"] if f != ROLES_FIELD)}) for name, opts in fieldsets
+        ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Users are disabled, not deleted: assignments, links and history point at them.
@@ -74,12 +87,16 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
             return qs
         return users_of_school(request.school)
 
-    def save_model(self, request: HttpRequest, obj: User, form: object, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        school = getattr(request, "school", None)
         if not change and not request.user.is_superuser:
             from journal.services.structure import membership_ensure
 
-            membership_ensure(user=obj, school=request.school)
+            membership_ensure(user=obj, school=school)
+        if change and school is not None and ROLES_FIELD in form.cleaned_data:
+            roles = {Role(value) for value in form.cleaned_data[ROLES_FIELD]}
+            user_set_roles(user=obj, school=school, roles=roles, only=True)
 
     @admin.action(description=_("Issue a new single-use password"))
     def issue_password(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -81,7 +81,7 @@ class SecondFactorRequiredMiddleware:
             and user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and user.has_role(*(Role(name) for name in settings.MFA_REQUIRED_ROLES))
+            and user.has_role_anywhere(*(Role(name) for name in settings.MFA_REQUIRED_ROLES))
         ):
             allowed = {reverse(name) for name in _ALLOWED_BEFORE_SECOND_FACTOR}
             if request.path not in allowed and not request.path.startswith("/static/"):

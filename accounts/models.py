@@ -24,7 +24,7 @@ class LoginManager(UserManager["User"]):
 
 
 class User(AbstractUser):
-    """A person who logs in. Knows nothing of schools; journal links them."""
+    """A person who logs in. Its schools and the roles held in each are the journal's (``SchoolMembership``)."""
 
     objects: ClassVar[LoginManager] = LoginManager()  # type: ignore[assignment]
 
@@ -65,13 +65,35 @@ class User(AbstractUser):
         initials = "".join(f"{p[0]}. " for p in (self.first_name, self.middle_name) if p).strip()
         return f"{self.last_name} {initials}".strip() or self.username
 
+    # The school this user is acting in: the request's (``journal.middleware.CurrentSchoolMiddleware`` sets it).
+    acting_school_id: int | None = None
+
     @cached_property
+    def roles_by_school(self) -> dict[int, frozenset[Role]]:
+        """The roles held in each school (``journal.MembershipRole``), read once: one query."""
+        held: dict[int, set[Role]] = {}
+        for school_id, role in self.memberships.filter(roles__isnull=False).values_list("school_id", "roles__role"):
+            held.setdefault(school_id, set()).add(Role(role))
+        return {school_id: frozenset(roles) for school_id, roles in held.items()}
+
+    @property
     def roles(self) -> frozenset[Role]:
-        names = {g.name for g in self.groups.all()}
-        return frozenset(r for r in Role if r.value in names)
+        """The roles that apply now: those held in the acting school. Outside a request (a task, a command)
+        with no school set, those of every school the person belongs to."""
+        by_school = self.roles_by_school
+        if self.acting_school_id is not None:
+            return by_school.get(self.acting_school_id, frozenset())
+        return frozenset().union(*by_school.values())
+
+    def roles_in(self, school_id: int | None) -> frozenset[Role]:
+        return self.roles_by_school.get(school_id, frozenset()) if school_id is not None else frozenset()
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def has_role_anywhere(self, *roles: Role) -> bool:
+        """Holds one of the roles in some school (the second factor guards the whole session, §3.15)."""
+        return any(held.intersection(roles) for held in self.roles_by_school.values())
 
 
 class LoginIssue(models.Model):

@@ -123,7 +123,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "qr": totp_qr_svg(device),
         "secret": secret_text(device),
         "next": _next(request),
-        "required": user.has_role(*(Role(name) for name in settings.MFA_REQUIRED_ROLES)),  # type: ignore[union-attr]
+        "required": user.has_role_anywhere(*(Role(name) for name in settings.MFA_REQUIRED_ROLES)),  # type: ignore[union-attr]
         "has_device": user_has_device(user, confirmed=True),
     }
     return render(request, "accounts/mfa_setup.html", context, status=status)

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): signed in with a second factor (TOTP or a recovery code) this session.
     "django_otp.middleware.OTPMiddleware",
+    # request.school, and the user's roles of that school: every later check reads them.
+    "journal.middleware.CurrentSchoolMiddleware",
     # Russian unless the user (or, before signing in, this browser) chose English; never Accept-Language.
     "accounts.middleware.LanguageMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
@@ -106,7 +108,6 @@ MIDDLEWARE = [
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
-    "journal.middleware.CurrentSchoolMiddleware",
     # One row a user a day for the monitoring (§4.1, §4.5); at most one query, on the day's first request.
     "monitoring.activity.ActivityMiddleware",
     # Lets history rows record who changed a mark, and from which IP.

@@ -74,4 +74,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if rules.reads_usage(user) and not rules.reads_school_monitoring(user):
             admin.children.append(NavItem(_("Use of the system"), reverse("monitoring:dashboard")))
         items.append(admin)
-    return {"nav_items": items, "user_roles": sorted(r.label for r in user.roles)}
+    # A person of several schools (a municipality server) switches between them; the roles are the school's.
+    schools = getattr(request, "schools", [])
+    return {
+        "nav_items": items,
+        "user_roles": sorted(r.label for r in user.roles),
+        "other_schools": [s for s in schools if s != getattr(request, "school", None)],
+    }

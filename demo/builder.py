@@ -30,7 +30,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils import timezone
 
@@ -66,6 +65,7 @@ from journal.models import (
     GradePeriodScheme,
     Holiday,
     Mark,
+    MembershipRole,
     Room,
     School,
     SchoolMembership,
@@ -627,7 +627,6 @@ class DemoSchoolBuilder:
                 p = acc.person
                 acc.login = self._unique(login_base(p.last_name, p.first_name, p.middle_name), taken)
 
-        groups = {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
         bulk: list[Account] = []
         for acc in accounts:
             if id(acc) in named_ids:
@@ -640,6 +639,7 @@ class DemoSchoolBuilder:
                     email=self._email(acc),
                     phone=acc.phone,
                     roles=acc.roles,
+                    school=self.school,
                     password=self.password,
                 )
             else:
@@ -660,9 +660,16 @@ class DemoSchoolBuilder:
         User.objects.bulk_create(users, batch_size=500)
         for acc, user in zip(bulk, users, strict=True):
             acc.user = user
-        through = User.groups.through
-        through.objects.bulk_create(
-            (through(user_id=acc.saved.pk, group_id=groups[role].pk) for acc in bulk for role in acc.roles),
+        # Their memberships of the school and the roles held there, in bulk (user_create does it one by one).
+        memberships = SchoolMembership.objects.bulk_create(
+            [SchoolMembership(user=acc.saved, school=self.school) for acc in bulk], batch_size=1000
+        )
+        MembershipRole.objects.bulk_create(
+            (
+                MembershipRole(membership=membership, role=role.value)
+                for acc, membership in zip(bulk, memberships, strict=True)
+                for role in acc.roles
+            ),
             batch_size=1000,
         )
         self.school.director_name = self.staff["director"].person.full_name
@@ -887,6 +894,7 @@ class DemoSchoolBuilder:
                 middle_name=p.middle_name,
                 phone=account.phone,
                 roles=account.roles,
+                school=self.school,
                 password=self.password,
             )
         p = child.person

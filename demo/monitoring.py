@@ -15,7 +15,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.roles import Role
 from journal.models import AcademicYear, Attendance, Course, FinalMark, Lesson, LessonStatus, School, StudyPeriod
+from journal.selectors.schools import users_with_role, with_school_roles
 from messaging.models import Notification, NotificationKind
 from monitoring.models import UserDay
 from monitoring.services import control_check_create, control_check_fixed
@@ -94,10 +96,10 @@ def build_demo_monitoring(
     # The days of use: staff every school day, families now and then, some parents never.
     days = _school_days(year, today)
     rows: list[UserDay] = []
-    users = User.objects.filter(memberships__school=school, is_active=True).prefetch_related("groups").distinct()
+    users = with_school_roles(User.objects.filter(memberships__school=school, is_active=True).distinct(), school)
     never = 0
     for user in users:
-        roles = {g.name for g in user.groups.all()}
+        roles = {r.value for r in user.roles}
         if roles & {"administrator", "director", "deputy", "teacher"}:
             chance, diary = 0.95, False
         elif "parent" in roles:
@@ -120,11 +122,7 @@ def build_demo_monitoring(
 
     # The deputy's control checks of the year: one put right, one overdue, one open for the demo teacher.
     course = Course.objects.filter(assignments__teacher=teacher, class_group__year=year).order_by("pk").first()
-    others = list(
-        User.objects.filter(memberships__school=school, groups__name="teacher")
-        .exclude(pk=teacher.pk)
-        .order_by("pk")[:2]
-    )
+    others = list(users_with_role(school, Role.TEACHER).exclude(pk=teacher.pk).order_by("pk")[:2])
     checks = [
         (others[0] if others else teacher, None, 40, 7, "Не везде записаны домашние задания за октябрь.", True),
         (

@@ -38,6 +38,7 @@ from journal.models import (
 from journal.models.people import EnrolmentReason, ParentRelation
 from journal.permissions import open_assignments
 from journal.selectors.membership import enrolled_on
+from journal.selectors.schools import users_with_role, with_school_roles
 from monitoring.models import ControlCheck, UserDay
 
 # The class whose people make up the login table.
@@ -52,11 +53,7 @@ class LoginRow:
 
 
 def _users(school: School, role: Role) -> list[User]:
-    return list(
-        User.objects.filter(memberships__school=school, groups__name=role.value)
-        .order_by("pk")
-        .prefetch_related("groups")
-    )
+    return with_school_roles(users_with_role(school, role).order_by("pk"), school)
 
 
 def _label(cg: ClassGroup) -> str:
@@ -145,7 +142,6 @@ def _current_class(student: Student, today: datetime.date) -> str:
 
 
 def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str, int]:
-    members = User.objects.filter(memberships__school=school)
     entries = TimetableEntry.objects.filter(course__class_group__year=year)
     lessons = Lesson.objects.filter(course__class_group__year=year)
     plans = ThematicPlan.objects.filter(year=year)
@@ -157,8 +153,8 @@ def counts(school: School, year: AcademicYear, today: datetime.date) -> dict[str
         .distinct()
         .count(),
         "students with a login": Student.objects.filter(school=school, user__isnull=False).count(),
-        "teachers": members.filter(groups__name=Role.TEACHER.value).distinct().count(),
-        "parents": members.filter(groups__name=Role.PARENT.value).distinct().count(),
+        "teachers": users_with_role(school, Role.TEACHER).count(),
+        "parents": users_with_role(school, Role.PARENT).count(),
         "parent links": ParentLink.objects.filter(student__school=school).count(),
         "courses": Course.objects.filter(class_group__year=year).count(),
         "teaching assignments": TeachingAssignment.objects.filter(course__class_group__year=year).count(),

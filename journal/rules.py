@@ -2,7 +2,8 @@
 
 Two kinds of rule live here:
 
-- **role rules** read only the user's global roles (Django groups): who reaches the journal's
+- **role rules** read only the user's roles in the school they act in (``User.roles``: the
+  ``MembershipRole`` rows of the request's school, ``journal.middleware``): who reaches the journal's
   pages at all (§3.12), who reads the whole school (§4.2, §4.5), who edits the timetable (§4.1,
   §4.5), who locks periods and changes the grading policy, who reverts another user's changes
   (§3.16), who manages events, who administers the school;
@@ -166,6 +167,12 @@ def makes_bound_journal(user: User) -> bool:
 def perm_exists(table: type[Model], user: User | int, codename: str, object_id: object) -> Exists:
     """EXISTS of the user's permission row ``codename`` on the object (an id or an ``OuterRef``)."""
     return Exists(table._default_manager.filter(user=user, permission__codename=codename, content_object=object_id))
+
+
+def teaches_in(user: User, school: School | None) -> bool:
+    """Another person (a substitute, a teacher whose journal is checked) is a teacher of this school: the
+    role held there (a role applies in the school it was given in), not in some other school."""
+    return school is not None and user.is_active and Role.TEACHER in user.roles_in(school.pk)
 
 
 def is_member(user: User, school: School | None) -> bool:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("courses/", structure.course_list, name="course_list"),
     path("courses/<int:course_id>/", structure.course_detail, name="course_detail"),
     path("classes/", structure.class_list, name="class_list"),
+    path("school/", structure.school_switch, name="school_switch"),
     path("classes/<int:class_id>/", structure.class_detail, name="class_detail"),
     path("classes/<int:class_id>/attendance/", class_desk.class_attendance, name="class_attendance"),
     path(

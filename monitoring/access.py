@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.roles import Role
 from journal import rules
 from journal.models import AcademicYear, School
-from journal.selectors.schools import current_year
+from journal.selectors.schools import current_year, users_with_role
 from monitoring.models import ControlCheck
 
 
@@ -46,8 +46,4 @@ def get_check_for_user(user: User, school: School | None, check_id: int) -> Cont
 
 def teachers_of(school: School) -> QuerySet[User]:
     """The active teachers of the school, by name (who a check may be of)."""
-    return (
-        User.objects.filter(memberships__school=school, groups__name=Role.TEACHER.value, is_active=True)
-        .order_by("last_name", "first_name")
-        .distinct()
-    )
+    return users_with_role(school, Role.TEACHER).filter(is_active=True).order_by("last_name", "first_name")

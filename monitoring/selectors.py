@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
@@ -443,15 +443,16 @@ def use_by_role(school: School, today: datetime.date, days: int = 7) -> tuple[li
     """Unique users per role on each of the last ``days`` days and in the month so far (§4.1), two queries."""
     first = today - datetime.timedelta(days=days - 1)
     dates = [first + datetime.timedelta(days=n) for n in range(days)]
-    used = UserDay.objects.filter(school=school)
+    # A user's roles of the school the day was spent in (the values below reuse this membership join).
+    used = UserDay.objects.filter(school=school, user__memberships__school=F("school"))
     per_day = (
         used.filter(day__gte=first, day__lte=today)
-        .values_list("day", "user__groups__name")
+        .values_list("day", "user__memberships__roles__role")
         .annotate(n=Count("user_id", distinct=True))
     )
     month = (
         used.filter(day__gte=today.replace(day=1), day__lte=today)
-        .values_list("user__groups__name")
+        .values_list("user__memberships__roles__role")
         .annotate(n=Count("user_id", distinct=True))
     )
     by_role: dict[str, RoleUse] = {r.value: RoleUse(str(r.label), {}, 0) for r in Role}

@@ -12,7 +12,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
 from journal import rules
 from journal.models import AcademicYear, Course, School
 from messaging.models import Notification, NotificationAudience, NotificationKind
@@ -52,7 +51,7 @@ def control_check_create(
     """Record a check of a teacher's journal (of one course, or all of it) and tell the teacher."""
     if not rules.records_control_checks(actor):
         raise PermissionDenied(_("Only the deputy director and the director record control checks."))
-    if not rules.is_member(teacher, school) or not teacher.has_role(Role.TEACHER):
+    if not rules.teaches_in(teacher, school):
         raise ValidationError({"teacher": _("Choose a teacher of the school.")})
     if course is not None and course.class_group.year_id != year.pk:
         raise ValidationError({"course": _("The course is not of this academic year.")})

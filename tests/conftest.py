@@ -21,7 +21,6 @@ from journal import models as m
 from journal.services.structure import (
     class_teacher_set,
     enrolment_create,
-    membership_ensure,
     parent_link_create,
     student_login_attach,
     teaching_assignment_create,
@@ -76,9 +75,7 @@ class World:
 
 
 def _user(username: str, school: m.School, *roles: Role, **names: str) -> User:
-    user = UserFactory(username=username, roles=roles, **names)
-    membership_ensure(user=user, school=school)
-    return user
+    return UserFactory(username=username, school=school, roles=roles, **names)
 
 
 def _enrol(student: m.Student, class_group: m.ClassGroup) -> m.Student:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 
 import factory
-from django.contrib.auth.models import Group
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.services.users import user_set_roles
 from journal import models as m
 
 YEAR_START = datetime.date(2026, 9, 1)
@@ -27,10 +27,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     middle_name = factory.Iterator(["Петровна", "Иванович", "Сергеевна", "Олегович", "Андреевна"])
     password = factory.PostGenerationMethodCall("set_password", "pass-12345")
 
+    # ``UserFactory(school=s, roles=(...))``: a member of the school holding the roles there (a role is held
+    # in a school). The school is read first, so the roles' hook finds it.
+    @factory.post_generation
+    def school(self, create: bool, extracted: m.School | None, **kwargs: object) -> None:
+        self._factory_school = extracted
+
     @factory.post_generation
     def roles(self, create: bool, extracted: tuple[Role, ...] | None, **kwargs: object) -> None:
         if create and extracted:
-            self.groups.add(*[Group.objects.get_or_create(name=r.value)[0] for r in extracted])
+            school = self._factory_school
+            if school is None:
+                raise ValueError("A role is held in a school: UserFactory(school=..., roles=...)")
+            user_set_roles(user=self, school=school, roles=tuple(extracted))
+        elif create and self._factory_school is not None:
+            self.memberships.get_or_create(school=self._factory_school)
         if create:
             self.save()
 

@@ -13,14 +13,14 @@ from django.db import connection
 from django.test import Client
 
 from accounts.roles import Role
-from tests.factories import UserFactory
+from tests.factories import SchoolFactory, UserFactory
 
 
 @pytest.fixture
 def teacher_when_the_database_is_down(transactional_db: None) -> Iterator[Client]:
     """A teacher signed in a moment ago; then the database stops answering."""
     client = Client(raise_request_exception=False)
-    client.force_login(UserFactory(username="teacher", roles=(Role.TEACHER,)))
+    client.force_login(UserFactory(username="teacher", school=SchoolFactory(), roles=(Role.TEACHER,)))
     port = connection.settings_dict["PORT"]
     connection.close()
     connection.settings_dict["PORT"] = "1"

@@ -263,6 +263,12 @@ JOURNAL_ROWS: list[Row] = [
     Row("compromise_report", no_kwargs,              statuses(302, 400, 400, 400, 400, 400, 400, 400, 400, 400),
         method="post"),
 
+    # Switching to another school of one's own (POST only): a school not named, or not the user's, is a 404
+    # (tests/accounts/test_school_roles.py switches for real).
+    Row("journal:school_switch", no_kwargs,          statuses(302, 405, 405, 405, 405, 405, 405, 405, 405, 405)),
+    Row("journal:school_switch", no_kwargs,          statuses(302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+        method="post"),
+
     # Lists: the journal side is for staff; each sees their own scope in it.
     Row("journal:course_list", no_kwargs,            statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),
     Row("journal:class_list", no_kwargs,             statuses(302, 200, 200, 200, 200, 403, 403, 200, 200, 200)),

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 import string
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
+
+if TYPE_CHECKING:
+    from journal.models import School
 
 # No look-alike characters (0/O, 1/l/I): parents type these from paper.
 _PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
@@ -30,9 +33,11 @@ def user_create(
     email: str = "",
     phone: str = "",
     roles: tuple[Role, ...] = (),
+    school: School | None = None,
     password: str | None = None,
 ) -> tuple[User, str]:
-    """Create a user with the given roles; returns the user and the issued password.
+    """Create a user, a member of ``school`` with the given roles there; returns the user and the issued
+    password.
 
     Without ``password`` a random single-use one is issued and must be changed
     at first login.
@@ -50,14 +55,26 @@ def user_create(
     user.set_password(issued)
     user.full_clean()
     user.save()
-    user_set_roles(user=user, roles=roles)
+    if school is not None:
+        user_set_roles(user=user, school=school, roles=roles)
+    elif roles:
+        raise ValueError("A role is held in a school: pass the school.")
     return user, issued
 
 
-def user_set_roles(*, user: User, roles: tuple[Role, ...] | frozenset[Role]) -> None:
-    groups = [Group.objects.get_or_create(name=role.value)[0] for role in roles]
-    user.groups.add(*groups)
-    user.__dict__.pop("roles", None)
+@transaction.atomic
+def user_set_roles(
+    *, user: User, school: School, roles: tuple[Role, ...] | frozenset[Role] | set[Role], only: bool = False
+) -> None:
+    """Give the user these roles in the school (a member of it from now); ``only``: and no other role there.
+    A role given in one school applies only there (§3.2)."""
+    membership, _created = user.memberships.get_or_create(school=school)
+    wanted = {Role(r).value for r in roles}
+    if only:
+        membership.roles.exclude(role__in=wanted).delete()
+    have = set(membership.roles.values_list("role", flat=True))
+    membership.roles.bulk_create([membership.roles.model(membership=membership, role=r) for r in sorted(wanted - have)])
+    user.__dict__.pop("roles_by_school", None)
 
 
 @transaction.atomic

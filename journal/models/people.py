@@ -8,14 +8,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import ROLE_LABELS, Role
 from journal.models.structure import ClassGroup, School
 
 
 class SchoolMembership(models.Model):
-    """A user belongs to a school: staff, parents and students alike.
-
-    Roles are global groups; this row says in which school(s) they apply.
-    """
+    """A user belongs to a school: staff, parents and students alike. The roles the person holds in this
+    school are its :class:`MembershipRole` rows: an administrator of one school who teaches in another is a
+    teacher there, nothing more."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -29,6 +29,23 @@ class SchoolMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.school}"
+
+
+class MembershipRole(models.Model):
+    """A role held in the membership's school (§3.2: the administrator gives it there)."""
+
+    membership = models.ForeignKey(
+        SchoolMembership, on_delete=models.CASCADE, related_name="roles", verbose_name=_("school membership")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+
+    class Meta:
+        verbose_name = _("role in the school")
+        verbose_name_plural = _("roles in the school")
+        constraints = [models.UniqueConstraint(fields=["membership", "role"], name="membership_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.membership}: {self.role}"
 
 
 class Student(models.Model):

@@ -12,7 +12,7 @@ from accounts.models import CompromiseReport, LoginIssue, User
 from accounts.roles import Role
 from journal.models import ClassGroup, ParentLink, School, Student
 from journal.selectors.membership import class_roster
-from journal.selectors.schools import users_of_school
+from journal.selectors.schools import users_of_school, users_with_role
 
 STAFF_ROLES = (Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)
 
@@ -97,8 +97,8 @@ def school_account(school: School | None, user_id: int) -> AccountRow | None:
 
 def school_staff(school: School | None) -> QuerySet[User]:
     """The school's staff (administration and teachers), by name."""
-    staff = [role.value for role in STAFF_ROLES]
-    return users_of_school(school).filter(groups__name__in=staff).distinct().order_by("last_name", "first_name")
+    staff = list(STAFF_ROLES)
+    return users_with_role(school, *staff).order_by("last_name", "first_name")
 
 
 def school_compromise_reports(school: School | None) -> QuerySet[CompromiseReport]:

@@ -36,6 +36,7 @@ def class_logins_issue(*, actor: User, class_group: ClassGroup, rows: Iterable[A
                 first_name=student.first_name,
                 middle_name=student.middle_name,
                 roles=(Role.STUDENT,),
+                school=class_group.year.school,
             )
             student_login_attach(actor=actor, student=student, user=user)
             row.user = user

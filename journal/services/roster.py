@@ -21,7 +21,7 @@ from journal.imports import normalise
 from journal.models import AcademicYear, ClassGroup, Enrolment, ParentLink, School, Student
 from journal.roster_import import RosterRow
 from journal.selectors.membership import enrolled_on
-from journal.selectors.schools import users_of_school
+from journal.selectors.schools import users_with_role
 from journal.selectors.timetable import day_in_year
 from journal.services.structure import enrolment_create, parent_link_create
 
@@ -108,7 +108,7 @@ class _School:
         }
         # The school's parents by name: a row looks at its namesakes only.
         self.parents: dict[tuple[str, str, str], list[User]] = {}
-        for parent in users_of_school(school).filter(groups__name=Role.PARENT.value):
+        for parent in users_with_role(school, Role.PARENT):
             name = _person_key(parent.last_name, parent.first_name, parent.middle_name)
             self.parents.setdefault(name, []).append(parent)
         self.links = set(
@@ -206,6 +206,7 @@ def roster_import(*, actor: User, school: School, year: AcademicYear, rows: list
                 email=row.email,
                 phone=row.phone,
                 roles=(Role.PARENT,),
+                school=school,
             )
             parent.set_unusable_password()  # the login is issued later, on a slip
             parent.save(update_fields=["password"])

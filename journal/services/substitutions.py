@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from journal import rules
-from journal.models import Lesson, LessonStatus, School, SchoolMembership, Substitution
+from journal.models import Lesson, LessonStatus, School, Substitution
 from journal.permissions import sync_user_object
 from journal.selectors.lessons import course_teacher_on, describe_lesson, lesson_clashes
 from journal.services.guards import refuse_archived
@@ -36,8 +36,7 @@ def _clean_reason(reason: str | None) -> str:
 
 
 def _check_substitute(substitute: User, school: School) -> None:
-    is_teacher = substitute.is_active and rules.is_teacher(substitute)
-    if not is_teacher or not SchoolMembership.objects.filter(user=substitute, school=school).exists():
+    if not rules.teaches_in(substitute, school):
         raise ValidationError(
             {"substitute": _("%(name)s is not a teacher of this school.") % {"name": substitute.short_name}}
         )

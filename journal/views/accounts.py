@@ -38,7 +38,7 @@ from journal.selectors.accounts import (
     school_parent_link,
     school_staff,
 )
-from journal.selectors.schools import current_year, users_of_school
+from journal.selectors.schools import current_year, users_of_school, with_school_roles
 from journal.selectors.scope import classes_visible_to
 from journal.selectors.timetable import day_in_year
 from journal.services.compromise import act_since, compromise_act, operations_since
@@ -58,7 +58,7 @@ def accounts_index(request: HttpRequest) -> HttpResponse:
     """The classes of the current year, each a link to its accounts."""
     deny_unless(rules.administers(request.user))
     classes = classes_visible_to(request.user, request.school).filter(year__is_current=True).order_by("grade", "letter")
-    staff = school_staff(request.school).prefetch_related("groups")
+    staff = with_school_roles(school_staff(request.school), request.school)
     return render(request, "accounts/accounts_index.html", {"classes": classes, "staff": staff})
 
 

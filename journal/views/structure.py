@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.decorators import staff_required
 from core.params import int_param
 from journal import rules
 from journal.access import course_access, get_class_for_user, get_student_for_user, get_year_for_user
 from journal.forms.structure import CourseFilterForm
+from journal.middleware import SESSION_KEY
 from journal.models import Enrolment, Student, TeachingAssignment
 from journal.permissions import open_assignments
 from journal.selectors.class_facts import class_facts, final_values, marks_shown, subject_summaries
@@ -186,3 +190,15 @@ def _period_marks(request: HttpRequest, student: Student, enrolments: list[Enrol
         if (summary := summaries.get((student.pk, subject.pk))) is not None
     ]
     return {"marks_class": class_group, "marks_period": period, "marks_periods": periods, "subject_marks": subjects}
+
+
+@login_required
+@require_POST
+def school_switch(request: HttpRequest) -> HttpResponse:
+    """Work in another school of the user's (a municipality server): the roles held there apply from now."""
+    school = next((s for s in request.schools if s.pk == int_param(request, "school")), None)
+    if school is None:
+        raise Http404("Not a school of this user")
+    request.session[SESSION_KEY] = school.pk
+    messages.success(request, _("You are working in %(school)s.") % {"school": school.name})
+    return redirect("home")

@@ -29,6 +29,7 @@ from journal.models import ClassGroup, Course, Enrolment, ParentLink, School, St
 from journal.permissions import open_assignments
 from journal.rules import ADMINISTRATION
 from journal.selectors.membership import enrolled_on
+from journal.selectors.schools import users_with_role, with_school_roles
 from journal.selectors.scope import children_of, classes_led_by, courses_taught_by
 
 
@@ -36,8 +37,8 @@ def _members(school: School) -> QuerySet[User]:
     return User.objects.filter(is_active=True, memberships__school=school)
 
 
-def _with_role(*roles: Role) -> QuerySet[User, Any]:
-    return User.objects.filter(groups__name__in=[r.value for r in roles]).values("pk")
+def _with_role(school: School, *roles: Role) -> QuerySet[User, Any]:
+    return users_with_role(school, *roles).values("pk")
 
 
 def _current_classes_of(students: QuerySet[Student], day: datetime.date) -> QuerySet[Enrolment, Any]:
@@ -82,9 +83,9 @@ def allowed_recipients(user: User, school: School | None) -> QuerySet[User]:
     day = timezone.localdate()
     rule = Q(pk__in=[])
     if rules.is_teacher(user) or rules.reads_diary(user):
-        rule |= Q(pk__in=_with_role(*ADMINISTRATION))
+        rule |= Q(pk__in=_with_role(school, *ADMINISTRATION))
     if rules.is_teacher(user):
-        rule |= Q(pk__in=_with_role(Role.TEACHER)) | _people_of_classes(_classes_of_teacher(user, school), day)
+        rule |= Q(pk__in=_with_role(school, Role.TEACHER)) | _people_of_classes(_classes_of_teacher(user, school), day)
     if rules.is_parent(user):
         rule |= _teachers_of(children_of(user, school), day)
     if rules.is_student(user):
@@ -139,7 +140,7 @@ def recipient_groups(user: User, school: School | None) -> list[RecipientGroup]:
     """
     if school is None:
         return []
-    people = list(allowed_recipients(user, school).prefetch_related("groups").order_by("last_name", "first_name"))
+    people = with_school_roles(allowed_recipients(user, school).order_by("last_name", "first_name"), school)
     if not people:
         return []
     day = timezone.localdate()

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from django.test import Client
 
 from accounts.roles import Role
-from journal.services.structure import membership_ensure
 from tests.conftest import World
 from tests.factories import UserFactory
 
@@ -24,7 +23,7 @@ def test_the_user_list_names_roles_in_russian_and_counts_with_the_right_plural(
     forms = {1: "запись", 2: "записи", 5: "записей", 11: "записей", 21: "запись", 22: "записи"}
     wanted = next(n for n in sorted(forms) if n > count)
     for n in range(count, wanted):
-        membership_ensure(user=UserFactory(username=f"extra{n}", roles=(Role.PARENT,)), school=world.school)
+        UserFactory(username=f"extra{n}", school=world.school, roles=(Role.PARENT,))
     page = admin.get("/admin/accounts/user/").content.decode()
 
     assert f"{wanted} {forms[wanted]}" in page
@@ -36,10 +35,13 @@ def test_the_user_list_names_roles_in_russian_and_counts_with_the_right_plural(
     assert "teacher" in listed and not [name for name in listed if name.startswith("extra")], listed
 
 
-def test_the_user_form_offers_the_roles_by_their_russian_names(
+def test_the_user_form_offers_the_roles_of_this_school_by_their_russian_names(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
     page = client_for("administrator").get(f"/admin/accounts/user/{world.users['teacher'].pk}/change/").content.decode()
 
-    options = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', page)
-    assert "Учитель" in options and "teacher" not in options
+    boxes = dict(
+        re.findall(r'<input type="checkbox" name="school_roles" value="(\w+)"[^>]*>\s*([^<]+?)\s*</label>', page)
+    )
+    assert boxes.get("teacher") == "Учитель" and "Роли в этой школе" in page, boxes
+    assert re.search(r'value="teacher"[^>]*checked', page) and not re.search(r'value="deputy"[^>]*checked', page)

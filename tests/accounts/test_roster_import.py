@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.roles import Role
 from journal import models as m
+from journal.selectors.schools import users_with_role
 from tests.conftest import World
 
 HEADER = (
@@ -37,23 +38,23 @@ def _upload(client: Client, data: bytes, name: str = "roster.csv") -> object:
     return client.post(reverse("journal:roster_import"), {"file": SimpleUploadedFile(name, data)})
 
 
-def _counts() -> tuple[int, int, int]:
-    parents = User.objects.filter(groups__name="parent").count()
+def _counts(world: World) -> tuple[int, int, int]:
+    parents = users_with_role(world.school, Role.PARENT).count()
     return m.Student.objects.count(), parents, m.ParentLink.objects.count()
 
 
 def test_a_30_row_file_creates_students_and_parents_once(world: World, client_for: Callable[[str], Client]) -> None:
     admin = client_for("administrator")
-    before = _counts()
+    before = _counts(world)
     response = _upload(admin, _file())
     assert response.status_code == 200
     plan = response.context["plan"]
     assert (plan.new_students, plan.new_parents, plan.new_links) == (15, 30, 30)
-    assert _counts() == before  # the dry run writes nothing
+    assert _counts(world) == before  # the dry run writes nothing
 
     response = admin.post(reverse("journal:roster_import_confirm"), {"token": response.context["token"]}, follow=True)
     assert "15 новых учащихся, 30 новых родителей" in response.content.decode()
-    students, parents, links = _counts()
+    students, parents, links = _counts(world)
     assert (students - before[0], parents - before[1], links - before[2]) == (15, 30, 30)
     pavlov = m.Student.objects.get(last_name="Павлов")
     assert m.Enrolment.objects.get(student=pavlov).class_group == world.class_5a
@@ -69,7 +70,7 @@ def test_a_30_row_file_creates_students_and_parents_once(world: World, client_fo
     plan = again.context["plan"]
     assert (plan.new_students, plan.new_parents, plan.new_links, plan.unchanged) == (0, 0, 0, 30)
     admin.post(reverse("journal:roster_import_confirm"), {"token": again.context["token"]})
-    assert _counts() == (students, parents, links)
+    assert _counts(world) == (students, parents, links)
 
 
 def test_rows_with_errors_are_shown_and_nothing_is_written(world: World, client_for: Callable[[str], Client]) -> None:
@@ -82,16 +83,16 @@ def test_rows_with_errors_are_shown_and_nothing_is_written(world: World, client_
             "5А;Яшин;;;01.01.2014;Яшина;;;тётя;;x",
         ]
     ).encode()
-    before = _counts()
+    before = _counts(world)
     response = _upload(admin, bad)
     page = response.content.decode()
     assert response.status_code == 400 and 'data-testid="roster-has-errors"' in page
     assert "«31.02.2015» — не дата рождения" in page and "Нет класса «9Я»" in page and "тётя" in page
     assert 'data-testid="roster-confirm"' not in page
-    assert _counts() == before
+    assert _counts(world) == before
     # Stale confirmation without a checked file: a message, nothing written.
     assert admin.post(reverse("journal:roster_import_confirm"), {"token": "x"}).status_code == 302
-    assert _counts() == before
+    assert _counts(world) == before
 
 
 def test_a_file_that_is_not_a_roster_is_refused_before_parsing(

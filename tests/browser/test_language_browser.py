@@ -10,14 +10,16 @@ import pytest
 
 from accounts.roles import Role
 from tests.browser.support import PASSWORD, PHONE, close_contexts, log_in, new_page
-from tests.factories import UserFactory
+from tests.factories import SchoolFactory, UserFactory
 
 
 @pytest.mark.browser
 def test_the_language_is_russian_until_the_teacher_chooses_english_and_then_follows_her(
     live_server: Any, transactional_db: None, chromium: Any
 ) -> None:
-    UserFactory(username="teacher", roles=(Role.TEACHER,), first_name="Анна", last_name="Иванова")
+    UserFactory(
+        username="teacher", school=SchoolFactory(), roles=(Role.TEACHER,), first_name="Анна", last_name="Иванова"
+    )
     errors: list[str] = []
     try:
         phone = new_page(chromium, PHONE, errors, locale="en-US")

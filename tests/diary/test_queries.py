@@ -28,7 +28,7 @@ from tests.diary.conftest import MONDAY, day, lesson, mark, quarter
 from tests.factories import SubjectFactory
 
 # Every authenticated page starts with the same four:
-#   1. django_session, 2. accounts_user, 3. journal_school, 4. auth_group (the roles)
+#   1. django_session, 2. accounts_user, 3. journal_school, 4. journal_membershiprole (the roles)
 BUDGETS = {
     #  5. the user's diary students (access, and the child switcher): from the user's permission rows
     #  6. the enrolments of the week with their classes, 7. the student's subgroups

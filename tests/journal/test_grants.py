@@ -164,7 +164,7 @@ def test_removing_class_teacher_removes_their_access(world: World, client_for: C
 
 
 def test_student_login_attach_gives_access_to_own_card_only(world: World, client_for: Callable[[str], Client]) -> None:
-    login = UserFactory(username="alisa", roles=(Role.STUDENT,))
+    login = UserFactory(username="alisa", school=world.school, roles=(Role.STUDENT,))
     client = Client()
     client.force_login(login)
 
@@ -179,7 +179,7 @@ def test_student_login_attach_gives_access_to_own_card_only(world: World, client
 def test_student_login_replaced_takes_access_from_the_previous_login(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
-    new_login = UserFactory(username="artyom2", roles=(Role.STUDENT,))
+    new_login = UserFactory(username="artyom2", school=world.school, roles=(Role.STUDENT,))
 
     student_login_attach(actor=None, student=world.child, user=new_login)
 

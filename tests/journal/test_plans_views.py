@@ -18,7 +18,7 @@ from accounts.models import User
 from accounts.roles import Role
 from journal import models as m
 from journal.services.plans import lesson_hold
-from journal.services.structure import membership_ensure, teaching_assignment_create
+from journal.services.structure import teaching_assignment_create
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, UserFactory
 from tests.journal.test_plans import items_of, make_lessons, make_plan, weekdays
@@ -160,8 +160,7 @@ def test_nobody_but_the_teacher_changes_a_courses_own_plan(
 def test_a_shared_plan_is_edited_by_every_teacher_of_the_subject_in_the_grade_and_the_deputy(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
-    colleague = UserFactory(username="colleague", roles=(Role.TEACHER,))
-    membership_ensure(user=colleague, school=world.school)
+    colleague = UserFactory(username="colleague", roles=(Role.TEACHER,), school=world.school)
     math_5b = _math_5b(world, teacher=colleague)
     plan = make_plan(shared=world.math_5a)
     colleague_client = Client()

@@ -22,7 +22,6 @@ from journal import models as m
 from journal.services.structure import (
     class_teacher_set,
     enrolment_create,
-    membership_ensure,
     teaching_assignment_create,
 )
 from tests.conftest import World
@@ -31,8 +30,8 @@ from tests.factories import YEAR_START, ClassGroupFactory, StudentFactory, Subje
 # Every authenticated page starts with the same four:
 #   1. django_session              the session (SessionMiddleware)
 #   2. accounts_user               request.user (AuthenticationMiddleware)
-#   3. journal_school              request.school (CurrentSchoolMiddleware)
-#   4. auth_group                  the user's roles (User.roles, cached for the request)
+#   3. journal_school              the user's schools, request.school among them (CurrentSchoolMiddleware)
+#   4. journal_membershiprole      the user's roles in each school (User.roles, cached for the request)
 BUDGETS = {
     # 5. how many courses (the pages), 6. the classes and 7. the teachers of the filter
     # 8. a page of the courses of the current year, with class, subject and subgroup (one JOIN)
@@ -61,8 +60,7 @@ _serial = count()
 
 
 def _teacher(world: World) -> object:
-    teacher = UserFactory(username=f"t{next(_serial)}", roles=(Role.TEACHER,))
-    membership_ensure(user=teacher, school=world.school)
+    teacher = UserFactory(username=f"t{next(_serial)}", roles=(Role.TEACHER,), school=world.school)
     return teacher
 
 

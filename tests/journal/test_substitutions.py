@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from journal import models as m
 from journal.access import get_lesson_for_user
-from journal.services.structure import membership_ensure, teaching_assignment_create
+from journal.services.structure import teaching_assignment_create
 from journal.services.substitutions import substitution_assign, substitution_assign_range, substitution_remove
 from journal.views import substitutions as substitution_views
 from tests.conftest import World
@@ -268,8 +268,7 @@ def log(world: World, lesson: m.Lesson) -> dict[str, m.Substitution]:
     ``stranger``: a third teacher absent, class_teacher substitutes.
     ``november``: teacher absent again, in November.
     """
-    third = UserFactory(username="third", roles=(Role.TEACHER,), last_name="Третьякова")
-    membership_ensure(user=third, school=world.school)
+    third = UserFactory(username="third", roles=(Role.TEACHER,), last_name="Третьякова", school=world.school)
     art = m.Course.objects.create(class_group=world.class_6b, subject=SubjectFactory(school=world.school, name="ИЗО"))
     teaching_assignment_create(actor=None, course=art, teacher=third, date_from=YEAR_START)
     deputy = world.users["deputy"]
@@ -532,8 +531,7 @@ def _grow(world: World, n: int) -> None:
     deputy = world.users["deputy"]
     for _ in range(n):
         i = next(_serial)
-        absent = UserFactory(username=f"absent{i}", roles=(Role.TEACHER,))
-        membership_ensure(user=absent, school=world.school)
+        absent = UserFactory(username=f"absent{i}", roles=(Role.TEACHER,), school=world.school)
         subgroup = m.Subgroup.objects.create(
             class_group=world.class_5a, subject=SubjectFactory(school=world.school, name=f"Предмет {i}"), name="1 гр."
         )

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from journal import models as m
-from journal.services.structure import membership_ensure, teaching_assignment_create
+from journal.services.structure import teaching_assignment_create
 from journal.services.timetable import timetable_entry_create
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, SubjectFactory, UserFactory
@@ -29,7 +29,7 @@ ON = "2026-11-16"
 #   1. django_session              the session
 #   2. accounts_user               request.user
 #   3. journal_school              request.school
-#   4. auth_group                  the user's roles
+#   4. journal_membershiprole      the user's roles in each school
 BUDGETS = {
     # 5. the class with its year (access layer)
     # 6. the school's bell schedules        7. their slots (prefetch)
@@ -54,8 +54,7 @@ _serial = count()
 
 
 def _teacher(world: World) -> object:
-    teacher = UserFactory(username=f"tt{next(_serial)}", roles=(Role.TEACHER,))
-    membership_ensure(user=teacher, school=world.school)
+    teacher = UserFactory(username=f"tt{next(_serial)}", roles=(Role.TEACHER,), school=world.school)
     return teacher
 
 

@@ -26,7 +26,6 @@ from journal import models as m
 from journal.services.final_marks import final_mark_set
 from journal.services.marks import attendance_set, attendance_set_reason, mark_set
 from journal.services.structure import (
-    membership_ensure,
     parent_link_create,
     parent_link_end,
     teaching_assignment_create,
@@ -49,8 +48,7 @@ def lesson(world: World) -> m.Lesson:
 @pytest.fixture
 def father(world: World) -> User:
     """A second parent of ``child``, with an e-mail."""
-    user = UserFactory(username="father", roles=(Role.PARENT,), email="father@example.org")
-    membership_ensure(user=user, school=world.school)
+    user = UserFactory(username="father", roles=(Role.PARENT,), email="father@example.org", school=world.school)
     parent_link_create(actor=None, parent=user, student=world.child, relation="father", consent_given=True)
     return user
 
@@ -68,8 +66,7 @@ def _mark(world: World, lesson: m.Lesson, value: str, **kwargs: Any) -> m.Mark:
 
 
 def test_a_two_notifies_each_parent_with_an_active_link(world: World, lesson: m.Lesson, father: User) -> None:
-    ended = UserFactory(username="ex", roles=(Role.PARENT,))
-    membership_ensure(user=ended, school=world.school)
+    ended = UserFactory(username="ex", roles=(Role.PARENT,), school=world.school)
     parent_link_end(
         actor=None, link=parent_link_create(actor=None, parent=ended, student=world.child, consent_given=True)
     )
@@ -207,8 +204,7 @@ def test_the_email_goes_after_commit_only_to_parents_with_an_email_and_email_on(
     world.users["parent"].email = "mother@example.org"
     world.users["parent"].save()
     preferences_set(actor=world.users["parent"], email_mode=EmailMode.OFF)
-    no_email = UserFactory(username="granny", roles=(Role.PARENT,))
-    membership_ensure(user=no_email, school=world.school)
+    no_email = UserFactory(username="granny", roles=(Role.PARENT,), school=world.school)
     parent_link_create(actor=None, parent=no_email, student=world.child, consent_given=True)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

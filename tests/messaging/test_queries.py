@@ -1,7 +1,8 @@
 """Query budgets of the inbox, the notifications page and the nav badge, with enough rows for an N+1 to show.
 
 Every authenticated page starts with the same four queries:
-  1. django_session   2. accounts_user   3. journal_school (request.school)   4. auth_group (the user's roles)
+  1. django_session   2. accounts_user   3. journal_school (request.school)
+  4. journal_membershiprole (the user's roles)
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
-from journal.services.structure import membership_ensure, parent_link_create
+from journal.services.structure import parent_link_create
 from messaging.models import Notification, NotificationKind
 from messaging.services.threads import announcement_post, message_reply, thread_create
 from tests.conftest import World
@@ -45,8 +46,7 @@ def _grow(world: World, n: int) -> None:
     class_teacher = world.users["class_teacher"]
     for _ in range(n):
         i = next(_serial)
-        parent = UserFactory(username=f"p{i}", roles=(Role.PARENT,), last_name=f"Родитель{i}")
-        membership_ensure(user=parent, school=world.school)
+        parent = UserFactory(username=f"p{i}", roles=(Role.PARENT,), last_name=f"Родитель{i}", school=world.school)
         parent_link_create(actor=None, parent=parent, student=world.other_child, consent_given=True)
         thread = thread_create(
             actor=parent, school=world.school, recipient=class_teacher, subject=f"Вопрос {i}", text="Здравствуйте"

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.roles import Role
-from journal.services.structure import membership_ensure, parent_link_create, teaching_assignment_create
+from journal.services.structure import parent_link_create, teaching_assignment_create
 from messaging.selectors.recipients import allowed_recipients, can_write_to, recipient_groups
 from messaging.services.threads import thread_create
 from tests.conftest import World
@@ -37,8 +37,7 @@ def test_parent_cannot_write_to_another_parent_nor_to_a_teacher_of_another_class
 def test_student_writes_to_own_teachers_class_teacher_and_administration_never_to_students_or_parents(
     world: World,
 ) -> None:
-    other_login = UserFactory(username="alisa", roles=(Role.STUDENT,))
-    membership_ensure(user=other_login, school=world.school)
+    other_login = UserFactory(username="alisa", roles=(Role.STUDENT,), school=world.school)
     from journal.services.structure import student_login_attach
 
     student_login_attach(actor=None, student=world.other_child, user=other_login)
@@ -101,8 +100,7 @@ def test_subgroup_teacher_is_reached_only_by_parents_of_its_members(world: World
     group = m.Subgroup.objects.create(class_group=world.class_5a, subject=english, name="1 группа")
     group.members.add(world.other_child)
     course = CourseFactory(class_group=world.class_5a, subject=english, subgroup=group)
-    teacher = UserFactory(username="english", roles=(Role.TEACHER,))
-    membership_ensure(user=teacher, school=world.school)
+    teacher = UserFactory(username="english", roles=(Role.TEACHER,), school=world.school)
     teaching_assignment_create(actor=None, course=course, teacher=teacher, date_from=YEAR_START)
 
     assert "english" in _allowed(world, "other_parent")
@@ -123,8 +121,7 @@ def test_the_service_refuses_a_recipient_the_roles_do_not_connect_in_russian(wor
 
 
 def test_student_cannot_start_a_thread_with_another_student(world: World) -> None:
-    classmate = UserFactory(username="classmate", roles=(Role.STUDENT,))
-    membership_ensure(user=classmate, school=world.school)
+    classmate = UserFactory(username="classmate", roles=(Role.STUDENT,), school=world.school)
     from journal.services.structure import student_login_attach
 
     student_login_attach(actor=None, student=world.other_child, user=classmate)
@@ -166,8 +163,7 @@ def test_the_chooser_offers_exactly_the_allowed_people(world: World) -> None:
 
 
 def test_a_second_parent_of_the_same_child_is_still_not_reachable_by_the_first(world: World) -> None:
-    father = UserFactory(username="father", roles=(Role.PARENT,))
-    membership_ensure(user=father, school=world.school)
+    father = UserFactory(username="father", roles=(Role.PARENT,), school=world.school)
     parent_link_create(actor=None, parent=father, student=world.child, relation="father", consent_given=True)
 
     assert not can_write_to(world.users["parent"], world.school, father)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.roles import Role
-from journal.services.structure import enrolment_create, membership_ensure, parent_link_create
+from journal.services.structure import enrolment_create, parent_link_create
 from messaging.models import Participant, Thread, ThreadKind
 from messaging.selectors.threads import threads_of, unread_counts
 from messaging.services.threads import announcement_post, message_reply, thread_create, thread_mark_read
@@ -153,11 +153,9 @@ def test_compose_does_not_offer_and_refuses_another_parent(world: World, client_
 
 
 def test_an_announcement_reaches_exactly_the_parents_of_the_class_today(world: World) -> None:
-    father = UserFactory(username="father", roles=(Role.PARENT,))
-    membership_ensure(user=father, school=world.school)
+    father = UserFactory(username="father", roles=(Role.PARENT,), school=world.school)
     parent_link_create(actor=None, parent=father, student=world.child, relation="father", consent_given=True)
-    parent_6b = UserFactory(username="parent6b", roles=(Role.PARENT,))
-    membership_ensure(user=parent_6b, school=world.school)
+    parent_6b = UserFactory(username="parent6b", roles=(Role.PARENT,), school=world.school)
     parent_link_create(actor=None, parent=parent_6b, student=world.student_6b, relation="mother", consent_given=True)
 
     thread = announcement_post(
@@ -179,8 +177,7 @@ def test_a_parent_joining_later_does_not_see_an_earlier_announcement(world: Worl
     announcement_post(actor=world.users["class_teacher"], class_group=world.class_5a, subject="Экскурсия", text="…")
     newcomer = StudentFactory(school=world.school, last_name="Новый")
     enrolment_create(actor=None, student=newcomer, class_group=world.class_5a, date_from=YEAR_START)
-    late_parent = UserFactory(username="late", roles=(Role.PARENT,))
-    membership_ensure(user=late_parent, school=world.school)
+    late_parent = UserFactory(username="late", roles=(Role.PARENT,), school=world.school)
     parent_link_create(actor=None, parent=late_parent, student=newcomer, relation="mother", consent_given=True)
 
     assert not threads_of(late_parent, world.school).exists()

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from journal import models as m
-from journal.services.structure import enrolment_create, membership_ensure, parent_link_create
+from journal.services.structure import enrolment_create, parent_link_create
 from reports.selectors.weekly_printout import weekly_printout
 from tests.factories import YEAR_START, CourseFactory, StudentFactory, SubjectFactory, UserFactory
 from tests.reports.conftest import MONDAY, Week, day, mark
@@ -47,8 +47,7 @@ def _grow(week: Week, students: int, courses: int) -> None:
     for _ in range(students):
         student = StudentFactory(school=world.school, last_name=f"Ученик{next(_serial)}")
         enrolment_create(actor=None, student=student, class_group=world.class_5a, date_from=YEAR_START)
-        parent = UserFactory(username=f"p{next(_serial)}", roles=(Role.PARENT,))
-        membership_ensure(user=parent, school=world.school)
+        parent = UserFactory(username=f"p{next(_serial)}", roles=(Role.PARENT,), school=world.school)
         parent_link_create(actor=None, parent=parent, student=student, wants_paper_printout=True, consent_given=True)
         new_students.append(student)
     for n in range(5):
@@ -80,7 +79,7 @@ def test_the_builder_reads_a_fixed_number_of_queries(week: Week) -> None:
     assert large <= BUDGET, "\n".join(sql)
 
 
-# Every authenticated page starts with: 1. session, 2. user, 3. school, 4. the user's roles (groups).
+# Every authenticated page starts with: 1. session, 2. user, 3. schools, 4. the user's roles of the school.
 PAGE_BUDGETS = {
     # 5. the class (access layer), 6. the class's printouts with who asked,
     # 7. the printout students of today, 8. their parents' links with the parents

@@ -146,7 +146,7 @@ def test_a_change_of_a_seeded_mark_is_reverted(demo: Demo, db: None) -> None:
     assert changed.value == "2"
 
     (change,) = [c for c in changes_by_user_since(mark.author, since) if c.object_id == mark.pk]
-    administrator = m.SchoolMembership.objects.filter(school=demo.school, user__groups__name="administrator").first()
+    administrator = m.SchoolMembership.objects.filter(school=demo.school, roles__role="administrator").first()
     assert administrator is not None
     change_revert(actor=administrator.user, change=change)
 

@@ -1,5 +1,6 @@
-"""The roster file (§4.1): students with their date of birth and class, each row optionally with one parent
-(a second parent: a second row of the same student). Read with the plan import's reader (size, row and
+"""The roster files (§4.1). Students with their date of birth and class, each row optionally with one parent
+(a second parent: a second row of the same student); or the staff, each with their roles in the school. The
+kind is read off the header (a «Роли» column: the staff). Read with the plan import's reader (size, row and
 zip-bomb limits before parsing); the dry run and the write are :mod:`journal.services.roster`."""
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.roles import Role
 from core.params import parse_day
-from journal.imports import Column, SpreadsheetError, Table, _text, match_columns, read_table, write_text
+from journal.imports import Column, SpreadsheetError, Table, _text, match_columns, normalise, read_table, write_text
 from journal.models.people import ParentRelation
+from journal.rules import STAFF
 
 ROSTER_COLUMNS = (
     Column("class", gettext_lazy("Class"), ("класс",)),
@@ -34,6 +37,27 @@ ROSTER_COLUMNS = (
     Column("email", gettext_lazy("E-mail"), ("email", "e-mail", "почта", "электронная почта"), required=False),
 )
 RELATIONS = {"мать": ParentRelation.MOTHER, "отец": ParentRelation.FATHER, "опекун": ParentRelation.GUARDIAN}
+
+STAFF_COLUMNS = (
+    Column("last_name", gettext_lazy("Last name"), ("фамилия",)),
+    Column("first_name", gettext_lazy("First name"), ("имя",)),
+    Column("middle_name", gettext_lazy("Middle name"), ("отчество",), required=False),
+    Column("roles", gettext_lazy("Roles"), ("роль", "должность", "должности")),
+    Column("phone", gettext_lazy("Phone"), ("телефон",), required=False),
+    Column("email", gettext_lazy("E-mail"), ("email", "e-mail", "почта", "электронная почта"), required=False),
+)
+# The staff roles a file may give, by the names a school writes them (the family's come with the students).
+STAFF_ROLE_NAMES = {
+    "учитель": Role.TEACHER,
+    "педагог": Role.TEACHER,
+    "классный руководитель": Role.TEACHER,
+    "администратор": Role.ADMINISTRATOR,
+    "директор": Role.DIRECTOR,
+    "заместитель директора": Role.DEPUTY,
+    "зам. директора": Role.DEPUTY,
+    "замдиректора": Role.DEPUTY,
+    "завуч": Role.DEPUTY,
+}
 
 
 def _is_email(text: str) -> bool:
@@ -75,6 +99,92 @@ class RosterRow:
         values = dict(data)
         values["birth_date"] = datetime.date.fromisoformat(values["birth_date"]) if values["birth_date"] else None
         return cls(**values)
+
+
+@dataclass
+class StaffRow:
+    line: int
+    last_name: str = ""
+    first_name: str = ""
+    middle_name: str = ""
+    roles: list[str] = field(default_factory=list)  # Role values, in the order of Role
+    phone: str = ""
+    email: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(Role(r).label for r in self.roles)
+
+    def as_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "errors"}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> StaffRow:
+        return cls(**data)
+
+
+def _staff_roles(text: str) -> tuple[list[str], list[str]]:
+    """«Учитель; заместитель директора» → the Role values, and the names not understood."""
+    roles: set[Role] = set()
+    unknown = []
+    for part in re.split(r"[,;/\n]+", text):
+        name = normalise(part)
+        if not name:
+            continue
+        role = STAFF_ROLE_NAMES.get(name) or next((r for r in STAFF if normalise(str(r.label)) == name), None)
+        if role is None:
+            unknown.append(part.strip())
+        else:
+            roles.add(role)
+    return [r.value for r in Role if r in roles], unknown
+
+
+def is_staff_file(table: Table) -> bool:
+    """A roster of the staff: its header has the roles' column (a students' file has none)."""
+    if not table.rows:
+        return False
+    roles = next(c for c in STAFF_COLUMNS if c.key == "roles")
+    try:
+        return "roles" in match_columns(table.rows[0][1], [roles])
+    except SpreadsheetError:
+        return False
+
+
+def parse_staff(table: Table) -> list[StaffRow]:
+    """The staff rows with their own errors: names, the roles (a staff role at least), the e-mail."""
+    (_line, header), *body = table.rows
+    columns = match_columns(header, STAFF_COLUMNS)
+    rows = []
+    for line, values in body:
+        row = StaffRow(line=line)
+
+        def cell(key: str, values: list[Any] = values) -> str:
+            index = columns.get(key)
+            value = values[index] if index is not None and index < len(values) else None
+            return re.sub(r"\s+", " ", _text(value))
+
+        row.last_name, row.first_name, row.middle_name = cell("last_name"), cell("first_name"), cell("middle_name")
+        row.phone, row.email = cell("phone"), cell("email")
+        if not row.last_name or not row.first_name:
+            row.errors.append(_("The last and first names are required."))
+        row.roles, unknown = _staff_roles(cell("roles"))
+        if unknown:
+            row.errors.append(
+                _(
+                    "«%(value)s» is not a role: учитель, классный руководитель, заместитель директора, директор, "
+                    "администратор."
+                )
+                % {"value": ", ".join(unknown)}  # fmt: skip
+            )
+        elif not row.roles:
+            row.errors.append(_("Give the person's roles in the school."))
+        if row.email and not _is_email(row.email):
+            row.errors.append(_("«%(value)s» is not an e-mail address.") % {"value": row.email})
+        rows.append(row)
+    if not rows:
+        raise SpreadsheetError(_("The file has a header and no rows."))
+    return rows
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -134,27 +244,36 @@ def parse_roster(table: Table) -> list[RosterRow]:
     return rows
 
 
-def parse_roster_file(upload: IO[bytes], name: str = "") -> list[RosterRow]:
-    return parse_roster(read_table(upload, name))
+def parse_roster_file(upload: IO[bytes], name: str = "") -> list[RosterRow] | list[StaffRow]:
+    """The rows of a students' file or of a staff file (:func:`is_staff_file`)."""
+    table = read_table(upload, name)
+    return parse_staff(table) if is_staff_file(table) else parse_roster(table)
 
 
-def roster_template_xlsx() -> bytes:
-    """The roster template: the header and one example row."""
+def roster_template_xlsx(*, staff: bool = False) -> bytes:
+    """The roster template (of the students and parents, or of the staff): the header and example rows."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("Students")[:31]
-    sheet.append([str(c.label) for c in ROSTER_COLUMNS])
+    sheet.title = (_("Staff") if staff else _("Students"))[:31]
+    columns = STAFF_COLUMNS if staff else ROSTER_COLUMNS
+    sheet.append([str(c.label) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    example = ["5А", "Иванов", "Пётр", "Андреевич", "14.03.2015", "Иванова", "Анна", "Петровна", "мать",
-               "+7 900 123-45-67", "ivanova@example.ru"]  # fmt: skip
-    for column, value in enumerate(example, start=1):
-        write_text(sheet.cell(row=2, column=column), value)
-    for letter in "ABCDEFGHIJK":
-        sheet.column_dimensions[letter].width = 18
+    examples = (
+        [["Петрова", "Ольга", "Ивановна", "учитель, классный руководитель", "+7 900 765-43-21", "petrova@example.ru"],
+         ["Сидоров", "Алексей", "Павлович", "заместитель директора; учитель", "", "sidorov@example.ru"]]
+        if staff
+        else [["5А", "Иванов", "Пётр", "Андреевич", "14.03.2015", "Иванова", "Анна", "Петровна", "мать",
+               "+7 900 123-45-67", "ivanova@example.ru"]]
+    )  # fmt: skip
+    for line, example in enumerate(examples, start=2):
+        for column, value in enumerate(example, start=1):
+            write_text(sheet.cell(row=line, column=column), value)
+    for index in range(len(columns)):
+        sheet.column_dimensions["ABCDEFGHIJK"[index]].width = 30 if staff and index == 3 else 18
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)

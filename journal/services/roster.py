@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services.logins import free_login
-from accounts.services.users import user_create
+from accounts.services.users import user_create, user_set_roles
 from journal.imports import normalise
 from journal.models import AcademicYear, ClassGroup, Enrolment, ParentLink, School, Student
-from journal.roster_import import RosterRow
+from journal.roster_import import RosterRow, StaffRow
+from journal.rules import STAFF
 from journal.selectors.membership import enrolled_on
-from journal.selectors.schools import users_with_role
+from journal.selectors.schools import users_of_school, users_with_role, with_school_roles
 from journal.selectors.timetable import day_in_year
 from journal.services.structure import enrolment_create, parent_link_create
 
@@ -66,6 +67,7 @@ class RowPlan:
 @dataclass
 class RosterPlan:
     rows: list[RowPlan]
+    kind = "students"
 
     @property
     def ok(self) -> bool:
@@ -213,4 +215,110 @@ def roster_import(*, actor: User, school: School, year: AcademicYear, rows: list
         parents[parent_key] = parent
         if not ParentLink.objects.filter(parent=parent, student=student, ended_at__isnull=True).exists():
             parent_link_create(actor=actor, parent=parent, student=student, relation=row.relation)
+    return plan
+
+
+# --- The staff file: each person with their roles in the school ------------------------------------------
+
+
+@dataclass
+class StaffRowPlan:
+    """What a staff row does: the person (found or new) and the roles they get in the school."""
+
+    row: StaffRow
+    user: User | None = None
+    new_roles: list[Role] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return self.row.errors
+
+    @property
+    def changes(self) -> bool:
+        return self.user is None or bool(self.new_roles)
+
+    @property
+    def new_role_labels(self) -> str:
+        return ", ".join(r.label for r in self.new_roles)
+
+
+@dataclass
+class StaffPlan:
+    rows: list[StaffRowPlan]
+    kind = "staff"
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not any(r.errors for r in self.rows)
+
+    @property
+    def new_people(self) -> int:
+        return sum(1 for r in self.rows if r.user is None)
+
+    @property
+    def new_roles(self) -> int:
+        return sum(len(r.new_roles) for r in self.rows if r.user is not None)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for r in self.rows if not r.changes)
+
+
+def staff_plan(school: School, rows: Iterable[StaffRow]) -> StaffPlan:
+    """What importing the staff ``rows`` would do (nothing is written). A person of the school is found by
+    name and phone or e-mail (by name alone when the row gives neither and one namesake works there); the
+    roles the row names that they do not hold yet are added, none is taken away."""
+    members: dict[tuple[str, str, str], list[User]] = {}
+    for user in with_school_roles(users_of_school(school), school):
+        members.setdefault(_person_key(user.last_name, user.first_name, user.middle_name), []).append(user)
+    seen: set[tuple[tuple[str, str, str], str]] = set()
+    result = []
+    for row in rows:
+        plan = StaffRowPlan(row)
+        result.append(plan)
+        if row.errors:
+            continue
+        name = _person_key(row.last_name, row.first_name, row.middle_name)
+        identity = (name, _digits(row.phone) or row.email.lower())
+        if identity in seen:
+            row.errors.append(_("The same person is on an earlier row."))
+            continue
+        seen.add(identity)
+        phone, email = _digits(row.phone), row.email.lower()
+        namesakes = members.get(name, [])
+        plan.user = next(
+            (u for u in namesakes if phone and _digits(u.phone) == phone or email and u.email.lower() == email), None
+        )
+        if plan.user is None and not phone and not email:
+            staff = [u for u in namesakes if u.roles.intersection(STAFF)]
+            plan.user = staff[0] if len(staff) == 1 else None
+        held = plan.user.roles if plan.user is not None else frozenset()
+        plan.new_roles = [Role(r) for r in row.roles if Role(r) not in held]
+    return StaffPlan(result)
+
+
+@transaction.atomic
+def staff_import(*, actor: User, school: School, rows: list[StaffRow]) -> StaffPlan:
+    """Do what :func:`staff_plan` shows, all or nothing; a new person gets a login without a password (the
+    administrator issues it on a slip)."""
+    plan = staff_plan(school, rows)
+    if not plan.ok:
+        return plan
+    for item in plan.rows:
+        row = item.row
+        if item.user is None:
+            user, _password = user_create(
+                username=free_login(row.last_name, row.first_name, row.middle_name),
+                last_name=row.last_name,
+                first_name=row.first_name,
+                middle_name=row.middle_name,
+                email=row.email,
+                phone=row.phone,
+                roles=tuple(item.new_roles),
+                school=school,
+            )
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        elif item.new_roles:
+            user_set_roles(user=item.user, school=school, roles=tuple(item.new_roles))
     return plan

@@ -29,7 +29,7 @@ from journal import rules
 from journal.access import get_class_for_user
 from journal.forms.roster import RosterImportForm
 from journal.imports import SpreadsheetError
-from journal.roster_import import RosterRow, parse_roster_file, roster_template_xlsx
+from journal.roster_import import RosterRow, StaffRow, parse_roster_file, roster_template_xlsx
 from journal.selectors.accounts import (
     AccountRow,
     class_accounts,
@@ -44,7 +44,7 @@ from journal.selectors.timetable import day_in_year
 from journal.services.compromise import act_since, compromise_act, operations_since
 from journal.services.consent import consent_give, consent_withdraw
 from journal.services.logins import class_logins_issue, login_set_active, person_login_issue
-from journal.services.roster import roster_import, roster_plan
+from journal.services.roster import roster_import, roster_plan, staff_import, staff_plan
 from journal.views.history import change_entry
 
 
@@ -265,7 +265,8 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
     except SpreadsheetError as exc:
         form.add_error("file", exc.message)
         return render(request, "accounts/roster_import.html", context, status=400)
-    plan = roster_plan(request.school, year, rows)
+    staff = bool(rows) and isinstance(rows[0], StaffRow)
+    plan = staff_plan(request.school, rows) if staff else roster_plan(request.school, year, rows)  # type: ignore[arg-type]
     token = ""
     if plan.ok:
         token = secrets.token_urlsafe(16)
@@ -273,6 +274,7 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
             "token": token,
             "year": year.pk,
             "name": upload.name,
+            "kind": plan.kind,
             "rows": [row.as_data() for row in rows],
         }
     else:
@@ -295,6 +297,20 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
     ):
         messages.error(request, _("The checked file is no longer waiting for confirmation: upload it again."))
         return redirect("journal:roster_import")
+    if pending.get("kind") == "staff":
+        staff = staff_import(
+            actor=request.user, school=request.school, rows=[StaffRow.from_data(d) for d in pending["rows"]]
+        )
+        request.session.pop(ROSTER_SESSION_KEY, None)
+        if not staff.ok:
+            messages.error(request, _("The file no longer matches the school: upload it again to see why."))
+            return redirect("journal:roster_import")
+        messages.success(
+            request,
+            _("Imported «%(name)s»: %(people)s new staff, %(roles)s roles given to people of the school.")
+            % {"name": pending.get("name", ""), "people": staff.new_people, "roles": staff.new_roles},
+        )
+        return redirect("journal:accounts")
     rows = [RosterRow.from_data(data) for data in pending["rows"]]
     plan = roster_import(actor=request.user, school=request.school, year=year, rows=rows)
     request.session.pop(ROSTER_SESSION_KEY, None)
@@ -317,6 +333,8 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
 @staff_required
 def roster_template(request: HttpRequest) -> HttpResponse:
     deny_unless(rules.administers(request.user))
+    if request.GET.get("kind") == "staff":
+        return xlsx_response(roster_template_xlsx(staff=True), "staff-template.xlsx")
     return xlsx_response(roster_template_xlsx(), "roster-template.xlsx")
 
 

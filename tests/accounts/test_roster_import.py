@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.roles import Role
+from accounts.services.users import user_set_roles
 from journal import models as m
 from journal.selectors.schools import users_with_role
 from tests.conftest import World
@@ -108,3 +110,70 @@ def test_a_file_that_is_not_a_roster_is_refused_before_parsing(
 
     header = [c.value for c in load_workbook(io.BytesIO(template.content)).active[1]]
     assert header[:5] == ["Класс", "Фамилия", "Имя", "Отчество", "Дата рождения"]
+
+
+STAFF_HEADER = "Фамилия;Имя;Отчество;Роли;Телефон;E-mail"
+
+
+def test_a_staff_file_makes_new_staff_and_gives_roles_in_this_school_once(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    """A staff file (its «Роли» column): a new teacher and a new deputy who teaches; the school's teacher
+    (matched by name, the row gives no contact) becomes a deputy too. Another school's roles stay as they
+    are; a second run changes nothing."""
+    teacher = world.users["teacher"]
+    user_set_roles(user=teacher, school=world.foreign_school, roles={Role.TEACHER})
+    lines = [
+        STAFF_HEADER,
+        "Кравцова;Нина;Сергеевна;учитель;+7 900 111-22-33;kravtsova@example.ru",
+        "Зуев;Игорь;Петрович;Заместитель директора, учитель;;zuev@example.ru",
+        f"{teacher.last_name};{teacher.first_name};{teacher.middle_name};учитель, завуч;;",
+    ]
+    data = "\n".join(lines).encode()
+    admin = client_for("administrator")
+
+    response = _upload(admin, data, "staff.csv")
+    page = response.content.decode()
+    plan = response.context["plan"]
+    assert response.status_code == 200 and (plan.new_people, plan.new_roles, plan.unchanged) == (2, 1, 0)
+    assert "Новых сотрудников: 2" in page and f"уже работает в школе, логин {teacher.username}" in page
+    assert not users_with_role(world.school, Role.DEPUTY).filter(pk=teacher.pk).exists()  # a dry run
+
+    done = admin.post(reverse("journal:roster_import_confirm"), {"token": response.context["token"]}, follow=True)
+    assert "новых сотрудников — 2, выдано ролей сотрудникам школы — 1" in done.content.decode()
+    zuev = User.objects.get(last_name="Зуев")
+    assert zuev.roles_in(world.school.pk) == {Role.DEPUTY, Role.TEACHER} and not zuev.has_usable_password()
+    assert zuev.email == "zuev@example.ru" and zuev.roles_in(world.foreign_school.pk) == frozenset()
+    fresh = User.objects.get(pk=teacher.pk)
+    assert fresh.roles_in(world.school.pk) == {Role.TEACHER, Role.DEPUTY}
+    assert fresh.roles_in(world.foreign_school.pk) == {Role.TEACHER}
+
+    again = _upload(admin, data, "staff.csv")
+    plan = again.context["plan"]
+    assert (plan.new_people, plan.new_roles, plan.unchanged) == (0, 0, 3)
+    staff_before = users_with_role(world.school, Role.TEACHER, Role.DEPUTY).count()
+    admin.post(reverse("journal:roster_import_confirm"), {"token": again.context["token"]})
+    assert users_with_role(world.school, Role.TEACHER, Role.DEPUTY).count() == staff_before
+    assert User.objects.filter(last_name__in=["Зуев", "Кравцова"]).count() == 2
+
+
+def test_a_staff_row_with_an_unknown_role_is_shown_and_nothing_is_written(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    data = "\n".join([STAFF_HEADER, "Кравцова;Нина;;учитель;;", "Зуев;Игорь;;охранник;;", "Лисин;;;;;"]).encode()
+    users = User.objects.count()
+    response = _upload(client_for("administrator"), data, "staff.csv")
+    page = response.content.decode()
+    assert response.status_code == 400 and "«охранник» — не роль" in page and "Нужны фамилия и имя" in page
+    assert 'data-testid="roster-confirm"' not in page and User.objects.count() == users
+
+
+def test_the_staff_template_is_a_staff_file(world: World, client_for: Callable[[str], Client]) -> None:
+    from journal.roster_import import parse_roster_file
+
+    response = client_for("administrator").get(reverse("journal:roster_template"), {"kind": "staff"})
+    rows = parse_roster_file(io.BytesIO(response.content), "staff-template.xlsx")
+    assert [(r.last_name, r.roles, r.errors) for r in rows] == [
+        ("Петрова", ["teacher"], []),
+        ("Сидоров", ["deputy", "teacher"], []),
+    ]

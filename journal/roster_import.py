@@ -60,6 +60,16 @@ STAFF_ROLE_NAMES = {
 }
 
 
+def _email_errors(email: str) -> list[str]:
+    return [_("«%(value)s» is not an e-mail address.") % {"value": email}] if email and not _is_email(email) else []
+
+
+def _some(rows: list[Any]) -> list[Any]:
+    if not rows:
+        raise SpreadsheetError(_("The file has a header and no rows."))
+    return rows
+
+
 def _is_email(text: str) -> bool:
     """The address the user's record will accept (Django's validator: the one rule)."""
     try:
@@ -179,12 +189,9 @@ def parse_staff(table: Table) -> list[StaffRow]:
             )
         elif not row.roles:
             row.errors.append(_("Give the person's roles in the school."))
-        if row.email and not _is_email(row.email):
-            row.errors.append(_("«%(value)s» is not an e-mail address.") % {"value": row.email})
+        row.errors.extend(_email_errors(row.email))
         rows.append(row)
-    if not rows:
-        raise SpreadsheetError(_("The file has a header and no rows."))
-    return rows
+    return _some(rows)
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -236,12 +243,9 @@ def parse_roster(table: Table) -> list[RosterRow]:
             row.errors.append(_("«%(value)s»: the relation is мать, отец or опекун.") % {"value": relation})
         if row.has_parent and not (row.parent_last_name and row.parent_first_name):
             row.errors.append(_("The parent's last and first names are both required."))
-        if row.email and not _is_email(row.email):
-            row.errors.append(_("«%(value)s» is not an e-mail address.") % {"value": row.email})
+        row.errors.extend(_email_errors(row.email))
         rows.append(row)
-    if not rows:
-        raise SpreadsheetError(_("The file has a header and no rows."))
-    return rows
+    return _some(rows)
 
 
 def parse_roster_file(upload: IO[bytes], name: str = "") -> list[RosterRow] | list[StaffRow]:

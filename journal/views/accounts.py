@@ -44,7 +44,7 @@ from journal.selectors.timetable import day_in_year
 from journal.services.compromise import act_since, compromise_act, operations_since
 from journal.services.consent import consent_give, consent_withdraw
 from journal.services.logins import class_logins_issue, login_set_active, person_login_issue
-from journal.services.roster import roster_import, roster_plan, staff_import, staff_plan
+from journal.services.roster import RosterPlan, StaffPlan, roster_import, roster_plan, staff_import, staff_plan
 from journal.views.history import change_entry
 
 
@@ -297,36 +297,33 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
     ):
         messages.error(request, _("The checked file is no longer waiting for confirmation: upload it again."))
         return redirect("journal:roster_import")
+    name = pending.get("name", "")
+    plan: StaffPlan | RosterPlan
     if pending.get("kind") == "staff":
-        staff = staff_import(
+        plan = staff_import(
             actor=request.user, school=request.school, rows=[StaffRow.from_data(d) for d in pending["rows"]]
         )
-        request.session.pop(ROSTER_SESSION_KEY, None)
-        if not staff.ok:
-            messages.error(request, _("The file no longer matches the school: upload it again to see why."))
-            return redirect("journal:roster_import")
-        messages.success(
-            request,
-            _("Imported «%(name)s»: %(people)s new staff, %(roles)s roles given to people of the school.")
-            % {"name": pending.get("name", ""), "people": staff.new_people, "roles": staff.new_roles},
-        )
-        return redirect("journal:accounts")
-    rows = [RosterRow.from_data(data) for data in pending["rows"]]
-    plan = roster_import(actor=request.user, school=request.school, year=year, rows=rows)
+    else:
+        rows = [RosterRow.from_data(data) for data in pending["rows"]]
+        plan = roster_import(actor=request.user, school=request.school, year=year, rows=rows)
     request.session.pop(ROSTER_SESSION_KEY, None)
     if not plan.ok:
         messages.error(request, _("The file no longer matches the school: upload it again to see why."))
         return redirect("journal:roster_import")
-    messages.success(
-        request,
-        _("Imported «%(name)s»: %(students)s new students, %(parents)s new parents, %(links)s new links.")
-        % {
-            "name": pending.get("name", ""),
+    if isinstance(plan, StaffPlan):
+        done = _("Imported «%(name)s»: %(people)s new staff, %(roles)s roles given to people of the school.") % {
+            "name": name,
+            "people": plan.new_people,
+            "roles": plan.new_roles,
+        }
+    else:
+        done = _("Imported «%(name)s»: %(students)s new students, %(parents)s new parents, %(links)s new links.") % {
+            "name": name,
             "students": plan.new_students,
             "parents": plan.new_parents,
             "links": plan.new_links,
-        },
-    )
+        }
+    messages.success(request, done)
     return redirect("journal:accounts")
 
 

@@ -85,6 +85,12 @@ class User(AbstractUser):
             return by_school.get(self.acting_school_id, frozenset())
         return frozenset().union(*by_school.values())
 
+    @property
+    def role_list(self) -> list[Role]:
+        """The roles that apply, in the order of :class:`Role` (a page lists them the same way each time)."""
+        held = self.roles
+        return [r for r in Role if r in held]
+
     def roles_in(self, school_id: int | None) -> frozenset[Role]:
         return self.roles_by_school.get(school_id, frozenset()) if school_id is not None else frozenset()
 

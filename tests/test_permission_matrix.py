@@ -345,6 +345,18 @@ JOURNAL_ROWS: list[Row] = [
                                                      statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     Row("journal:account_logins", _user_of("foreign_teacher"),
                                                      statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403)),
+    # A new staff member and the staff roles of a person of the school: the administrator (an empty POST is
+    # the form again with its errors); another school's person is a 404.
+    Row("journal:staff_new", no_kwargs,              statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    Row("journal:staff_new", no_kwargs,              statuses(302, 403, 403, 403, 403, 403, 403, 400, 403, 403),
+        method="post"),
+    Row("journal:staff_roles", _user_of("teacher"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
+    Row("journal:staff_roles", _user_of("teacher"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 400, 403, 403),
+        method="post"),
+    Row("journal:staff_roles", _user_of("foreign_teacher"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403)),
     Row("journal:compromise_list", no_kwargs,        statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403)),
     Row("journal:compromise_list", no_kwargs,        statuses(302, 403, 403, 403, 403, 403, 403, 400, 403, 403),
         method="post"),

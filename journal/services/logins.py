@@ -1,21 +1,24 @@
-"""Logins of a class issued in bulk by the administrator (§3.2, §3.3, §4.1): a student without a login gets
+"""Logins issued by the administrator (§3.2, §3.3, §4.1): a class's in bulk (a student without a login gets
 one made from their name; each chosen person gets a single-use password; the slips of Appendix 2 carry them
-(and are the only place they are written)."""
+and are the only place they are written); a new staff member and the roles the staff hold in the school."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services.logins import Slip, free_login, logins_issue
-from accounts.services.users import user_create
-from journal.models import ClassGroup
+from accounts.services.users import user_create, user_set_roles
+from journal import rules
+from journal.models import ClassGroup, School, SchoolMembership
+from journal.rules import STAFF
 from journal.selectors.accounts import AccountRow
+from journal.selectors.schools import users_of_school
 from journal.services.structure import student_login_attach
 
 
@@ -91,4 +94,70 @@ def login_set_active(*, actor: User, user: User, active: bool) -> User:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+    return user
+
+
+def _staff_roles_checked(roles: set[Role]) -> set[Role]:
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role (to end someone's access, disable the login).")})
+    if not roles <= STAFF:
+        raise ValidationError({"roles": _("Only the staff's roles are given here.")})
+    return roles
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: User,
+    school: School,
+    last_name: str,
+    first_name: str,
+    middle_name: str = "",
+    email: str = "",
+    phone: str = "",
+    roles: set[Role],
+) -> User:
+    """A new member of the staff with a login made from their name and these roles in this school; no
+    password yet (the administrator prints the slip, §3.3). A namesake with the same e-mail or phone already
+    in the school is refused: their roles are changed instead."""
+    if not rules.administers(actor):
+        raise PermissionDenied(_("Only the school's administrator gives the staff's logins and roles."))
+    _staff_roles_checked(roles)
+    last_name, first_name, middle_name = last_name.strip(), first_name.strip(), middle_name.strip()
+    namesakes = users_of_school(school).filter(
+        last_name__iexact=last_name, first_name__iexact=first_name, middle_name__iexact=middle_name
+    )
+    same = [u for u in namesakes if email and u.email.lower() == email.lower() or phone and u.phone == phone]
+    if same:
+        raise ValidationError(
+            _("%(name)s is already in the school (login %(login)s): change their roles instead.")
+            % {"name": same[0].full_name, "login": same[0].username}
+        )
+    user, _password = user_create(
+        username=free_login(last_name, first_name, middle_name),
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+        email=email,
+        phone=phone,
+        roles=tuple(r for r in Role if r in roles),
+        school=school,
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def staff_roles_set(*, actor: User, school: School, user: User, roles: set[Role]) -> User:
+    """The staff roles ``user`` holds in this school become ``roles`` (a parent's or student's role there, and
+    every role in another school, stay). The administrator never takes their own administration away."""
+    if not rules.administers(actor):
+        raise PermissionDenied(_("Only the school's administrator gives the staff's logins and roles."))
+    _staff_roles_checked(roles)
+    if user.pk == actor.pk and Role.ADMINISTRATOR in user.roles_in(school.pk) and Role.ADMINISTRATOR not in roles:
+        raise ValidationError({"roles": _("You cannot take the administrator's role from yourself.")})
+    membership = SchoolMembership.objects.select_for_update().get(user=user, school=school)
+    membership.roles.filter(role__in=[r.value for r in STAFF - roles]).delete()
+    user_set_roles(user=user, school=school, roles=roles)
     return user

@@ -21,13 +21,14 @@ from accounts.selectors.logins import sign_ins
 from accounts.services.compromise import compromise_report
 from accounts.services.logins import Slip
 from core.decorators import deny_unless, staff_required
-from core.messages import error_text
+from core.messages import add_form_errors, error_text
 from core.params import int_param, next_url, parse_day, parse_moment
 from core.pdf import render_pdf
 from core.responses import pdf_response, xlsx_response
 from journal import rules
 from journal.access import get_class_for_user
 from journal.forms.roster import RosterImportForm
+from journal.forms.staff import StaffForm, StaffRolesForm
 from journal.imports import SpreadsheetError
 from journal.roster_import import RosterRow, StaffRow, parse_roster_file, roster_template_xlsx
 from journal.selectors.accounts import (
@@ -43,7 +44,13 @@ from journal.selectors.scope import classes_visible_to
 from journal.selectors.timetable import day_in_year
 from journal.services.compromise import act_since, compromise_act, operations_since
 from journal.services.consent import consent_give, consent_withdraw
-from journal.services.logins import class_logins_issue, login_set_active, person_login_issue
+from journal.services.logins import (
+    class_logins_issue,
+    login_set_active,
+    person_login_issue,
+    staff_create,
+    staff_roles_set,
+)
 from journal.services.roster import RosterPlan, StaffPlan, roster_import, roster_plan, staff_import, staff_plan
 from journal.views.history import change_entry
 
@@ -369,3 +376,58 @@ def consent_form_pdf(request: HttpRequest, link_id: int) -> HttpResponse:
         raise Http404("No such parent link")
     pdf = render_pdf("accounts/consent_form.html", {"link": link, "school": request.school}, page_numbers=False)
     return pdf_response(pdf, f"consent-{link.parent.username}.pdf")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_new(request: HttpRequest) -> HttpResponse:
+    """A new member of the staff: name, contacts, roles in this school; the slip is then printed from the
+    staff list («Новый бланк»)."""
+    deny_unless(rules.administers(request.user))
+    form = StaffForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = staff_create(
+                actor=request.user,
+                school=request.school,
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                middle_name=data["middle_name"],
+                email=data["email"],
+                phone=data["phone"],
+                roles=form.chosen_roles(),
+            )
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is on the staff with the login %(login)s: print their slip («New slip»).")
+                % {"name": user.full_name, "login": user.username},
+            )
+            return redirect(f"{reverse('journal:accounts')}#staff-{user.pk}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/staff_form.html", {"form": form, "person": None}, status=status)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_roles(request: HttpRequest, user_id: int) -> HttpResponse:
+    """The staff roles a person of the school holds here (a role applies only in the school it is given in)."""
+    deny_unless(rules.administers(request.user))
+    person = users_of_school(request.school).filter(pk=user_id).first()
+    if person is None:
+        raise Http404("No such person in the school")
+    held = sorted(r.value for r in person.roles_in(request.school.pk))
+    form = StaffRolesForm(request.POST if request.method == "POST" else None, initial={"roles": held})
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_roles_set(actor=request.user, school=request.school, user=person, roles=form.chosen_roles())
+        except ValidationError as exc:
+            add_form_errors(form, exc)
+        else:
+            messages.success(request, _("The roles of %(name)s are saved.") % {"name": person.full_name})
+            return redirect(f"{reverse('journal:accounts')}#staff-{person.pk}")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/staff_form.html", {"form": form, "person": person}, status=status)

@@ -184,3 +184,18 @@ def bells(world: World) -> m.BellSchedule:
         m.BellSlot.objects.create(schedule=schedule, number=number, start=start.time(), end=end.time())
         start = end + datetime.timedelta(minutes=10)
     return schedule
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--dist loadgroup``: pytest-xdist 3.8 names an item's ``xdist_group`` by appending ``@group`` to
+    ``item._nodeid``, which pytest 9.2 no longer reads (a node's id is ``item._id``); without it the
+    scheduler spreads a group over both workers and the seeded demo is seeded twice. Set the id it reads."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else "default") for mark in item.iter_markers("xdist_group")})
+        if names and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")

@@ -2,9 +2,8 @@
 
 It is seeded inside a transaction rolled back after the package's last test; each test runs in a
 savepoint of it (``db``), so nothing a test changes reaches the next one. The package's modules carry
-the ``xdist_group("seeded_demo")`` mark for ``--dist loadgroup``; with pytest 9.2 and pytest-xdist 3.8
-the group is not applied (xdist renames ``item._nodeid``, which pytest 9 no longer reads), so each of
-the two workers that gets some of them seeds once (about 40 s each in CI).
+the ``xdist_group("seeded_demo")`` mark for ``--dist loadgroup``, so one worker seeds it once (pytest 9.2
+with pytest-xdist 3.8 needs the id fix of ``tests/conftest.py::pytest_collection_modifyitems``).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from demo.builder import SCHOOL_NAME
@@ -29,6 +28,9 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Demo]:
         out = StringIO()
         # The generated documents are not read here (tests/browser/test_login_browser.py makes them).
         call_command("seed_demo", "--documents", "later", stdout=out, stderr=StringIO())
+        # The seed's deferred foreign-key checks, fired once here: else every test's teardown (Django's
+        # TestCase checks the constraints) fires them all again inside its savepoint (about 3 s a test).
+        connection.check_constraints()
         school = m.School.objects.get(name=SCHOOL_NAME)
         year = m.AcademicYear.objects.get(school=school, is_current=True)
         yield Demo(school=school, year=year, today=timezone.localdate(), output=out.getvalue())

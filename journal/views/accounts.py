@@ -384,6 +384,8 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     """A new member of the staff: name, contacts, roles in this school; the slip is then printed from the
     staff list («Новый бланк»)."""
     deny_unless(rules.administers(request.user))
+    if request.school is None:  # a superuser of no school
+        raise Http404("No school")
     form = StaffForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -52,6 +52,7 @@ from demo.names import (
     random_man,
     random_woman,
 )
+from demo.neighbour import NEIGHBOUR_NAME, build_neighbour, wipe_neighbour
 from demo.planning import ASSEMBLY_HALL, GYMS, PE, DemoPlanning, PlanningStats, gyms_needed
 from demo.reports import demo_documents
 from journal.models import (
@@ -178,6 +179,7 @@ class DemoSchoolBuilder:
         self.letters = SIZES[size]
         self.password = password
         self.rng = random.Random(seed)
+        self.seed = seed
         self.today = today or timezone.localdate()
         self.cal = YearCalendar(start_year_for(self.today))
         self.log = log or (lambda _msg: None)
@@ -336,6 +338,10 @@ class DemoSchoolBuilder:
             parent=self.named["parent"].saved,
         )
         self._step("logins issued, sign-ins, a compromise report and its act, contact data")
+        # The neighbouring school where the administrator teaches informatics (roles per school, §3.2); its own
+        # random stream, so the main school's data stay those of the seed.
+        build_neighbour(year=self.year, teacher=self.staff["administrator"].saved, rng=random.Random(self.seed + 7))
+        self._step("the neighbouring school «Школа № 7»")
         # The last finished week's paper printouts (§8.3) on the class teachers' pages, the deputy's reports
         # of the last finished quarter, the journal of final marks of 5А for binding (§7.4).
         if documents:
@@ -927,8 +933,8 @@ class DemoSchoolBuilder:
 
 
 def demo_users(school: School) -> list[int]:
-    """Users who belong to the demo school only (never a superuser): deleted with it."""
-    others = SchoolMembership.objects.exclude(school=school).values("user_id")
+    """Users who belong to the demo school only (or to it and its neighbour; never a superuser): deleted with it."""
+    others = SchoolMembership.objects.exclude(school=school).exclude(school__name=NEIGHBOUR_NAME).values("user_id")
     qs = User.objects.filter(memberships__school=school, is_superuser=False).exclude(pk__in=others)
     return list(qs.values_list("pk", flat=True).distinct())
 
@@ -939,6 +945,7 @@ def wipe_demo_school() -> tuple[int, int]:
     if school is None:
         return 0, 0
     user_ids = demo_users(school)
+    wipe_neighbour()
     # Courses, subgroups, curriculum lines and shared plans protect their subject, enrolments their class:
     # they go first (lessons, their changes and substitutions go with the courses).
     # Marks, attendance and final marks protect their lessons, courses and students.

@@ -70,7 +70,9 @@ def login_rows(school: School, year: AcademicYear, today: datetime.date) -> list
     ):
         users = _users(school, role)
         if users:
-            rows.append(LoginRow(label, users[0], note))
+            elsewhere = [m.school.name for m in users[0].memberships.exclude(school=school).select_related("school")]
+            also = f"; в «{'», «'.join(elsewhere)}» учитель (меню пользователя: «Перейти в…»)" if elsewhere else ""
+            rows.append(LoginRow(label, users[0], note + also))
     deputies = [u for u in _users(school, Role.DEPUTY) if not u.has_role(Role.TEACHER)]
     if deputies:
         rows.append(LoginRow("deputy", deputies[0], "заместитель директора по УВР"))

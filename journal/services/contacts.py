@@ -19,7 +19,14 @@ from journal.models import ClassGroup, ContactChange, ContactCheck, ContactReque
 _PHONE = re.compile(r"^\+?[\d\s()\-]{10,20}$")
 
 
-def _clean_phone(raw: str) -> str:
+def phone_key(phone: str) -> str:
+    """The digits two phones are compared by: «8 (900) 000-01-02» is «+7 900 000 01 02»."""
+    digits = re.sub(r"\D", "", phone)
+    return "7" + digits[1:] if len(digits) == 11 and digits[0] == "8" else digits
+
+
+def clean_phone(raw: str) -> str:
+    """A phone as it is kept (single spaces), or the refusal of what is not a phone."""
     phone = " ".join(raw.split())
     if phone and (not _PHONE.match(phone) or not 10 <= len(re.sub(r"\D", "", phone)) <= 12):
         raise ValidationError(_("«%(value)s» is not a phone number.") % {"value": raw})
@@ -40,7 +47,7 @@ def _clean_email(raw: str) -> str:
 def contacts_update(*, actor: User, person: User, phone: str, email: str) -> list[ContactChange]:
     """Set the person's phone and e-mail, all or nothing; each changed field is recorded."""
     person = User.objects.select_for_update().get(pk=person.pk)
-    new = {"phone": _clean_phone(phone), "email": _clean_email(email)}
+    new = {"phone": clean_phone(phone), "email": _clean_email(email)}
     changes = [
         ContactChange(person=person, field=name, old=getattr(person, name), new=value, changed_by=actor)
         for name, value in new.items()

@@ -19,6 +19,7 @@ from journal.models import ClassGroup, School, SchoolMembership
 from journal.rules import STAFF
 from journal.selectors.accounts import AccountRow
 from journal.selectors.schools import users_of_school
+from journal.services.contacts import clean_phone, phone_key
 from journal.services.structure import student_login_attach
 
 
@@ -124,10 +125,18 @@ def staff_create(
         raise PermissionDenied(_("Only the school's administrator gives the staff's logins and roles."))
     _staff_roles_checked(roles)
     last_name, first_name, middle_name = last_name.strip(), first_name.strip(), middle_name.strip()
+    try:
+        phone = clean_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
     namesakes = users_of_school(school).filter(
         last_name__iexact=last_name, first_name__iexact=first_name, middle_name__iexact=middle_name
     )
-    same = [u for u in namesakes if email and u.email.lower() == email.lower() or phone and u.phone == phone]
+    same = [
+        u
+        for u in namesakes
+        if email and u.email.lower() == email.lower() or phone and phone_key(u.phone) == phone_key(phone)
+    ]
     if same:
         raise ValidationError(
             _("%(name)s is already in the school (login %(login)s): change their roles instead.")

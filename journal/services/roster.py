@@ -6,7 +6,6 @@ the same file changes nothing."""
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -24,12 +23,8 @@ from journal.rules import STAFF
 from journal.selectors.membership import enrolled_on
 from journal.selectors.schools import users_of_school, users_with_role, with_school_roles
 from journal.selectors.timetable import day_in_year
+from journal.services.contacts import phone_key
 from journal.services.structure import enrolment_create, parent_link_create
-
-
-def _digits(phone: str) -> str:
-    digits = re.sub(r"\D", "", phone)
-    return "7" + digits[1:] if len(digits) == 11 and digits[0] == "8" else digits
 
 
 def _person_key(last: str, first: str, middle: str) -> tuple[str, str, str]:
@@ -39,7 +34,7 @@ def _person_key(last: str, first: str, middle: str) -> tuple[str, str, str]:
 def _parent_identity(row: RosterRow) -> tuple[tuple[str, str, str], str]:
     """A parent of the file: their name and phone (else e-mail), the same person on two rows."""
     name = _person_key(row.parent_last_name, row.parent_first_name, row.parent_middle_name)
-    return name, _digits(row.phone) or row.email.lower()
+    return name, phone_key(row.phone) or row.email.lower()
 
 
 @dataclass
@@ -121,9 +116,9 @@ class _School:
 
     def parent_for(self, row: RosterRow, student: Student | None) -> User | None:
         key = _person_key(row.parent_last_name, row.parent_first_name, row.parent_middle_name)
-        phone, email = _digits(row.phone), row.email.lower()
+        phone, email = phone_key(row.phone), row.email.lower()
         for parent in self.parents.get(key, []):
-            if phone and _digits(parent.phone) == phone or email and parent.email.lower() == email:
+            if phone and phone_key(parent.phone) == phone or email and parent.email.lower() == email:
                 return parent
             if student is not None and (parent.pk, student.pk) in self.links:
                 return parent
@@ -196,7 +191,7 @@ def roster_import(*, actor: User, school: School, year: AcademicYear, rows: list
             continue
         parent_key = (
             _person_key(row.parent_last_name, row.parent_first_name, row.parent_middle_name),
-            _digits(row.phone) or row.email.lower(),
+            phone_key(row.phone) or row.email.lower(),
         )
         parent = item.parent or parents.get(parent_key)
         if parent is None:
@@ -279,15 +274,15 @@ def staff_plan(school: School, rows: Iterable[StaffRow]) -> StaffPlan:
         if row.errors:
             continue
         name = _person_key(row.last_name, row.first_name, row.middle_name)
-        identity = (name, _digits(row.phone) or row.email.lower())
+        identity = (name, phone_key(row.phone) or row.email.lower())
         if identity in seen:
             row.errors.append(_("The same person is on an earlier row."))
             continue
         seen.add(identity)
-        phone, email = _digits(row.phone), row.email.lower()
+        phone, email = phone_key(row.phone), row.email.lower()
         namesakes = members.get(name, [])
         plan.user = next(
-            (u for u in namesakes if phone and _digits(u.phone) == phone or email and u.email.lower() == email), None
+            (u for u in namesakes if phone and phone_key(u.phone) == phone or email and u.email.lower() == email), None
         )
         if plan.user is None and not phone and not email:
             staff = [u for u in namesakes if u.roles.intersection(STAFF)]

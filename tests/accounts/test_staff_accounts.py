@@ -56,8 +56,13 @@ def test_bad_input_is_shown_in_russian_and_nothing_is_made(world: World, client_
     assert no_name.status_code == 400 and "Обязательное поле" in text and "адрес электронной почты" in text
     assert User.objects.count() == users
 
+    bad_phone = admin.post(reverse("journal:staff_new"), {**NEW, "phone": "позвонить в учительскую"})
+    assert bad_phone.status_code == 400 and "не номер телефона" in bad_phone.content.decode()
+    assert User.objects.count() == users
+
     admin.post(reverse("journal:staff_new"), NEW)
-    again = admin.post(reverse("journal:staff_new"), NEW)
+    # The same person again, the phone written another way: refused.
+    again = admin.post(reverse("journal:staff_new"), {**NEW, "email": "", "phone": "8 (900) 111-22-33"})
     assert again.status_code == 400 and "уже есть в школе (логин kravtsova.ns)" in again.content.decode()
     assert User.objects.count() == users + 1
 

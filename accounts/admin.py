@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import ROLE_CHOICES, Role
 from accounts.services.users import user_issue_password, user_set_roles
 from journal.admin import SchoolScopedMixin, school_admin
 from journal.selectors.schools import users_of_school, users_with_role
@@ -22,7 +22,7 @@ ROLES_FIELD = "school_roles"
 class UserRolesChangeForm(UserChangeForm):
     school_roles = forms.MultipleChoiceField(
         label=_("Roles in this school"),
-        choices=[(role.value, role.label) for role in Role],
+        choices=ROLE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("A role applies only in the school it is given in."),
@@ -96,7 +96,7 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
             membership_ensure(user=obj, school=school)
         if change and school is not None and ROLES_FIELD in form.cleaned_data:
             roles = {Role(value) for value in form.cleaned_data[ROLES_FIELD]}
-            user_set_roles(user=obj, school=school, roles=roles, only=True)
+            user_set_roles(user=obj, school=school, roles=roles, replacing=Role)
 
     @admin.action(description=_("Issue a new single-use password"))
     def issue_password(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import ClassVar
 
@@ -90,6 +91,12 @@ class User(AbstractUser):
         """The roles that apply, in the order of :class:`Role` (a page lists them the same way each time)."""
         held = self.roles
         return [r for r in Role if r in held]
+
+    def roles_read_in(self, school_id: int, roles: Iterable[Role]) -> None:
+        """Act in ``school_id`` with ``roles`` read there by a list's one query (``with_school_roles``): no query of
+        its own; the person's roles elsewhere are then unknown to this object."""
+        self.acting_school_id = school_id
+        self.__dict__["roles_by_school"] = {school_id: frozenset(roles)}
 
     def roles_in(self, school_id: int | None) -> frozenset[Role]:
         return self.roles_by_school.get(school_id, frozenset()) if school_id is not None else frozenset()

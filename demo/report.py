@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import Role, role_labels
 from journal.models import (
     AcademicYear,
     Attendance,
@@ -70,8 +70,12 @@ def login_rows(school: School, year: AcademicYear, today: datetime.date) -> list
     ):
         users = _users(school, role)
         if users:
-            elsewhere = [m.school.name for m in users[0].memberships.exclude(school=school).select_related("school")]
-            also = f"; в «{'», «'.join(elsewhere)}» учитель (меню пользователя: «Перейти в…»)" if elsewhere else ""
+            # The roles held in another school of the server (read there: these users' roles are this school's).
+            elsewhere = [
+                f"в «{m.school.name}» {role_labels(r.role for r in m.roles.all()).lower()}"
+                for m in users[0].memberships.exclude(school=school).select_related("school").prefetch_related("roles")
+            ]
+            also = f"; {'; '.join(elsewhere)} (меню пользователя: «Перейти в…»)" if elsewhere else ""
             rows.append(LoginRow(label, users[0], note + also))
     deputies = [u for u in _users(school, Role.DEPUTY) if not u.has_role(Role.TEACHER)]
     if deputies:

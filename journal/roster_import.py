@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.roles import Role
+from accounts.roles import Role, role_labels
 from core.params import parse_day
 from journal.imports import Column, SpreadsheetError, Table, _text, match_columns, normalise, read_table, write_text
 from journal.models.people import ParentRelation
@@ -58,6 +58,16 @@ STAFF_ROLE_NAMES = {
     "замдиректора": Role.DEPUTY,
     "завуч": Role.DEPUTY,
 }
+
+
+def _cell(columns: dict[str, int], values: list[Any], key: str) -> Any:
+    """The row's value of the column ``key`` (None when the file has no such column or the row is short)."""
+    index = columns.get(key)
+    return values[index] if index is not None and index < len(values) else None
+
+
+def _words(value: Any) -> str:
+    return re.sub(r"\s+", " ", _text(value))
 
 
 def _email_errors(email: str) -> list[str]:
@@ -124,7 +134,7 @@ class StaffRow:
 
     @property
     def role_labels(self) -> str:
-        return ", ".join(Role(r).label for r in self.roles)
+        return role_labels(self.roles)
 
     def as_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "errors"}
@@ -168,17 +178,11 @@ def parse_staff(table: Table) -> list[StaffRow]:
     rows = []
     for line, values in body:
         row = StaffRow(line=line)
-
-        def cell(key: str, values: list[Any] = values) -> str:
-            index = columns.get(key)
-            value = values[index] if index is not None and index < len(values) else None
-            return re.sub(r"\s+", " ", _text(value))
-
-        row.last_name, row.first_name, row.middle_name = cell("last_name"), cell("first_name"), cell("middle_name")
-        row.phone, row.email = cell("phone"), cell("email")
+        for key in ("last_name", "first_name", "middle_name", "phone", "email"):
+            setattr(row, key, _words(_cell(columns, values, key)))
         if not row.last_name or not row.first_name:
             row.errors.append(_("The last and first names are required."))
-        row.roles, unknown = _staff_roles(cell("roles"))
+        row.roles, unknown = _staff_roles(_words(_cell(columns, values, "roles")))
         if unknown:
             row.errors.append(
                 _(
@@ -217,15 +221,14 @@ def parse_roster(table: Table) -> list[RosterRow]:
     columns = match_columns(header, ROSTER_COLUMNS)
 
     def cell(values: list[Any], key: str) -> Any:
-        index = columns.get(key)
-        return values[index] if index is not None and index < len(values) else None
+        return _cell(columns, values, key)
 
     rows = []
     for line, values in body:
         row = RosterRow(line=line)
         for key in ("class_name", "last_name", "first_name", "middle_name", "parent_last_name", "parent_first_name",
                     "parent_middle_name", "phone", "email"):  # fmt: skip
-            setattr(row, key, re.sub(r"\s+", " ", _text(cell(values, "class" if key == "class_name" else key))))
+            setattr(row, key, _words(cell(values, "class" if key == "class_name" else key)))
         row.class_name = row.class_name.upper().replace(" ", "")
         if not row.last_name or not row.first_name:
             row.errors.append(_("The student's last and first names are required."))

@@ -10,11 +10,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from accounts.models import LoginIssue, User
-from accounts.services.users import generate_password
+from accounts.roles import Role
+from accounts.services.users import generate_password, user_create
+
+if TYPE_CHECKING:
+    from journal.models import School
 
 _TRANSLIT = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
@@ -51,6 +56,34 @@ def free_login(last_name: str, first_name: str, middle_name: str = "") -> str:
     while f"{base}{number}" in taken:
         number += 1
     return f"{base}{number}"
+
+
+@transaction.atomic
+def login_create(
+    *,
+    last_name: str,
+    first_name: str,
+    middle_name: str = "",
+    email: str = "",
+    phone: str = "",
+    roles: tuple[Role, ...],
+    school: School,
+) -> User:
+    """A person's login made from their name (:func:`free_login`), with these roles in ``school`` and no
+    password yet: the administrator issues one on a slip (:func:`logins_issue`)."""
+    user, _password = user_create(
+        username=free_login(last_name, first_name, middle_name),
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+        email=email,
+        phone=phone,
+        roles=roles,
+        school=school,
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
 
 
 @dataclass(frozen=True)

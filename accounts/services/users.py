@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -63,15 +64,15 @@ def user_create(
 
 
 @transaction.atomic
-def user_set_roles(
-    *, user: User, school: School, roles: tuple[Role, ...] | frozenset[Role] | set[Role], only: bool = False
-) -> None:
-    """Give the user these roles in the school (a member of it from now); ``only``: and no other role there.
-    A role given in one school applies only there (§3.2)."""
+def user_set_roles(*, user: User, school: School, roles: Iterable[Role], replacing: Iterable[Role] = ()) -> None:
+    """Give the user these roles in the school (a member of it from now); a role of ``replacing`` that is not
+    among them is taken away there (``replacing=Role``: these roles and no other). A role given in one school
+    applies only there (§3.2)."""
     membership, _created = user.memberships.get_or_create(school=school)
     wanted = {Role(r).value for r in roles}
-    if only:
-        membership.roles.exclude(role__in=wanted).delete()
+    gone = {Role(r).value for r in replacing} - wanted
+    if gone:
+        membership.roles.filter(role__in=gone).delete()
     have = set(membership.roles.values_list("role", flat=True))
     membership.roles.bulk_create([membership.roles.model(membership=membership, role=r) for r in sorted(wanted - have)])
     user.__dict__.pop("roles_by_school", None)

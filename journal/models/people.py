@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import ROLE_LABELS, Role
+from accounts.roles import ROLE_CHOICES
 from journal.models.structure import ClassGroup, School
 
 
@@ -37,7 +37,7 @@ class MembershipRole(models.Model):
     membership = models.ForeignKey(
         SchoolMembership, on_delete=models.CASCADE, related_name="roles", verbose_name=_("school membership")
     )
-    role = models.CharField(_("role"), max_length=16, choices=[(r.value, ROLE_LABELS[r]) for r in Role])
+    role = models.CharField(_("role"), max_length=16, choices=ROLE_CHOICES)
 
     class Meta:
         verbose_name = _("role in the school")

@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from django.db.models import Max, QuerySet
 
 from accounts.models import CompromiseReport, LoginIssue, User
-from accounts.roles import Role
 from journal.models import ClassGroup, ParentLink, School, Student
+from journal.rules import STAFF
 from journal.selectors.membership import class_roster
 from journal.selectors.schools import users_of_school, users_with_role
-
-STAFF_ROLES = (Role.ADMINISTRATOR, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)
 
 
 @dataclass
@@ -95,10 +93,14 @@ def school_account(school: School | None, user_id: int) -> AccountRow | None:
     return AccountRow(None, staff) if staff is not None else None
 
 
+def school_member(school: School | None, user_id: int) -> User | None:
+    """A person of the school (staff, parent or student), whose roles there the administrator sets."""
+    return users_of_school(school).filter(pk=user_id).first()
+
+
 def school_staff(school: School | None) -> QuerySet[User]:
     """The school's staff (administration and teachers), by name."""
-    staff = list(STAFF_ROLES)
-    return users_with_role(school, *staff).order_by("last_name", "first_name")
+    return users_with_role(school, *STAFF).order_by("last_name", "first_name")
 
 
 def school_compromise_reports(school: School | None) -> QuerySet[CompromiseReport]:

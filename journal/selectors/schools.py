@@ -37,8 +37,7 @@ def with_school_roles(users: Iterable[User], school: School) -> list[User]:
     for user_id, role in rows.values_list("membership__user_id", "role"):
         held[user_id].add(Role(role))
     for person in people:
-        person.acting_school_id = school.pk
-        person.__dict__["roles_by_school"] = {school.pk: frozenset(held[person.pk])}
+        person.roles_read_in(school.pk, held[person.pk])
     return people
 
 

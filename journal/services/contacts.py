@@ -25,6 +25,13 @@ def phone_key(phone: str) -> str:
     return "7" + digits[1:] if len(digits) == 11 and digits[0] == "8" else digits
 
 
+def same_contacts(user: User, *, phone: str, email: str) -> bool:
+    """``user`` has this phone (compared by :func:`phone_key`) or this e-mail (in any case): the person a row or
+    a form names by name and contact."""
+    key = phone_key(phone)
+    return bool(key and phone_key(user.phone) == key or email and user.email.lower() == email.lower())
+
+
 def clean_phone(raw: str) -> str:
     """A phone as it is kept (single spaces), or the refusal of what is not a phone."""
     phone = " ".join(raw.split())

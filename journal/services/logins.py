@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services.logins import Slip, free_login, logins_issue
-from accounts.services.users import user_create, user_set_roles
+from accounts.services.logins import Slip, login_create, logins_issue
+from accounts.services.users import user_set_roles
 from journal import rules
-from journal.models import ClassGroup, School, SchoolMembership
+from journal.models import ClassGroup, School
 from journal.rules import STAFF
 from journal.selectors.accounts import AccountRow
 from journal.selectors.schools import users_of_school
-from journal.services.contacts import clean_phone, phone_key
+from journal.services.contacts import clean_phone, same_contacts
 from journal.services.structure import student_login_attach
 
 
@@ -34,8 +34,7 @@ def class_logins_issue(*, actor: User, class_group: ClassGroup, rows: Iterable[A
     for row in chosen:
         if row.user is None and row.student is not None:
             student = row.student
-            user, _password = user_create(
-                username=free_login(student.last_name, student.first_name, student.middle_name),
+            user = login_create(  # its password is the slip's, issued below
                 last_name=student.last_name,
                 first_name=student.first_name,
                 middle_name=student.middle_name,
@@ -132,18 +131,13 @@ def staff_create(
     namesakes = users_of_school(school).filter(
         last_name__iexact=last_name, first_name__iexact=first_name, middle_name__iexact=middle_name
     )
-    same = [
-        u
-        for u in namesakes
-        if email and u.email.lower() == email.lower() or phone and phone_key(u.phone) == phone_key(phone)
-    ]
+    same = [u for u in namesakes if same_contacts(u, phone=phone, email=email)]
     if same:
         raise ValidationError(
             _("%(name)s is already in the school (login %(login)s): change their roles instead.")
             % {"name": same[0].full_name, "login": same[0].username}
         )
-    user, _password = user_create(
-        username=free_login(last_name, first_name, middle_name),
+    return login_create(
         last_name=last_name,
         first_name=first_name,
         middle_name=middle_name,
@@ -152,9 +146,6 @@ def staff_create(
         roles=tuple(r for r in Role if r in roles),
         school=school,
     )
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
-    return user
 
 
 @transaction.atomic
@@ -166,7 +157,5 @@ def staff_roles_set(*, actor: User, school: School, user: User, roles: set[Role]
     _staff_roles_checked(roles)
     if user.pk == actor.pk and Role.ADMINISTRATOR in user.roles_in(school.pk) and Role.ADMINISTRATOR not in roles:
         raise ValidationError({"roles": _("You cannot take the administrator's role from yourself.")})
-    membership = SchoolMembership.objects.select_for_update().get(user=user, school=school)
-    membership.roles.filter(role__in=[r.value for r in STAFF - roles]).delete()
-    user_set_roles(user=user, school=school, roles=roles)
+    user_set_roles(user=user, school=school, roles=roles, replacing=STAFF)
     return user

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role
-from accounts.services.logins import free_login
-from accounts.services.users import user_create, user_set_roles
+from accounts.roles import Role, role_labels
+from accounts.services.logins import login_create
+from accounts.services.users import user_set_roles
 from journal.imports import normalise
 from journal.models import AcademicYear, ClassGroup, Enrolment, ParentLink, School, Student
 from journal.roster_import import RosterRow, StaffRow
@@ -23,7 +23,7 @@ from journal.rules import STAFF
 from journal.selectors.membership import enrolled_on
 from journal.selectors.schools import users_of_school, users_with_role, with_school_roles
 from journal.selectors.timetable import day_in_year
-from journal.services.contacts import phone_key
+from journal.services.contacts import phone_key, same_contacts
 from journal.services.structure import enrolment_create, parent_link_create
 
 
@@ -116,9 +116,8 @@ class _School:
 
     def parent_for(self, row: RosterRow, student: Student | None) -> User | None:
         key = _person_key(row.parent_last_name, row.parent_first_name, row.parent_middle_name)
-        phone, email = phone_key(row.phone), row.email.lower()
         for parent in self.parents.get(key, []):
-            if phone and phone_key(parent.phone) == phone or email and parent.email.lower() == email:
+            if same_contacts(parent, phone=row.phone, email=row.email):
                 return parent
             if student is not None and (parent.pk, student.pk) in self.links:
                 return parent
@@ -195,8 +194,7 @@ def roster_import(*, actor: User, school: School, year: AcademicYear, rows: list
         )
         parent = item.parent or parents.get(parent_key)
         if parent is None:
-            parent, _password = user_create(
-                username=free_login(row.parent_last_name, row.parent_first_name, row.parent_middle_name),
+            parent = login_create(  # the login is issued later, on a slip
                 last_name=row.parent_last_name,
                 first_name=row.parent_first_name,
                 middle_name=row.parent_middle_name,
@@ -205,8 +203,6 @@ def roster_import(*, actor: User, school: School, year: AcademicYear, rows: list
                 roles=(Role.PARENT,),
                 school=school,
             )
-            parent.set_unusable_password()  # the login is issued later, on a slip
-            parent.save(update_fields=["password"])
         parents[parent_key] = parent
         if not ParentLink.objects.filter(parent=parent, student=student, ended_at__isnull=True).exists():
             parent_link_create(actor=actor, parent=parent, student=student, relation=row.relation)
@@ -234,7 +230,7 @@ class StaffRowPlan:
 
     @property
     def new_role_labels(self) -> str:
-        return ", ".join(r.label for r in self.new_roles)
+        return role_labels(self.new_roles)
 
 
 @dataclass
@@ -279,12 +275,9 @@ def staff_plan(school: School, rows: Iterable[StaffRow]) -> StaffPlan:
             row.errors.append(_("The same person is on an earlier row."))
             continue
         seen.add(identity)
-        phone, email = phone_key(row.phone), row.email.lower()
         namesakes = members.get(name, [])
-        plan.user = next(
-            (u for u in namesakes if phone and phone_key(u.phone) == phone or email and u.email.lower() == email), None
-        )
-        if plan.user is None and not phone and not email:
+        plan.user = next((u for u in namesakes if same_contacts(u, phone=row.phone, email=row.email)), None)
+        if plan.user is None and not phone_key(row.phone) and not row.email:
             staff = [u for u in namesakes if u.roles.intersection(STAFF)]
             plan.user = staff[0] if len(staff) == 1 else None
         held = plan.user.roles if plan.user is not None else frozenset()
@@ -302,8 +295,7 @@ def staff_import(*, actor: User, school: School, rows: list[StaffRow]) -> StaffP
     for item in plan.rows:
         row = item.row
         if item.user is None:
-            user, _password = user_create(
-                username=free_login(row.last_name, row.first_name, row.middle_name),
+            login_create(
                 last_name=row.last_name,
                 first_name=row.first_name,
                 middle_name=row.middle_name,
@@ -312,8 +304,6 @@ def staff_import(*, actor: User, school: School, rows: list[StaffRow]) -> StaffP
                 roles=tuple(item.new_roles),
                 school=school,
             )
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
         elif item.new_roles:
             user_set_roles(user=item.user, school=school, roles=tuple(item.new_roles))
     return plan

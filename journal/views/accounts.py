@@ -36,6 +36,7 @@ from journal.selectors.accounts import (
     class_accounts,
     school_account,
     school_compromise_reports,
+    school_member,
     school_parent_link,
     school_staff,
 )
@@ -418,7 +419,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 def staff_roles(request: HttpRequest, user_id: int) -> HttpResponse:
     """The staff roles a person of the school holds here (a role applies only in the school it is given in)."""
     deny_unless(rules.administers(request.user))
-    person = users_of_school(request.school).filter(pk=user_id).first()
+    person = school_member(request.school, user_id)
     if person is None:
         raise Http404("No such person in the school")
     held = sorted(r.value for r in person.roles_in(request.school.pk))

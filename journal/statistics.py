@@ -343,6 +343,10 @@ def forecast_mark(summary: Summary) -> str:
 # --- Attendance ---------------------------------------------------------------------------------
 
 
+# The reasons of a lesson missed, in the order every report splits them ("unknown": not yet confirmed).
+ABSENCE_REASONS = ("illness", "excused", "unexcused", "unknown")
+
+
 @dataclass(frozen=True, slots=True)
 class AttendanceCounts:
     """Lessons missed, by reason, and late arrivals (a row per student and lesson: absent or late)."""
@@ -357,6 +361,11 @@ class AttendanceCounts:
     def missed(self) -> int:
         """Lessons missed, whatever the reason (a late arrival is not a miss)."""
         return self.illness + self.excused + self.unexcused + self.unknown
+
+    def by_reason(self) -> list[tuple[str, int]]:
+        """The lessons missed split by every reason a school uses, in the order of the reports' columns
+        (illness Б, excused УП, unexcused НП, not yet confirmed Н): they add up to :attr:`missed`."""
+        return [(reason, getattr(self, reason)) for reason in ABSENCE_REASONS]
 
 
 def count_attendance(rows: Iterable[tuple[str, str]]) -> AttendanceCounts:

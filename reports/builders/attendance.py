@@ -24,7 +24,7 @@ from journal.selectors.class_facts import (
 )
 from journal.selectors.grading import attendance_letter
 from journal.selectors.periods import grade_periods
-from journal.statistics import AttendanceCounts
+from journal.statistics import ABSENCE_REASONS, AttendanceCounts
 from reports.builders import Progress, ReportParams, per_class, student_cells, student_head
 from reports.document import Cell, Report, Section, Table, head, number, text
 
@@ -39,6 +39,22 @@ def attendance_head(policy: GradingPolicy) -> list[Cell]:
         head(_("unexcused (%(letter)s)") % {"letter": policy.letter_unexcused}),
         head(_("not confirmed (%(letter)s)") % {"letter": policy.letter_absent}),
         head(_("late (%(letter)s)") % {"letter": policy.letter_late}),
+    ]
+
+
+def reason_heads(policy: GradingPolicy) -> list[Cell]:
+    """The letters of the lessons missed by reason, every one the school uses (Б, УП, НП, Н): the columns
+    that add up to the lessons missed."""
+    return [head(attendance_letter(policy, "absent", reason)) for reason in ABSENCE_REASONS]
+
+
+def reason_cells(counts: AttendanceCounts, css: str = "", blank_zero: bool = True) -> list[Cell]:
+    """The lessons missed by reason under :func:`reason_heads` (unexcused ones marked)."""
+    return [
+        number(
+            n, css=f"{css} bad".strip() if reason == "unexcused" and n and blank_zero else css, blank_zero=blank_zero
+        )
+        for reason, n in counts.by_reason()
     ]
 
 
@@ -145,7 +161,7 @@ def _class_months(class_group: ClassGroup, params: ReportParams) -> list[Section
                     *student_cells(index, entry.student.short_name),
                     *cells,
                     number(own.counts.missed, blank_zero=True),
-                    number(own.counts.illness, blank_zero=True),
+                    *reason_cells(own.counts),
                     number(own.counts.late, blank_zero=True),
                 ]
             )
@@ -155,7 +171,7 @@ def _class_months(class_group: ClassGroup, params: ReportParams) -> list[Section
                     *student_head(),
                     *[head(f"{day.day}") for day in days],
                     head(_("missed")),
-                    head(policy.letter_illness),
+                    *reason_heads(policy),
                     head(policy.letter_late),
                 ]
             ],
@@ -210,13 +226,7 @@ def _class_sheet(class_group: ClassGroup, params: ReportParams) -> list[Section]
         narrowed = facts.narrowed(start, end)
         own = [a for a in absences if start <= a.day <= end]
         figures.append(attendance_by_student(narrowed, own, lessons))
-    per = [
-        head(_("days")),
-        head(_("lessons")),
-        head(policy.letter_illness),
-        head(policy.letter_excused),
-        head(policy.letter_unexcused),
-    ]
+    per = [head(_("days")), head(_("lessons")), *reason_heads(policy)]
     head_top = [head("№", rows=2), head(_("Student"), rows=2), *[head(label, span=len(per)) for label, _s, _e in spans]]
     head_sub = [cell for _span in spans for cell in per]
     body = []
@@ -228,9 +238,7 @@ def _class_sheet(class_group: ClassGroup, params: ReportParams) -> list[Section]
             cells += [
                 number(value.full_days, blank_zero=True),
                 number(value.counts.missed, blank_zero=True),
-                number(value.counts.illness, blank_zero=True),
-                number(value.counts.excused, blank_zero=True),
-                number(value.counts.unexcused, css="bad" if value.counts.unexcused else "", blank_zero=True),
+                *reason_cells(value.counts),
             ]
         body.append([*student_cells(index, entry.student.short_name, left=not facts.in_class_at_end(entry)), *cells])
     foot = [text(""), text(_("Class total"), "total")]
@@ -239,17 +247,15 @@ def _class_sheet(class_group: ClassGroup, params: ReportParams) -> list[Section]
         foot += [
             number(total.full_days, css="total"),
             number(total.counts.missed, css="total"),
-            number(total.counts.illness, css="total"),
-            number(total.counts.excused, css="total"),
-            number(total.counts.unexcused, css="total"),
+            *reason_cells(total.counts, "total", blank_zero=False),
         ]
     table = Table(head=[head_top, head_sub], body=body, foot=[foot], empty=_("No students in the class this year."))
     return [Section(heading=str(class_group), tables=[table], sheet=str(class_group))]
 
 
 def attendance_sheet(params: ReportParams, progress: Progress | None = None) -> Report:
-    """Сводная ведомость учёта посещаемости: students × periods and the year (days and lessons missed,
-    by reason)."""
+    """Сводная ведомость учёта посещаемости: students × periods and the year (days and lessons missed, and
+    the lessons by every reason: Б, УП, НП, Н)."""
     sections = per_class(params.classes(), progress, lambda c: _class_sheet(c, params))
     return Report(
         title=_("Summary sheet of attendance"),

@@ -46,7 +46,7 @@ from reports.builders import (
     student_cells,
     student_head,
 )
-from reports.builders.attendance import attendance_table
+from reports.builders.attendance import attendance_table, reason_cells, reason_heads
 from reports.builders.movement import movement_sections
 from reports.document import Cell, Listing, Report, Section, Table, head, number, text
 
@@ -460,8 +460,7 @@ def _final_data_sections(class_group: ClassGroup, params: ReportParams) -> list[
                 text(_standing_label(result) if result else ""),
                 number(own.full_days, blank_zero=True),
                 number(own.counts.missed, blank_zero=True),
-                number(own.counts.illness, blank_zero=True),
-                number(own.counts.unexcused, blank_zero=True),
+                *reason_cells(own.counts),
             ]
         )
     table = Table(
@@ -472,8 +471,7 @@ def _final_data_sections(class_group: ClassGroup, params: ReportParams) -> list[
                 head(_("result")),
                 head(_("days missed")),
                 head(_("lessons missed")),
-                head(policy.letter_illness),
-                head(policy.letter_unexcused),
+                *reason_heads(policy),
             ]
         ],
         body=body,

@@ -168,7 +168,7 @@ class StudentPage:
     averages: list[SubjectAverage]
     marks_count: int = 0
     absent: int = 0
-    absent_illness: int = 0
+    absent_by_reason: list[tuple[str, int]] = field(default_factory=list)  # (letter, lessons): Б, УП, НП, Н
     late: int = 0
 
 
@@ -277,7 +277,10 @@ def weekly_printout(
                 )
         attendance = count_attendance(entry.absence for entry in shown if entry.absence)
         page.marks_count = sum(len(entry.marks) for entry in shown)
-        page.absent, page.absent_illness, page.late = attendance.missed, attendance.illness, attendance.late
+        page.absent, page.late = attendance.missed, attendance.late
+        page.absent_by_reason = [
+            (attendance_letter(week_policy, "absent", reason), n) for reason, n in attendance.by_reason() if n
+        ]
         subjects = {entry.course_id: entry.subject_short or entry.subject for entry in week.entries()}
         for course_id in week.courses:
             summary = summarise(marks.get((course_id, student.pk), []), period_policy, None)

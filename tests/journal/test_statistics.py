@@ -143,6 +143,14 @@ def test_the_forecast_is_the_suggestion_or_na_below_the_minimum() -> None:
     assert forecast_mark(summarise([], POLICY, None)) == "на"
 
 
+def test_the_reasons_of_lessons_missed_add_up_to_the_lessons_missed() -> None:
+    counts = count_attendance(
+        [("absent", "illness")] * 3 + [("absent", "excused"), ("absent", "unexcused")] * 2 + [("absent", "unknown")]
+    )
+    assert counts.by_reason() == [("illness", 3), ("excused", 2), ("unexcused", 2), ("unknown", 1)]
+    assert sum(n for _reason, n in counts.by_reason()) == counts.missed == 8
+
+
 def test_a_day_is_missed_whole_only_when_every_lesson_of_it_was() -> None:
     monday, tuesday, wednesday = (datetime.date(2026, 10, d) for d in (5, 6, 7))
     lessons = {monday: 5, tuesday: 6, wednesday: 4}

@@ -124,15 +124,66 @@ def test_the_monthly_attendance_shows_each_day_by_letter_and_sums_the_months(q1:
     )
     october, summary = report.sections
     table = october.tables[0]
-    days = [cell.text for cell in table.head[0]][2:-3]
+    days = [cell.text for cell in table.head[0]][2:-6]
     assert days == ["5"]  # the only day of October with lessons of 5А
-    assert texts(table, "Соколов Артём")[2:] == ["Б2", "2", "2", ""]
-    assert texts(table, "Волкова Алиса")[2:] == ["НП", "1", "", ""]
-    assert texts(table, "Акимов Борис")[2:] == ["ОП", "", "", "1"]
+    # the day, missed, Б, УП, НП, Н, ОП
+    assert texts(table, "Соколов Артём")[2:] == ["Б2", "2", "2", "", "", "", ""]
+    assert texts(table, "Волкова Алиса")[2:] == ["НП", "1", "", "", "1", "", ""]
+    assert texts(table, "Акимов Борис")[2:] == ["ОП", "", "", "", "", "", "1"]
     names = [row[1].text for row in table.body]
     assert "Жуков Захар" not in names  # in 6Б from 1 October
     assert "Гусев Дмитрий" in names  # left on the 10th
     assert texts(summary.tables[0], "Итого по классу")[2:] == ["1", "3", "2", "", "1", "", "1"]
+
+
+def test_every_report_splitting_absences_shows_every_letter_and_the_letters_add_up(q1: Q1, world: World) -> None:
+    """On 5 October the child is ill (Б) at both lessons and Алиса away from mathematics without a reason
+    (НП); add Виктор away from Russian with a reason (УП) and Глеб away from mathematics, the reason not
+    yet confirmed (Н). By hand: 5 lessons missed = Б 2 + УП 1 + НП 1 + Н 1."""
+    math = m.Lesson.objects.get(course=world.math_5a, date=datetime.date(2026, 10, 5))
+    russian = m.Lesson.objects.get(course=q1.russian, date=datetime.date(2026, 10, 5))
+    author = world.users["teacher"]
+    m.Attendance.objects.create(lesson=russian, student=q1.belov, status="absent", reason="excused", author=author)
+    m.Attendance.objects.create(lesson=math, student=q1.vasin, status="absent", reason="unknown", author=author)
+    # lessons missed, Б, УП, НП, Н
+    by_hand = {
+        "Соколов Артём": ["2", "2", "", "", ""],
+        "Волкова Алиса": ["1", "", "", "1", ""],
+        "Белов Виктор": ["1", "", "1", "", ""],
+        "Васин Глеб": ["1", "", "", "", "1"],
+    }
+    total = ["5", "2", "1", "1", "1"]
+
+    def split(table: Table, at: int, name: str) -> list[str]:
+        row = texts(table, name)[at : at + 5]
+        missed, *reasons = (int(value or 0) for value in row)
+        assert sum(reasons) == missed, (name, row)
+        return row
+
+    final = q1.report("final-data").sections[0].tables[0]
+    labels = [cell.text for cell in final.head[0]]
+    at = labels.index("уроков пропущено")
+    assert labels[at:] == ["уроков пропущено", "Б", "УП", "НП", "Н"]
+    assert {name: split(final, at, name) for name in by_hand} == by_hand
+
+    sheet = q1.report("attendance-sheet").sections[0].tables[0]
+    assert [cell.text for cell in sheet.head[1]][:6] == ["дней", "уроки", "Б", "УП", "НП", "Н"]  # the quarter
+    at = 3  # №, the student, the days missed whole
+    assert {name: split(sheet, at, name) for name in by_hand} == by_hand
+    assert split(sheet, at, "Итого по классу") == total
+
+    months = q1.report(
+        "attendance-months", first_month=datetime.date(2026, 10, 1), last_month=datetime.date(2026, 10, 1)
+    )
+    october, summary = months.sections
+    labels = [cell.text for cell in october.tables[0].head[0]]
+    at = labels.index("пропущено")
+    assert labels[at:] == ["пропущено", "Б", "УП", "НП", "Н", "ОП"]
+    assert {name: split(october.tables[0], at, name) for name in by_hand} == by_hand
+    labels = [cell.text for cell in summary.tables[0].head[0]]
+    at = labels.index("уроков пропущено")
+    assert {name: split(summary.tables[0], at, name) for name in by_hand} == by_hand
+    assert split(summary.tables[0], at, "Итого по классу") == total
 
 
 def test_the_headcount_counts_the_class_on_the_day_and_at_the_periods_ends(q1: Q1) -> None:

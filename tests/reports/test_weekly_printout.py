@@ -101,10 +101,27 @@ def test_the_page_holds_the_weeks_lessons_homework_marks_and_attendance_only(wee
     assert [(c.value, c.work_type) for c in test.marks] == [("4", "Контрольная работа")]
     assert monday_russian.attendance == "ОП"
     assert english.attendance == "Б"
-    assert (page.marks_count, page.absent, page.absent_illness, page.late) == (2, 1, 1, 1)
+    assert (page.marks_count, page.absent, page.absent_by_reason, page.late) == (2, 1, [("Б", 1)], 1)
     everything = " ".join(f"{line.homework} {[c.comment for c in line.marks]}" for b in page.days for line in b.lessons)
     assert "следующей недели" not in everything
     assert "другому ребёнку" not in everything
+
+
+def test_the_lessons_missed_are_split_by_every_letter_and_the_letters_add_up(week: Week) -> None:
+    # Besides English (Б): mathematics on Monday with a reason (УП), on Wednesday without (НП), Russian on
+    # Monday not yet confirmed (Н, the late arrival made an absence). By hand: 4 = Б 1 + УП 1 + НП 1 + Н 1.
+    world, teacher = week.world, week.world.users["teacher"]
+    for lesson, reason in (("math_mon", "excused"), ("math_wed", "unexcused")):
+        m.Attendance.objects.create(
+            lesson=week.lessons[lesson], student=world.child, status="absent", reason=reason, author=teacher
+        )
+    m.Attendance.objects.filter(lesson=week.lessons["russian_mon"], student=world.child).update(status="absent")
+
+    page = weekly_printout(world.class_5a, MONDAY).pages[0]
+
+    assert page.absent_by_reason == [("Б", 1), ("УП", 1), ("НП", 1), ("Н", 1)]
+    assert (page.absent, page.late) == (4, 0)
+    assert sum(n for _letter, n in page.absent_by_reason) == page.absent
 
 
 def test_averages_are_weighted_over_the_period_up_to_the_weeks_end(week: Week) -> None:

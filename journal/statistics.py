@@ -11,13 +11,14 @@ cancelled lesson).
   hours (§6.2); the suggested period mark the average rounds to under the policy's thresholds (§2.8).
 - **The year**: the year mark suggested from the mean of the numeric period marks, the final mark from
   the year and exam marks.
-- **A class's results over a subject or the whole class** (the reports, §4.3, §4.5):
+- **A class's results in a subject** (the reports, §4.3, §4.5):
   успеваемость % = (n5 + n4 + n3) / N × 100, качество % = (n5 + n4) / N × 100,
   СОУ % = (100·n5 + 64·n4 + 36·n3 + 16·n2 + 7·n(н/а)) / N, средний балл = the mean of the numeric
   marks; N = the students counted minus the exempt (осв.) and those with no mark; н/а stays in N.
 - **A student's standing over all subjects** (the class teacher's report, the forecast): the lowest
-  result, which files the student as отличник, ударник, with one «4» or «3», неуспевающий; the class's
-  figures as a whole are the same formulas over the students' standings.
+  result, which files the student as отличник, ударник, with one «4» or «3», неуспевающий.
+- **A class as a whole** (:class:`ClassFigures`, the convention schools sign): успеваемость and качество
+  by the student (over the standings), СОУ and средний балл over every period mark of its students.
 - **A student's forecast in a course** (§2.8): the suggested mark, or н/а with fewer marks than the
   minimum.
 - **Attendance**: lessons missed by reason, late arrivals, days missed whole.
@@ -27,11 +28,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 
 from journal.models import GradingPolicy
 from journal.models.marks import NUMERIC_MARKS, MarkValue
@@ -330,6 +332,76 @@ def standing(values: Iterable[str | None]) -> Standing:
         threes=marks.count("3"),
         not_attested=MarkValue.NOT_ATTESTED in marks,
     )
+
+
+# --- A class as a whole -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFigures:
+    """A class (or several) as a whole over a period: the convention of the figures a school signs.
+
+    By the student, over each student's :func:`standing` (its lowest result counted as one mark a student;
+    N = the students with a mark, not exempt from every subject):
+
+    - успеваемость % = (students with neither «2» (1, незачёт) nor н/а) / N × 100;
+    - качество % = (students with only «4» and «5», зачёт and осв. aside) / N × 100.
+
+    Over every period mark of the students (one mark a student × subject: n5 … n2 and н/а of every student
+    in every subject; a 1 weighs as a 2; зачёт, незачёт, осв. and a missing mark left out):
+
+    - СОУ % = (100·n5 + 64·n4 + 36·n3 + 16·n2 + 7·n(н/а)) / (n5 + n4 + n3 + n2 + n(н/а));
+    - средний балл = (5·n5 + 4·n4 + 3·n3 + 2·n2) / (n5 + n4 + n3 + n2).
+    """
+
+    students: Results  # one mark a student: the lowest of their standing
+    marks: Results  # every mark of every student × subject
+
+    @property
+    def success(self) -> Decimal | None:
+        return success_percent(self.students)
+
+    @property
+    def quality(self) -> Decimal | None:
+        return quality_percent(self.students)
+
+    @property
+    def sou(self) -> Decimal | None:
+        return sou_percent(self.marks)
+
+    @property
+    def mean(self) -> Decimal | None:
+        return mean_mark(self.marks)
+
+
+# What a report prints under a table with a row of the class (or the school) as a whole.
+CLASS_FIGURES_NOTE = _(
+    "The class as a whole: success and quality by the student (success: no «2» and no н/а; quality: only «4» "
+    "and «5»); СОУ = (100·n5 + 64·n4 + 36·n3 + 16·n2 + 7·n(н/а)) / (n5 + n4 + n3 + n2 + n(н/а)) and the mean "
+    "mark = (5·n5 + 4·n4 + 3·n3 + 2·n2) / (n5 + n4 + n3 + n2) over all the period marks of its students in "
+    "every subject."
+)
+
+
+def class_figures(students: Iterable[Iterable[str | None]]) -> ClassFigures:
+    """The figures of a class as a whole from each student's marks of the subjects (``None`` or "" where
+    none): see :class:`ClassFigures`."""
+    rows = [list(values) for values in students]
+    return ClassFigures(
+        students=count_results(standing(values).lowest for values in rows),
+        marks=count_results(value for values in rows for value in values if value),
+    )
+
+
+def combined_figures(parts: Iterable[ClassFigures]) -> ClassFigures:
+    """Several classes as one (the school's row): their students and their marks together."""
+    parts = list(parts)
+
+    def total(side: str) -> Results:
+        found = [getattr(part, side) for part in parts]
+        return Results(**{f.name: sum(getattr(r, f.name) for r in found) for f in fields(Results)})
+
+    return ClassFigures(students=total("students"), marks=total("marks"))
 
 
 def forecast_mark(summary: Summary) -> str:

@@ -3,7 +3,8 @@ teacher's report of a period, the summary sheet of results (сводная ве�
 students' final data of the year and the forecast of the class's results (§2.8).
 
 Every count and percentage comes from :mod:`journal.statistics`: :func:`count_results` and the
-formulas over it for a subject, :func:`standing` for a student over all subjects.
+formulas over it for a subject, :func:`standing` for a student over all subjects, :func:`class_figures` for
+the class as a whole (the convention printed under its table, :data:`CLASS_FIGURES_NOTE`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ from journal.selectors.class_facts import (
 )
 from journal.selectors.periods import YEAR_KINDS, grade_periods
 from journal.statistics import (
+    CLASS_FIGURES_NOTE,
+    ClassFigures,
     Results,
     Standing,
+    class_figures,
+    combined_figures,
     count_results,
     mean_mark,
     quality_percent,
@@ -73,8 +78,14 @@ def results_head(first: str) -> list[Cell]:
     ]
 
 
-def results_cells(label: str, results: Results, css: str = "") -> list[Cell]:
-    """A row of the counts and the figures of :mod:`journal.statistics` over them."""
+def results_cells(label: str, results: Results, css: str = "", figures: ClassFigures | None = None) -> list[Cell]:
+    """A row of the counts and the figures of :mod:`journal.statistics` over them; a class as a whole: the
+    counts of its students' standings and the figures of :class:`ClassFigures`."""
+    if figures is not None:
+        results = figures.students
+        shown = (figures.success, figures.quality, figures.sou, figures.mean)
+    else:
+        shown = (success_percent(results), quality_percent(results), sou_percent(results), mean_mark(results))
     return [
         text(label, f"name {css}".strip()),
         number(results.students, css=css),
@@ -87,10 +98,10 @@ def results_cells(label: str, results: Results, css: str = "") -> list[Cell]:
         number(results.passed, css=css, blank_zero=True),
         number(results.failed, css=css, blank_zero=True),
         number(results.no_mark, css=css, blank_zero=True),
-        number(success_percent(results), 1, css),
-        number(quality_percent(results), 1, css),
-        number(sou_percent(results), 1, css),
-        number(mean_mark(results), 2, css),
+        number(shown[0], 1, css),
+        number(shown[1], 1, css),
+        number(shown[2], 1, css),
+        number(shown[3], 2, css),
     ]
 
 
@@ -112,9 +123,15 @@ def standings(facts: ClassFacts, values: dict[tuple[int, int], str]) -> dict[int
     }
 
 
-def class_results(found: dict[int, Standing]) -> Results:
-    """The class as a whole: its students' standings counted as one mark each."""
-    return count_results(s.lowest for s in found.values())
+def class_results(facts: ClassFacts, values: dict[tuple[int, int], str]) -> ClassFigures:
+    """The class as a whole (:class:`journal.statistics.ClassFigures`): the students in the class at the end
+    with their marks of the assessed subjects."""
+    subjects = facts.assessed_subjects()
+    return class_figures(
+        [values.get((entry.student.pk, s.pk)) for s in subjects]
+        for entry in facts.roster
+        if facts.in_class_at_end(entry)
+    )
 
 
 def _period_values(facts: ClassFacts, period: StudyPeriod) -> dict[tuple[int, int], str]:
@@ -129,19 +146,19 @@ def _period_facts(class_group: ClassGroup, period: StudyPeriod) -> ClassFacts:
 # --- Итоги успеваемости класса за период -----------------------------------------------------------------
 
 
-def _results_section(class_group: ClassGroup, period: StudyPeriod) -> tuple[Section, Results, dict[int, Standing]]:
+def _results_section(class_group: ClassGroup, period: StudyPeriod) -> tuple[Section, ClassFigures, dict[int, Standing]]:
     facts = _period_facts(class_group, period)
     values = _period_values(facts, period)
     rows = [results_cells(subject.name, results) for subject, results in subject_results(facts, values)]
     found = standings(facts, values)
-    overall = class_results(found)
+    overall = class_results(facts, values)
     table = Table(
         head=[results_head(_("Subject"))],
         body=rows,
-        foot=[results_cells(_("The class as a whole (by students)"), overall, "total")],
+        foot=[results_cells(_("The class as a whole"), overall.students, "total", overall)],
         empty=_("The class has no assessed subjects."),
     )
-    notes = []
+    notes = [str(CLASS_FIGURES_NOTE)] if rows else []
     missing = sum(r.no_mark for _s, r in subject_results(facts, values))
     if missing:
         notes.append(_("%(count)s period marks are not set yet.") % {"count": missing})
@@ -154,7 +171,7 @@ def results_by_subject(params: ReportParams, progress: Progress | None = None) -
     assert params.period is not None  # noqa: S101 - the form requires it
     period = params.period
     classes, notes = classes_of_period(params)
-    overall: list[tuple[ClassGroup, Results, dict[int, Standing]]] = []
+    overall: list[tuple[ClassGroup, ClassFigures, dict[int, Standing]]] = []
 
     def build(class_group: ClassGroup) -> list[Section]:
         section, results, found = _results_section(class_group, period)
@@ -174,7 +191,7 @@ def results_by_subject(params: ReportParams, progress: Progress | None = None) -
     )
 
 
-def _school_summary(overall: list[tuple[ClassGroup, Results, dict[int, Standing]]]) -> Section:
+def _school_summary(overall: list[tuple[ClassGroup, ClassFigures, dict[int, Standing]]]) -> Section:
     head_row = [
         head(_("Class")),
         head(_("students")),
@@ -187,7 +204,7 @@ def _school_summary(overall: list[tuple[ClassGroup, Results, dict[int, Standing]
         head(_("SOU, %")),
     ]
 
-    def row(label: str, results: Results, found: Iterable[Standing], css: str = "") -> list[Cell]:
+    def row(label: str, figures: ClassFigures, found: Iterable[Standing], css: str = "") -> list[Cell]:
         found = list(found)
         return [
             text(label, f"name {css}".strip()),
@@ -196,9 +213,9 @@ def _school_summary(overall: list[tuple[ClassGroup, Results, dict[int, Standing]
             number(sum(s.good for s in found), css=css),
             number(sum(s.failing for s in found), css=css),
             number(sum(s.not_attested for s in found), css=css),
-            number(success_percent(results), 1, css),
-            number(quality_percent(results), 1, css),
-            number(sou_percent(results), 1, css),
+            number(figures.success, 1, css),
+            number(figures.quality, 1, css),
+            number(figures.sou, 1, css),
         ]
 
     every = [s for _c, _r, found in overall for s in found.values()]
@@ -208,9 +225,10 @@ def _school_summary(overall: list[tuple[ClassGroup, Results, dict[int, Standing]
             Table(
                 head=[head_row],
                 body=[row(str(c), r, found.values()) for c, r, found in overall],
-                foot=[row(_("School"), count_results(s.lowest for s in every), every, "total")],
+                foot=[row(_("School"), combined_figures(r for _c, r, _f in overall), every, "total")],
             )
         ],
+        notes=[str(CLASS_FIGURES_NOTE)],
         sheet=_("By class"),
     )
 
@@ -227,7 +245,8 @@ def _class_teacher_sections(class_group: ClassGroup, period: StudyPeriod, params
     facts = _period_facts(class_group, period)
     values = _period_values(facts, period)
     found = standings(facts, values)
-    results = class_results(found)
+    overall = class_results(facts, values)
+    results = overall.students
     subjects = {s.pk: s.name for s in facts.assessed_subjects()}
 
     def subjects_with(student_id: int, marks: set[str]) -> str:
@@ -270,13 +289,13 @@ def _class_teacher_sections(class_group: ClassGroup, period: StudyPeriod, params
                 number(sum(s.one_three for s in found.values())),
                 number(sum(s.failing for s in found.values())),
                 number(sum(s.not_attested for s in found.values())),
-                number(success_percent(results), 1),
-                number(quality_percent(results), 1),
-                number(sou_percent(results), 1),
+                number(overall.success, 1),
+                number(overall.quality, 1),
+                number(overall.sou, 1),
             ]
         ],
     )
-    notes = []
+    notes = [str(CLASS_FIGURES_NOTE)]
     if not results.base:
         notes.append(_("The period marks of the class are not set yet."))
     listings = [
@@ -515,11 +534,11 @@ def _forecast_sections(class_group: ClassGroup, period: StudyPeriod) -> list[Sec
         return [unassessed_section(class_group)]
     forecast, risks = period_forecast(facts)
     rows = [results_cells(subject.name, results) for subject, results in subject_results(facts, forecast)]
-    overall = class_results(standings(facts, forecast))
+    overall = class_results(facts, forecast)
     figures = Table(
         head=[results_head(_("Subject"))],
         body=rows,
-        foot=[results_cells(_("The class as a whole (by students)"), overall, "total")],
+        foot=[results_cells(_("The class as a whole"), overall.students, "total", overall)],
         empty=_("The class has no assessed subjects."),
     )
     names = {e.student.pk: e.student.short_name for e in facts.roster}
@@ -548,11 +567,13 @@ def _forecast_sections(class_group: ClassGroup, period: StudyPeriod) -> list[Sec
         caption=_("At risk of a «2» or of н/а (fewer marks than the minimum)"),
         empty=_("No student is at risk."),
     )
+    notes = [str(CLASS_FIGURES_NOTE)]
     return [
         Section(
             heading=_("%(cls)s: expected results (marks up to %(day)s)")
             % {"cls": class_group, "day": last.strftime("%d.%m.%Y")},
             tables=[figures, at_risk],
+            notes=notes,
             sheet=str(class_group),
         )
     ]

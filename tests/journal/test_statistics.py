@@ -8,6 +8,8 @@ from decimal import Decimal
 from journal.models import GradingPolicy
 from journal.statistics import (
     MarkFacts,
+    class_figures,
+    combined_figures,
     count_attendance,
     count_results,
     final_mark_suggestion,
@@ -133,6 +135,22 @@ def test_the_class_as_a_whole_is_counted_over_the_standings() -> None:
     assert success_percent(results) == Decimal("50.0")
     assert quality_percent(results) == Decimal("50.0")
     assert sou_percent(results) == Decimal("50.5")
+
+
+def test_the_class_as_a_whole_takes_sou_and_the_mean_over_every_period_mark_and_the_rest_by_student() -> None:
+    figures = class_figures([["5", "5"], ["4", "5"], ["3", "нз"], ["2", "3"], ["на", "3"], ["5", "зч"], [None, "осв"]])
+    # By the student (lowest 5, 4, 2, 2, н/а, 5; the last exempt or without a mark, out of N = 6):
+    # успеваемость 3 / 6 = 50.0 %, качество 3 / 6 = 50.0 %.
+    assert (figures.success, figures.quality) == (Decimal("50.0"), Decimal("50.0"))
+    # Every mark: n5 = 4, n4 = 1, n3 = 3, n2 = 1, н/а = 1 (зачёт, незачёт, осв., none left out).
+    # СОУ = (100·4 + 64·1 + 36·3 + 16·1 + 7·1) / (4 + 1 + 3 + 1 + 1) = 595 / 10 = 59.5
+    assert figures.sou == Decimal("59.5")
+    # средний балл = (5·4 + 4·1 + 3·3 + 2·1) / (4 + 1 + 3 + 1) = 35 / 9 = 3.888… → 3.89
+    assert figures.mean == Decimal("3.89")
+    # Two classes as one: their students and their marks together.
+    both = combined_figures([figures, class_figures([["5", "4"]])])
+    # СОУ = (595 + 100 + 64) / (10 + 2) = 759 / 12 = 63.25 → 63.3
+    assert (both.students.base, both.sou) == (7, Decimal("63.3"))
 
 
 def test_the_forecast_is_the_suggestion_or_na_below_the_minimum() -> None:

@@ -91,6 +91,9 @@ class Q1:
         params = ReportParams(school=self.world.school, year=self.world.year, class_group=self.world.class_5a, **kwargs)
         return KINDS[code].build(params, None)
 
+    def report_of_school(self, code: str, **kwargs: object) -> Report:
+        return KINDS[code].build(ReportParams(school=self.world.school, year=self.world.year, **kwargs), None)
+
 
 @pytest.fixture
 def q1(world: World) -> Q1:

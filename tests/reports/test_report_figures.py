@@ -76,12 +76,33 @@ def test_results_by_subject_count_as_by_hand(q1: Q1) -> None:
         "4,00",
     ]
     assert texts(table, "Физкультура")[1:] == ["6", "", "", "", "", "", "1", "4", "1", "", "80,0", "", "", ""]
-    # The class by students' lowest marks: 5, 4, 2 (незачёт), 2, н/а, 5.
-    assert texts(table, "Класс в целом (по обучающимся)")[1:] == [
-        "6", "2", "1", "", "2", "1", "", "", "", "", "50,0", "50,0", "50,5", "3,60",
-    ]  # fmt: skip
     numbers = {row[0].text: row for row in table.body}
     assert numbers["Математика"][11].value == Decimal("66.7")
+
+
+def test_the_class_as_a_whole_takes_sou_and_the_mean_over_all_its_period_marks(q1: Q1) -> None:
+    """The counts and успеваемость, качество by the student, over the students' lowest marks: 5, 4, 2
+    (незачёт), 2, н/а, 5 (N = 6): успеваемость 3 / 6 = 50,0 %, качество 3 / 6 = 50,0 %.
+
+    СОУ and средний балл over every period mark of the six students (the table of the module's docstring):
+    n5 = 2 + 2, n4 = 1 + 1, n3 = 1 + 2, n2 = 1, н/а = 1 (Физкультура: зачёт, незачёт, осв. out):
+    СОУ = (100·4 + 64·2 + 36·3 + 16·1 + 7·1) / (4 + 2 + 3 + 1 + 1) = 659 / 11 = 59,909… → 59,9 %;
+    средний балл = (5·4 + 4·2 + 3·3 + 2·1) / (4 + 2 + 3 + 1) = 39 / 10 = 3,90.
+    (The mean of the students' lowest marks was printed before: 18 / 5 = 3,60, СОУ 50,5.)
+    """
+    report = q1.report("results", period=q1.period)
+    section = report.sections[0]
+    assert texts(section.tables[0], "Класс в целом")[1:] == [
+        "6", "2", "1", "", "2", "1", "", "", "", "", "50,0", "50,0", "59,9", "3,90",
+    ]  # fmt: skip
+    note = section.notes[0]
+    assert note.startswith("Класс в целом: успеваемость и качество — по обучающимся")
+    assert "по всем отметкам за период" in note
+    teacher = q1.report("class-teacher", period=q1.period).sections[1]
+    assert [cell.text for cell in teacher.tables[0].body[0]][-3:] == ["50,0", "50,0", "59,9"]
+    assert note in teacher.notes
+    school = q1.report_of_school("results", period=q1.period).sections[0]
+    assert texts(school.tables[0], "5А")[-3:] == ["50,0", "50,0", "59,9"]
 
 
 def test_the_class_teachers_report_lists_the_students_by_result(q1: Q1) -> None:
@@ -89,7 +110,7 @@ def test_the_class_teachers_report_lists_the_students_by_result(q1: Q1) -> None:
     composition, results, attendance, movement = report.sections
     assert texts(composition.tables[0], "7") == ["7", "6", "1", "2"]  # start, end, arrived, left (Гусев, Жуков)
     figures = [cell.text for cell in results.tables[0].body[0]]
-    assert figures == ["6", "2", "1", "1", "0", "2", "1", "50,0", "50,0", "50,5"]
+    assert figures == ["6", "2", "1", "1", "0", "2", "1", "50,0", "50,0", "59,9"]
     lists = {listing.label: listing.items for listing in results.listings}
     assert lists["Отличники"] == ["Денисов Егор", "Соколов Артём"]
     assert lists["Ударники (на «4» и «5»)"] == ["Волкова Алиса"]

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from diary.selectors.week import DiaryLesson, DiaryWeek, student_weeks
 from journal.models import AcademicYear, ClassGroup, Lesson, LessonKind, LessonStatus, School, Student, StudyPeriod
-from journal.models.marks import MarkValue
 from journal.models.planning import Substitution
 from journal.selectors.class_facts import (
     Risk,
@@ -39,8 +38,6 @@ from journal.services.marks import late_deadline
 from monitoring.selectors import MissingFinals, TeacherWeek, missing_finals, teacher_weeks, with_filling
 
 # The kinds of lesson whose written work is marked: such a lesson without marks has them still to come.
-NA_WATCH_DAYS = 14
-
 MARKED_WORK = (LessonKind.TEST, LessonKind.LAB, LessonKind.PRACTICAL, LessonKind.DICTATION, LessonKind.ESSAY)
 
 TODO_LABELS = {
@@ -141,18 +138,13 @@ def class_at_glance(class_group: ClassGroup, today: datetime.date) -> ClassAtGla
     if glance.period is not None and glance.period.start <= today:
         last = min(glance.period.end, today)
         period_facts = class_facts(class_group, glance.period.start, last)
-        _forecast, risks = period_forecast(period_facts)
-        # Fewer marks than the minimum says little while the period has weeks to go: н/а counts as a risk
-        # from two weeks before the period's end; a «2» the average points to, at once.
-        near_end = (glance.period.end - today).days <= NA_WATCH_DAYS
+        _forecast, risks = period_forecast(period_facts, glance.period.end)
         names = {entry.student.pk: entry.student for entry in period_facts.roster}
-        by_student: dict[int, list[Risk]] = {}
+        risks_of: dict[int, list[Risk]] = {}
         for risk in risks:
-            if risk.value == MarkValue.NOT_ATTESTED.value and not near_end:
-                continue
-            by_student.setdefault(risk.student_id, []).append(risk)
+            risks_of.setdefault(risk.student_id, []).append(risk)
         glance.at_risk = sorted(
-            ((names[sid], sorted(found, key=lambda r: r.subject.name)) for sid, found in by_student.items()),
+            ((names[sid], sorted(found, key=lambda r: r.subject.name)) for sid, found in risks_of.items()),
             key=lambda row: row[0].short_name,
         )
     return glance

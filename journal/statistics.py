@@ -19,8 +19,9 @@ cancelled lesson).
   result, which files the student as отличник, ударник, with one «4» or «3», неуспевающий.
 - **A class as a whole** (:class:`ClassFigures`, the convention schools sign): успеваемость and качество
   by the student (over the standings), СОУ and средний балл over every period mark of its students.
-- **A student's forecast in a course** (§2.8): the suggested mark, or н/а with fewer marks than the
-  minimum.
+- **A student's forecast in a course** (§2.8, :func:`forecast_mark`): the mark the average so far rounds
+  to, flagged «few marks» while the minimum can still be reached in the lessons left, н/а only once it
+  cannot.
 - **Attendance**: lessons missed by reason, late arrivals, days missed whole.
 """
 
@@ -404,12 +405,35 @@ def combined_figures(parts: Iterable[ClassFigures]) -> ClassFigures:
     return ClassFigures(students=total("students"), marks=total("marks"))
 
 
-def forecast_mark(summary: Summary) -> str:
-    """The period mark a course's figures point to now (§2.8): the suggested mark, н/а with fewer marks
-    than the minimum (§6.2), "" without a numeric mark."""
-    if summary.below_minimum:
-        return MarkValue.NOT_ATTESTED.value
-    return summary.suggested
+# --- A student's forecast in a course -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """The period mark a student's figures in a course point to (§2.8)."""
+
+    value: str  # "5"…"1", "зч"/"нз" (a pass/fail subject), "на", or "" with no mark to project from
+    few_marks: bool = False  # fewer marks than the minimum so far, the minimum still reachable
+
+
+def forecast_mark(
+    marks: Iterable[Weighted], summary: Summary, lessons_left: int, *, pass_fail: bool = False
+) -> Forecast:
+    """The period mark a course's figures point to now (§2.8), projected over the lessons left.
+
+    The mark the average so far rounds to (:attr:`Summary.suggested`; a pass/fail subject: зачёт when at
+    least half of its зачёт/незачёт marks are зачёт, else незачёт), flagged ``few_marks`` while the marks are
+    fewer than the minimum (§6.2) but the ``lessons_left`` of the period can still bring them to it; н/а
+    only when they can no longer: count + lessons left < minimum.
+    """
+    if summary.count + lessons_left < summary.minimum:
+        return Forecast(MarkValue.NOT_ATTESTED.value)
+    value = summary.suggested
+    if pass_fail:
+        values = [mark.value for mark in marks]
+        passes, fails = values.count(MarkValue.PASS.value), values.count(MarkValue.FAIL.value)
+        value = "" if not passes + fails else MarkValue.PASS.value if passes >= fails else MarkValue.FAIL.value
+    return Forecast(value, summary.below_minimum)
 
 
 # --- Attendance ---------------------------------------------------------------------------------

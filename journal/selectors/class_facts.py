@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from journal.models import (
     Attendance,
@@ -44,6 +45,7 @@ from journal.selectors.membership import (
 )
 from journal.statistics import (
     AttendanceCounts,
+    Forecast,
     MarkFacts,
     Summary,
     count_attendance,
@@ -329,33 +331,67 @@ def counted_students(facts: ClassFacts, subject: Subject) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class Risk:
-    """A student whose current figures in a subject point to a «2» or to н/а (fewer marks than the minimum)."""
+    """A student whose figures in a subject point to a «2» (or 1, незачёт) or to н/а (too few marks for the
+    lessons left), :func:`journal.statistics.forecast_mark`."""
 
     student_id: int
     subject: Subject
     summary: Summary
-    value: str
+    forecast: Forecast
+
+    @property
+    def value(self) -> str:
+        return self.forecast.value
 
     @property
     def label(self) -> str:
-        """The forecast as the report prints it: «2», «н/а»."""
+        """The forecast as the report and the desk print it: «2», «н/а», «2, few marks»."""
+        if self.forecast.few_marks:
+            return _("%(mark)s, few marks") % {"mark": short_label(self.value)}
         return str(short_label(self.value))
 
 
-RISK_VALUES = ("1", "2", MarkValue.NOT_ATTESTED.value)
+RISK_VALUES = ("1", "2", MarkValue.FAIL.value, MarkValue.NOT_ATTESTED.value)
 
 
-def period_forecast(facts: ClassFacts) -> tuple[dict[tuple[int, int], str], list[Risk]]:
-    """The period mark each counted student's figures point to now in each assessed subject
-    (:func:`journal.statistics.forecast_mark`), and the students at risk among them: the class's forecast
-    report and the class teacher's desk read both from here."""
-    summaries = subject_summaries(facts)
-    forecast: dict[tuple[int, int], str] = {}
+def lessons_left(facts: ClassFacts, until: datetime.date) -> dict[tuple[int, int], int]:
+    """(student id, subject id) → the lessons of the student's course(s) of the subject after the span's
+    last day up to ``until`` (the period's end), not cancelled: the marks a forecast may still count on
+    (one query)."""
+    rows = (
+        Lesson.objects.filter(LESSON_COUNTS, course__in=[c.pk for c in facts.courses], date__gt=facts.end)
+        .filter(date__lte=until)
+        .values("course_id")
+        .annotate(n=Count("pk"))
+        .values_list("course_id", "n")
+    )
+    per_course = dict(rows)
+    return {
+        (entry.student.pk, subject.pk): sum(
+            per_course.get(c.pk, 0) for c in facts.courses_of(entry.student.pk, subject.pk, facts.end)
+        )
+        for subject in facts.assessed_subjects()
+        for entry in facts.roster
+    }
+
+
+def period_forecast(facts: ClassFacts, period_end: datetime.date) -> tuple[dict[tuple[int, int], Forecast], list[Risk]]:
+    """The period mark each counted student's figures point to now in each assessed subject, projected over
+    the lessons left up to ``period_end`` (:func:`journal.statistics.forecast_mark`), and the students at
+    risk among them: the class's forecast report and the class teacher's desk read both from here."""
+    policy = period_policy(facts)
+    marks = marks_by_subject(facts)
+    summaries = _summaries(facts, policy, marks)
+    left = lessons_left(facts, period_end)
+    forecast: dict[tuple[int, int], Forecast] = {}
     risks: list[Risk] = []
     for subject in facts.assessed_subjects():
+        pass_fail = facts.assessments.get(subject.pk) == Assessment.PASS_FAIL
         for sid in counted_students(facts, subject):
-            summary = summaries[(sid, subject.pk)]
-            value = forecast[(sid, subject.pk)] = forecast_mark(summary)
-            if value in RISK_VALUES:
-                risks.append(Risk(sid, subject, summary, value))
+            key = (sid, subject.pk)
+            found = forecast[key] = forecast_mark(
+                marks.get(key, []), summaries[key], left.get(key, 0), pass_fail=pass_fail
+            )
+            if found.value in RISK_VALUES:
+                risks.append(Risk(sid, subject, summaries[key], found))
     return forecast, risks

@@ -532,15 +532,17 @@ def _forecast_sections(class_group: ClassGroup, period: StudyPeriod) -> list[Sec
     facts = class_facts(class_group, period.start, last)
     if not facts.assessed_subjects():
         return [unassessed_section(class_group)]
-    forecast, risks = period_forecast(facts)
-    rows = [results_cells(subject.name, results) for subject, results in subject_results(facts, forecast)]
-    overall = class_results(facts, forecast)
+    forecast, risks = period_forecast(facts, period.end)
+    values = {key: found.value for key, found in forecast.items()}
+    rows = [results_cells(subject.name, results) for subject, results in subject_results(facts, values)]
+    overall = class_results(facts, values)
     figures = Table(
         head=[results_head(_("Subject"))],
         body=rows,
         foot=[results_cells(_("The class as a whole"), overall.students, "total", overall)],
         empty=_("The class has no assessed subjects."),
     )
+    few = sum(1 for found in forecast.values() if found.few_marks)
     names = {e.student.pk: e.student.short_name for e in facts.roster}
     at_risk = Table(
         head=[
@@ -560,14 +562,22 @@ def _forecast_sections(class_group: ClassGroup, period: StudyPeriod) -> list[Sec
                 number(risk.summary.average, 2),
                 number(risk.summary.count),
                 number(risk.summary.minimum),
-                text(short_label(risk.value), "bad"),
+                text(risk.label, "bad"),
             ]
             for risk in sorted(risks, key=lambda r: (names[r.student_id], r.subject.name))
         ],
-        caption=_("At risk of a «2» or of н/а (fewer marks than the minimum)"),
+        caption=_("At risk of a «2» or of н/а (the minimum out of reach in the lessons left)"),
         empty=_("No student is at risk."),
     )
     notes = [str(CLASS_FIGURES_NOTE)]
+    if few:
+        notes.append(
+            _(
+                "%(count)s forecasts rest on fewer marks than the minimum so far (few marks): the lessons left "
+                "can still bring them to it."
+            )
+            % {"count": few}
+        )
     return [
         Section(
             heading=_("%(cls)s: expected results (marks up to %(day)s)")
@@ -581,7 +591,8 @@ def _forecast_sections(class_group: ClassGroup, period: StudyPeriod) -> list[Sec
 
 def results_forecast(params: ReportParams, progress: Progress | None = None) -> Report:
     """Прогноз успеваемости класса (§2.8 «класса в целом»): the expected % успеваемости and % качества
-    from the current suggested marks, and the students at risk of a 2 or of н/а."""
+    from the forecasts of :func:`journal.statistics.forecast_mark` (the average so far, projected over the
+    lessons left), and the students at risk of a 2 or of н/а."""
     assert params.period is not None  # noqa: S101 - the form requires it
     period = params.period
     classes, notes = classes_of_period(params)
@@ -594,6 +605,10 @@ def results_forecast(params: ReportParams, progress: Progress | None = None) -> 
         landscape=True,
         notes=[
             *notes,
-            _("The forecast is the mark each average rounds to; н/а where the marks are fewer than the minimum."),
+            _(
+                "The forecast is the mark the average so far rounds to (a pass/fail subject: зачёт when at least "
+                "half of its marks are зачёт); «few marks» while the marks are fewer than the minimum but the "
+                "lessons left can still bring them to it; н/а only when they no longer can."
+            ),
         ],
     )

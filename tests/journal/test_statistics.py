@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from journal.models import GradingPolicy
 from journal.statistics import (
+    Forecast,
     MarkFacts,
     class_figures,
     combined_figures,
@@ -153,12 +154,21 @@ def test_the_class_as_a_whole_takes_sou_and_the_mean_over_every_period_mark_and_
     assert (both.students.base, both.sou) == (7, Decimal("63.3"))
 
 
-def test_the_forecast_is_the_suggestion_or_na_below_the_minimum() -> None:
-    enough = summarise(marks(("2", "1"), ("2", "1"), ("3", "1")), POLICY, None)  # 2.33, 3 marks of 3
-    assert forecast_mark(enough) == "2"
-    few = summarise(marks(("5", "1")), POLICY, Decimal(2))  # 1 mark of the 5 needed at 2 hours a week
-    assert forecast_mark(few) == "на"
-    assert forecast_mark(summarise([], POLICY, None)) == "на"
+def test_the_forecast_projects_the_average_flags_few_marks_and_gives_na_only_out_of_reach() -> None:
+    enough = marks(("2", "1"), ("2", "1"), ("3", "1"))  # 2.33, 3 marks of 3
+    assert forecast_mark(enough, summarise(enough, POLICY, None), 0) == Forecast("2")
+    few = marks(("5", "1"))  # 1 mark of the 5 needed at 2 hours a week
+    summary = summarise(few, POLICY, Decimal(2))
+    # Four lessons left can still bring it to 5: the average's «5», flagged; three cannot: н/а.
+    assert forecast_mark(few, summary, 4) == Forecast("5", few_marks=True)
+    assert forecast_mark(few, summary, 3) == Forecast("на")
+    assert forecast_mark([], summarise([], POLICY, None), 0) == Forecast("на")
+    assert forecast_mark([], summarise([], POLICY, None), 5) == Forecast("", few_marks=True)
+    # A pass/fail subject: зачёт when at least half of its marks are зачёт.
+    passes = marks(("зч", "1"), ("нз", "1"), ("зч", "1"))
+    assert forecast_mark(passes, summarise(passes, POLICY, None), 0, pass_fail=True) == Forecast("зч")
+    fails = marks(("зч", "1"), ("нз", "1"), ("нз", "1"))
+    assert forecast_mark(fails, summarise(fails, POLICY, None), 0, pass_fail=True) == Forecast("нз")
 
 
 def test_the_reasons_of_lessons_missed_add_up_to_the_lessons_missed() -> None:

@@ -104,14 +104,16 @@ def changes_about(changes: list[Change]) -> list[str]:
         lesson.pk: lesson
         for lesson in Lesson.objects.filter(pk__in=lesson_ids).select_related("course__subject", "course__class_group")
     }
-    students = {s.pk: s for s in Student.objects.filter(pk__in={getattr(r, "student_id", None) for r in records})}
+
+    def ids(name: str) -> set[int]:
+        return {value for r in records if (value := getattr(r, name, None))}
+
+    students = {s.pk: s for s in Student.objects.filter(pk__in=ids("student_id"))}
     courses = {
         course.pk: course
-        for course in Course.objects.filter(pk__in={getattr(r, "course_id", None) for r in records}).select_related(
-            "subject", "class_group"
-        )
+        for course in Course.objects.filter(pk__in=ids("course_id")).select_related("subject", "class_group")
     }
-    periods = {p.pk: p for p in StudyPeriod.objects.filter(pk__in={getattr(r, "period_id", None) for r in records})}
+    periods = {p.pk: p for p in StudyPeriod.objects.filter(pk__in=ids("period_id"))}
 
     def course_label(course: Course | None) -> str:
         return f"{course.subject.name}, {course.class_group}" if course is not None else ""
@@ -120,13 +122,14 @@ def changes_about(changes: list[Change]) -> list[str]:
     for change in changes:
         record = change.record
         lesson = lessons.get(getattr(record, "lesson_id", None) or (change.object_id if change.model is Lesson else 0))
-        student = students.get(getattr(record, "student_id", None))
+        student = students.get(getattr(record, "student_id", None) or 0)
         if lesson is not None:
             where = [course_label(lesson.course), lesson.date.strftime("%d.%m.%Y")]
         else:
-            period = periods.get(getattr(record, "period_id", None))
+            period = periods.get(getattr(record, "period_id", None) or 0)
             kind = record.get_kind_display() if hasattr(record, "get_kind_display") else ""
-            where = [course_label(courses.get(getattr(record, "course_id", None))), str(period) if period else kind]
+            course = courses.get(getattr(record, "course_id", None) or 0)
+            where = [course_label(course), str(period) if period else kind]
         parts = [student.full_name if student is not None else "", *where]
         found.append(" · ".join(p for p in parts if p))
     return found

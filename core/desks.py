@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors.logins import never_signed_in
 from diary.selectors.week import DiaryLesson, DiaryWeek, student_weeks
 from journal.models import AcademicYear, ClassGroup, Lesson, LessonKind, LessonStatus, School, Student, StudyPeriod
 from journal.models.planning import Substitution
@@ -245,7 +246,7 @@ def school_accounts(school: School) -> Accounts:
     """The school's accounts: how many, how many never used, how many disabled (one query)."""
     counts = User.objects.filter(memberships__school=school).aggregate(
         total=Count("pk", distinct=True),
-        never=Count("pk", filter=Q(last_login__isnull=True, is_active=True), distinct=True),
+        never=Count("pk", filter=never_signed_in() & Q(is_active=True), distinct=True),
         inactive=Count("pk", filter=Q(is_active=False), distinct=True),
     )
     return Accounts(counts["total"], counts["never"], counts["inactive"])

@@ -1,4 +1,5 @@
-"""One-sheet XLSX exports: a bold, frozen header row, sized columns, no live formulas.
+"""One-sheet XLSX exports: a bold, frozen header row printed on every A4 landscape page, sized columns, no
+live formulas.
 
 Exported cells hold names, reasons and topics people typed. A spreadsheet
 program runs a cell that starts with ``= + - @`` (or a tab / carriage return
@@ -84,6 +85,12 @@ def build_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Value]
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
     sheet.freeze_panes = "A2"
+    # Printed on A4 landscape, fitted to the width, the header on every page.
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -117,6 +117,15 @@ def build_demo_monitoring(
             if rng.random() < chance
         )
     UserDay.objects.bulk_create(rows, batch_size=5000)
+    # A day of use follows a sign-in: each person's last one is the morning of their last day (the «never
+    # signed in» of the accounts desk and of the monitoring read it).
+    last_day: dict[int, datetime.date] = {}
+    for row in rows:
+        last_day[row.user_id] = max(row.day, last_day.get(row.user_id, row.day))
+    signed = [u for u in users if u.pk in last_day]
+    for user in signed:
+        user.last_login = timezone.make_aware(datetime.datetime.combine(last_day[user.pk], datetime.time(8, 0)))
+    User.objects.bulk_update(signed, ["last_login"], batch_size=2000)
     stats["days of use"] = len(rows)
     stats["parents who never came"] = never
 

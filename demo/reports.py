@@ -21,7 +21,7 @@ from reports.kinds import KINDS
 from reports.models import DocumentKind, GeneratedDocument
 from reports.selectors.weekly_printout import classes_with_printouts, week_bounds
 from reports.services.bound import bound_request
-from reports.services.documents import document_run
+from reports.services.documents import DocumentError, document_run
 from reports.services.printouts import weekly_printout_request
 from reports.services.reports import report_request
 
@@ -70,14 +70,20 @@ def demo_bound_journal(
     school: School, today: datetime.date, deputy: User, step: Callable[[str], None] | None = None
 ) -> int:
     """The journal of final marks for binding of the class teacher's class (5А) as the deputy made it, with
-    its printed copy registered (the check page finds its fingerprint); the sheets it has."""
+    its printed copy registered (the check page finds its fingerprint); the sheets it has. Before the grade's
+    last period is over it cannot be made yet: none (0)."""
     year = AcademicYear.objects.get(school=school, is_current=True)
     class_group = ClassGroup.objects.filter(year=year, grade=5, letter="А").first()
     if class_group is None:
         return 0
-    document = bound_request(
-        actor=deputy, year=year, kind=DocumentKind.BOUND_JOURNAL, class_group=class_group, enqueue=False
-    )
+    try:
+        document = bound_request(
+            actor=deputy, year=year, kind=DocumentKind.BOUND_JOURNAL, class_group=class_group, enqueue=False
+        )
+    except DocumentError as refused:  # the year's marks do not exist yet (§7.4): made at the year's end
+        if step is not None:
+            step(f"journal of final marks of {class_group}: not yet ({refused})")
+        return 0
     done = document_run(document_id=document.pk)
     sheets = int(done.findings[0]["sheets"]) if done is not None and done.findings else 0
     if step is not None:

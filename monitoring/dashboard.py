@@ -230,7 +230,7 @@ def families(scope: Scope) -> Section:
             number(r.students),
             number(r.parents),
             number(r.parents_never, css="bad" if r.parents_never else "", blank_zero=True),
-            number(r.parents_week),
+            number(r.week),
             number(r.diary_week),
             number(r.acknowledged),
             text(_names_shown(r.never)),
@@ -253,7 +253,11 @@ def families(scope: Scope) -> Section:
         body=body,
         empty=_("No classes."),
     )
-    note = _("Unique people; a parent of several children counts once in each of their classes.")
+    note = _(
+        "Unique people; a parent of several children counts once in each of their classes. «In the system» and "
+        "«opened the diary» count the parents and the students alike; «never logged in», the parents who never "
+        "signed in."
+    )
     return Section(heading=_("Parents and students"), tables=[table], notes=[note], sheet=_("Families"))
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors.logins import never_signed_in
 from diary.models import WeekAcknowledgement
 from journal.models import (
     AcademicYear,
@@ -376,9 +377,9 @@ def missing_finals(
 class ClassFamilies:
     class_group: ClassGroup
     parents: int = 0
-    parents_never: int = 0  # never in the system this year
-    parents_week: int = 0  # in the system this week
-    diary_week: int = 0  # parents and students who opened a diary this week
+    parents_never: int = 0  # never signed in (accounts.selectors.logins.never_signed_in)
+    week: int = 0  # parents and students of the class in the system this week
+    diary_week: int = 0  # of those, who opened a diary this week
     acknowledged: int = 0  # students whose last week a parent acknowledged
     students: int = 0
     never: list[str] = field(default_factory=list)  # parents who never came, by name
@@ -404,26 +405,32 @@ def families(
         .distinct()
     )
     school = year.school
-    used = UserDay.objects.filter(school=school)
-    ever = set(used.filter(day__gte=year.start).values_list("user_id", flat=True).distinct())
-    week = used.filter(day__gte=monday, day__lte=today)
+    every_parent = {parent_id for _student_id, parent_id in links}
+    never_ids = set(User.objects.filter(never_signed_in(), pk__in=every_parent).values_list("pk", flat=True))
+    week = UserDay.objects.filter(school=school, day__gte=monday, day__lte=today)
     active = set(week.values_list("user_id", flat=True).distinct())
     diary = set(week.filter(opened_diary=True).values_list("user_id", flat=True).distinct())
     parents_of: dict[int, set[int]] = defaultdict(set)
     for student_id, parent_id in links:
         parents_of[students[student_id][0]].add(parent_id)
-    names = _names({p for parents in parents_of.values() for p in parents} - ever)
+    # «In the system» and «opened the diary» count the same people, the class's parents and students: one
+    # who opened the diary was in the system.
+    family: dict[int, set[int]] = defaultdict(set)
+    for class_id, parents in parents_of.items():
+        family[class_id] |= parents
+    for home, login in students.values():
+        if login is not None:
+            family[home].add(login)
+    names = _names(never_ids)
     for class_id, parents in parents_of.items():
         row = rows[class_id]
         row.parents = len(parents)
-        row.parents_week = len(parents & active)
-        never = parents - ever
+        never = parents & never_ids
         row.parents_never = len(never)
         row.never = sorted(names[p] for p in never if p in names)
-        row.diary_week = len(parents & diary)
-    for home, login in students.values():
-        if login is not None and login in diary:
-            rows[home].diary_week += 1
+    for class_id, people in family.items():
+        rows[class_id].week = len(people & active)
+        rows[class_id].diary_week = len(people & diary)
     acknowledged = WeekAcknowledgement.objects.filter(
         week_start=monday - datetime.timedelta(days=7), student_id__in=list(students)
     ).values_list("student_id", flat=True)

@@ -26,6 +26,7 @@ class Cell:
     span: int = 1  # columns
     rows: int = 1  # rows (a header cell over sub-columns)
     href: str = ""  # the cell links there (a dashboard's drill-down); the workbook keeps the text
+    places: int = 0  # a number's decimal places: the workbook's number format
 
 
 def text(value: str | None, css: str = "", span: int = 1, rows: int = 1) -> Cell:
@@ -42,7 +43,7 @@ def number(value: int | Decimal | None, places: int = 0, css: str = "", *, blank
     classes = f"num {css}".strip()
     if value is None or (blank_zero and not value):
         return Cell(None, "", classes)
-    return Cell(value, number_format(value, decimal_pos=places) if places else str(value), classes)
+    return Cell(value, number_format(value, decimal_pos=places) if places else str(value), classes, places=places)
 
 
 def date(value: datetime.date | None) -> Cell:
@@ -95,6 +96,15 @@ class Section:
     sheet: str = ""  # the workbook sheet's name (the heading's start when empty)
 
 
+@dataclass(frozen=True)
+class Signature:
+    """A line the paper is signed on: «Классный руководитель ____ / Иванова А. П. /» (``name`` empty: the
+    name is written by hand)."""
+
+    position: str
+    name: str = ""
+
+
 @dataclass
 class Report:
     title: str
@@ -103,3 +113,5 @@ class Report:
     filename: str  # without the suffix
     landscape: bool = False
     notes: list[str] = field(default_factory=list)
+    # Who signs the paper (the PDF's last page, every sheet of the workbook), then the date by hand.
+    signatures: list[Signature] = field(default_factory=list)

@@ -14,7 +14,8 @@ from enum import StrEnum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from reports.builders import Progress, ReportParams
+from accounts.models import User
+from reports.builders import Progress, ReportParams, signatures
 from reports.builders.attendance import attendance_sheet, monthly_attendance
 from reports.builders.movement import headcount, movement
 from reports.builders.results import (
@@ -45,6 +46,12 @@ class ReportKind:
     school_in_request: bool = False
     # Reads the period's marks: opens on the last finished period, not the one in progress.
     finished_period: bool = False
+
+    def make(self, params: ReportParams, progress: Progress | None = None, *, actor: User | None = None) -> Report:
+        """The report with the signatures its paper ends with (``actor``: who asks for it)."""
+        report = self.build(params, progress)
+        report.signatures = signatures(params, actor)
+        return report
 
 
 KINDS: dict[str, ReportKind] = {

@@ -7,8 +7,22 @@ import datetime
 from dataclasses import dataclass
 
 from axes.models import AccessFailureLog, AccessLog
+from django.db.models import Q
 
+from accounts.models import User
 from accounts.services.logins import normalize_login
+
+
+# One definition of «never signed in», read by the administrator's desk, the class's accounts page and the
+# monitoring alike: no sign-in was ever recorded for the login (Django sets ``last_login`` at each one).
+def never_signed_in(prefix: str = "") -> Q:
+    """Users (``prefix`` "user__" from a related query) who never signed in."""
+    return Q(**{f"{prefix}last_login__isnull": True})
+
+
+def has_signed_in(user: User | None) -> bool:
+    """The person signed in at least once (:func:`never_signed_in` for one user already read)."""
+    return user is not None and user.last_login is not None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from journal.models import (
     Student,
     Substitution,
 )
+from journal.models.marks import short_label
 from journal.selectors.grading import attendance_letter, policies_on
 from journal.selectors.lessons import week_of
 from journal.selectors.membership import attends_course, enrolled_between, subgroups_of
@@ -74,7 +75,7 @@ def _diary_mark(value: str, work_type_id: int | None, work_type: str | None, com
     title = f"{name}: {comment}" if comment else name
     detail = ""
     if work_type_id is not None or comment:
-        detail = f"{value} — {name}"
+        detail = f"{short_label(value)} — {name}"
         if comment:
             detail += f"; {comment}" if work_type_id is not None else comment
     return DiaryMark(value=value, work_type=name, comment=comment, title=title, detail=detail)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Max, QuerySet
 
 from accounts.models import CompromiseReport, LoginIssue, User
+from accounts.selectors.logins import has_signed_in
 from journal.models import ClassGroup, ParentLink, School, Student
 from journal.rules import STAFF
 from journal.selectors.membership import class_roster
@@ -36,7 +37,7 @@ class AccountRow:
 
     @property
     def never_used(self) -> bool:
-        return self.user is None or self.user.last_login is None
+        return not has_signed_in(self.user)
 
 
 def class_accounts(class_group: ClassGroup, day: datetime.date) -> list[AccountRow]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from journal import rules
-from journal.models import Attendance, FinalMark, Homework, Lesson, Mark
+from journal.models import Attendance, Course, FinalMark, Homework, Lesson, Mark, Student, StudyPeriod
 
 TRACKED_MODELS: tuple[type[models.Model], ...] = (Mark, Attendance, Homework, FinalMark, Lesson)
 # Bookkeeping fields: not shown as changes and not restored by a revert.
@@ -91,6 +91,48 @@ def changes_by_user_since(user: User, since: datetime.datetime) -> list[Change]:
             changes.append(_to_change(record, prev))
     changes.sort(key=lambda c: (c.when, c.record.history_id))
     return changes
+
+
+def changes_about(changes: list[Change]) -> list[str]:
+    """What each change is about, as the Act and the history list it: «Соколов Артём · Математика, 5А ·
+    07.09.2026» for a mark or an absence, the period for a final mark, the lesson for its homework and
+    topic (four queries whatever the number of changes)."""
+    records = [c.record for c in changes]
+    lesson_ids = {r.lesson_id for r in records if hasattr(r, "lesson_id")}
+    lesson_ids |= {c.object_id for c in changes if c.model is Lesson}
+    lessons = {
+        lesson.pk: lesson
+        for lesson in Lesson.objects.filter(pk__in=lesson_ids).select_related("course__subject", "course__class_group")
+    }
+
+    def ids(name: str) -> set[int]:
+        return {value for r in records if (value := getattr(r, name, None))}
+
+    students = {s.pk: s for s in Student.objects.filter(pk__in=ids("student_id"))}
+    courses = {
+        course.pk: course
+        for course in Course.objects.filter(pk__in=ids("course_id")).select_related("subject", "class_group")
+    }
+    periods = {p.pk: p for p in StudyPeriod.objects.filter(pk__in=ids("period_id"))}
+
+    def course_label(course: Course | None) -> str:
+        return f"{course.subject.name}, {course.class_group}" if course is not None else ""
+
+    found = []
+    for change in changes:
+        record = change.record
+        lesson = lessons.get(getattr(record, "lesson_id", None) or (change.object_id if change.model is Lesson else 0))
+        student = students.get(getattr(record, "student_id", None) or 0)
+        if lesson is not None:
+            where = [course_label(lesson.course), lesson.date.strftime("%d.%m.%Y")]
+        else:
+            period = periods.get(getattr(record, "period_id", None) or 0)
+            kind = record.get_kind_display() if hasattr(record, "get_kind_display") else ""
+            course = courses.get(getattr(record, "course_id", None) or 0)
+            where = [course_label(course), str(period) if period else kind]
+        parts = [student.full_name if student is not None else "", *where]
+        found.append(" · ".join(p for p in parts if p))
+    return found
 
 
 def _stale(change: Change, detail: str) -> ValidationError:

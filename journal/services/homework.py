@@ -189,6 +189,15 @@ def homework_set(
                 % {"due": due_date.strftime("%d.%m.%Y"), "date": day_text(lesson)}
             }
         )
+    year = lesson.course.class_group.year
+    if due_date is not None and due_date > year.end:
+        # A typo of the year (2031 for 2026) would hide the homework from every week of this one.
+        raise ValidationError(
+            {
+                "due_date": _("The homework cannot be due on %(due)s, after the school year ends on %(end)s.")
+                % {"due": due_date.strftime("%d.%m.%Y"), "end": year.end.strftime("%d.%m.%Y")}
+            }
+        )
     refuse_cancelled(lesson)
     refuse_closed(lesson)
     row = Homework.objects.select_for_update(of=("self",)).filter(lesson=lesson).select_related("author").first()

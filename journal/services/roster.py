@@ -69,22 +69,32 @@ class RosterPlan:
         return bool(self.rows) and not any(r.errors for r in self.rows)
 
     @property
+    def sound(self) -> list[RowPlan]:
+        """The rows without errors: only they are counted as doing something (a row with an error does
+        nothing, whatever it names)."""
+        return [r for r in self.rows if not r.errors]
+
+    @property
+    def with_errors(self) -> int:
+        return len(self.rows) - len(self.sound)
+
+    @property
     def new_students(self) -> int:
         return len({(r.row.last_name, r.row.first_name, r.row.middle_name, r.row.birth_date)
-                    for r in self.rows if r.student is None})  # fmt: skip
+                    for r in self.sound if r.student is None})  # fmt: skip
 
     @property
     def new_parents(self) -> int:
         return len({_person_key(r.row.parent_last_name, r.row.parent_first_name, r.row.parent_middle_name)
-                    for r in self.rows if r.new_parent})  # fmt: skip
+                    for r in self.sound if r.new_parent})  # fmt: skip
 
     @property
     def new_links(self) -> int:
-        return sum(1 for r in self.rows if r.link)
+        return sum(1 for r in self.sound if r.link)
 
     @property
     def unchanged(self) -> int:
-        return sum(1 for r in self.rows if not r.changes)
+        return sum(1 for r in self.sound if not r.changes)
 
 
 class _School:
@@ -243,16 +253,25 @@ class StaffPlan:
         return bool(self.rows) and not any(r.errors for r in self.rows)
 
     @property
+    def sound(self) -> list[StaffRowPlan]:
+        """The rows without errors, the only ones counted."""
+        return [r for r in self.rows if not r.errors]
+
+    @property
+    def with_errors(self) -> int:
+        return len(self.rows) - len(self.sound)
+
+    @property
     def new_people(self) -> int:
-        return sum(1 for r in self.rows if r.user is None)
+        return sum(1 for r in self.sound if r.user is None)
 
     @property
     def new_roles(self) -> int:
-        return sum(len(r.new_roles) for r in self.rows if r.user is not None)
+        return sum(len(r.new_roles) for r in self.sound if r.user is not None)
 
     @property
     def unchanged(self) -> int:
-        return sum(1 for r in self.rows if not r.changes)
+        return sum(1 for r in self.sound if not r.changes)
 
 
 def staff_plan(school: School, rows: Iterable[StaffRow]) -> StaffPlan:

@@ -53,7 +53,7 @@ from journal.services.logins import (
     staff_roles_set,
 )
 from journal.services.roster import RosterPlan, StaffPlan, roster_import, roster_plan, staff_import, staff_plan
-from journal.views.history import change_entry
+from journal.views.history import change_entries
 
 
 def _slips_pdf(slips: list[Slip], name: str) -> HttpResponse:
@@ -213,7 +213,7 @@ def compromise_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         {
             "report": report,
             "operations": operations,
-            "entries": [change_entry(c) for c in operations.changes],
+            "entries": change_entries(operations.changes),
             "from_noticed": from_noticed,
         },
         status=status,
@@ -231,7 +231,7 @@ def compromise_act_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
         {
             "report": report,
             "operations": operations,
-            "entries": [change_entry(c) for c in operations.changes],
+            "entries": change_entries(operations.changes),
             "school": request.school,
         },
     )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from core.decorators import staff_required
+from core.messages import flash_errors
 from journal.access import (
     course_access,
 )
@@ -139,6 +140,15 @@ def _changed(form: FinalMarkForm, stored: FinalMark | None) -> bool:
     return bool(value) and (stored is None or (stored.value, stored.reason) != (value, reason))
 
 
+def _touched(post: Any, row: SummaryRow) -> bool:
+    """The teacher chose or changed the row's mark: a value, and not the one the page came with (the stored
+    mark, else the suggestion it was filled with) with the same reason."""
+    prefix = f"s{row.student.pk}"
+    value, reason = post.get(f"{prefix}-value", ""), post.get(f"{prefix}-reason", "").strip()
+    shown = (row.final.value, row.final.reason) if row.final else (row.suggested, "")
+    return bool(value) and (value, reason) != shown
+
+
 def _save_all(
     request: HttpRequest,
     rows: list[SummaryRow],
@@ -147,9 +157,11 @@ def _save_all(
     course: Course,
     period: StudyPeriod,
 ) -> int | None:
-    """«Save all»: every row whose mark is new or changed, all or none (a refused row keeps the rest
-    unsaved and shows why). How many were saved, None when a row was refused."""
-    chosen = [row for row in rows if request.POST.get(f"s{row.student.pk}-value")]  # «—» rows are left alone
+    """«Save all»: every row whose mark the teacher chose or changed, all or none (a refused row keeps the
+    rest unsaved and shows why); a suggestion left as the page filled it in is not a choice and is not
+    saved (accepting the suggestions is a button of its own). How many were saved, None when a row was
+    refused."""
+    chosen = [row for row in rows if _touched(request.POST, row)]
     for row in chosen:
         forms[row.student.pk] = _row_form(row, f"s{row.student.pk}", request.POST)
     if not all(forms[row.student.pk].is_valid() for row in chosen):
@@ -171,6 +183,23 @@ def _save_all(
     return saved
 
 
+def _accept_suggested(request: HttpRequest, rows: list[SummaryRow], *, course: Course, period: StudyPeriod) -> int:
+    """«Accept the suggestions»: the suggested mark of every row without a mark yet, all or none; a row with
+    fewer marks than the minimum is left to be confirmed on its own (§6.2). How many were saved."""
+    accepted = [row for row in rows if row.final is None and row.suggested and not row.below_minimum]
+    with transaction.atomic():
+        for row in accepted:
+            final_mark_set(
+                actor=request.user,
+                course=course,
+                student=row.student,
+                kind=period.kind,
+                period=period,
+                value=row.suggested,
+            )
+    return len(accepted)
+
+
 class _RowRefusedError(Exception):
     """A row of «save all» was refused: the transaction is rolled back."""
 
@@ -190,6 +219,17 @@ def course_finals(request: HttpRequest, course_id: int) -> HttpResponse:
             raise Http404("No period")
         if period.is_locked:
             raise PermissionDenied
+        if request.POST.get("accept_suggested"):
+            try:
+                saved = _accept_suggested(request, rows, course=course, period=period)
+            except ValidationError as error:
+                flash_errors(request, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(n)s final mark is saved.", "%(n)s final marks are saved.", saved) % {"n": saved},
+                )
+            return redirect(_finals_url(course, period) + "#final-save-all")
         if request.POST.get("save_all"):
             saved = _save_all(request, rows, forms, course=course, period=period)
             if saved is not None:

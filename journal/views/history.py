@@ -33,7 +33,13 @@ from journal.models import (
     Attendance,
     Mark,
 )
-from journal.services.history import Change, change_revert, changes_by_user_since, changes_revert_all
+from journal.services.history import (
+    Change,
+    change_revert,
+    changes_about,
+    changes_by_user_since,
+    changes_revert_all,
+)
 
 
 def _record_changes(records: list[Any]) -> list[dict[str, Any]]:
@@ -66,14 +72,29 @@ def _record_changes(records: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def change_entry(change: Change) -> dict[str, Any]:
-    """A change of the service (old → new against the object's previous history row) for the templates."""
+# Said by ``about`` in words: not listed again as row ids.
+ABOUT_FIELDS = frozenset({"lesson", "student", "course", "period"})
+
+
+def change_entry(change: Change, about: str = "") -> dict[str, Any]:
+    """A change of the service (old → new against the object's previous history row) for the templates;
+    ``about``: whose and which (the student, the subject and class, the day or the period)."""
     meta = change.model._meta
     return {
         "record": change.record,
         "what": meta.verbose_name,
-        "fields": [(meta.get_field(fc.field).verbose_name, fc.old, fc.new) for fc in change.fields],
+        "about": about,
+        "fields": [
+            (meta.get_field(fc.field).verbose_name, fc.old, fc.new)
+            for fc in change.fields
+            if not (about and fc.field in ABOUT_FIELDS)
+        ],
     }
+
+
+def change_entries(changes: list[Change]) -> list[dict[str, Any]]:
+    """The entries of ``changes``, each saying what it is about (a constant number of queries)."""
+    return [change_entry(c, about) for c, about in zip(changes, changes_about(changes), strict=True)]
 
 
 @staff_required
@@ -116,7 +137,7 @@ def history_changes(request: HttpRequest) -> HttpResponse:
     entries: list[tuple[Change, dict[str, Any]]] = []
     if form.is_bound and form.is_valid():
         changes = changes_by_user_since(form.cleaned_data["user"], form.cleaned_data["since"])
-        entries = [(c, change_entry(c)) for c in changes]
+        entries = list(zip(changes, change_entries(changes), strict=True))
     return render(request, "journal/history/changes.html", {"form": form, "entries": entries})
 
 
@@ -138,7 +159,7 @@ def history_revert(request: HttpRequest) -> HttpResponse:
     change = _find_change(user, since, form.cleaned_data["model_label"], form.cleaned_data["history_id"])
     back = f"{reverse('journal:history')}?{_changes_query(user, since)}"
     if not form.cleaned_data["confirm"]:
-        entry = change_entry(change)
+        entry = change_entries([change])[0]
         return render(
             request,
             "journal/history/confirm.html",
@@ -164,7 +185,7 @@ def history_revert_all(request: HttpRequest) -> HttpResponse:
     back = f"{reverse('journal:history')}?{_changes_query(user, since)}"
     if not form.cleaned_data["confirm"]:
         changes = changes_by_user_since(user, since)
-        entries = [(c, change_entry(c)) for c in changes]
+        entries = list(zip(changes, change_entries(changes), strict=True))
         return render(
             request,
             "journal/history/confirm.html",

@@ -25,10 +25,19 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import Role
 from journal import rules
-from journal.models import ClassGroup, Course, Enrolment, ParentLink, School, Student, TeachingAssignment
+from journal.models import (
+    ClassGroup,
+    Course,
+    Enrolment,
+    ParentLink,
+    School,
+    Student,
+    SubgroupMembership,
+    TeachingAssignment,
+)
 from journal.permissions import open_assignments
 from journal.rules import ADMINISTRATION
-from journal.selectors.membership import enrolled_on
+from journal.selectors.membership import enrolled_on, member_on
 from journal.selectors.schools import users_with_role, with_school_roles
 from journal.selectors.scope import children_of, classes_led_by, courses_taught_by
 
@@ -46,9 +55,11 @@ def _current_classes_of(students: QuerySet[Student], day: datetime.date) -> Quer
 
 
 def _teachers_of(students: QuerySet[Student], day: datetime.date) -> Q:
-    """Open teaching assignments of the courses these students sit in today, and their class teachers."""
+    """Open teaching assignments of the courses these students sit in today (a subgroup's course: a member
+    on that day, by the membership's dates), and their class teachers."""
+    groups = SubgroupMembership.objects.filter(member_on(day), student__in=students).values("subgroup_id")
     courses = Course.objects.filter(class_group__in=_current_classes_of(students, day)).filter(
-        Q(subgroup__isnull=True) | Q(subgroup__members__in=students)
+        Q(subgroup__isnull=True) | Q(subgroup__in=groups)
     )
     teachers = TeachingAssignment.objects.filter(open_assignments(day), course__in=courses.values("pk"))
     class_teachers = ClassGroup.objects.filter(pk__in=_current_classes_of(students, day)).values("class_teacher_id")

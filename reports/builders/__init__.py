@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.roles import Role
 from journal.models import AcademicYear, ClassGroup, School, StudyPeriod
 from journal.selectors.periods import period_kind_in, period_kinds_by_grade
-from reports.document import Cell, Section, head, number, text
+from journal.selectors.schools import users_with_role
+from reports.document import Cell, Section, Signature, head, number, text
 
 Progress = Callable[[int, int], None]
 
@@ -61,6 +64,20 @@ class ReportParams:
 
     def slug(self) -> str:
         return str(self.class_group) if self.class_group is not None else "school"
+
+
+def signatures(params: ReportParams, actor: User | None = None) -> list[Signature]:
+    """Who signs the report, as the school's practice asks: a class's report its class teacher, the whole
+    school's the deputy director for teaching (the one asking, if a deputy; else the school's only deputy;
+    else the name is written by hand). One query at most."""
+    if params.class_group is not None:
+        teacher = params.class_group.class_teacher
+        return [Signature(_("Class teacher"), teacher.short_name if teacher is not None else "")]
+    deputies = list(users_with_role(params.school, Role.DEPUTY).order_by("last_name", "first_name", "pk"))
+    signer = next((d for d in deputies if actor is not None and d.pk == actor.pk), None)
+    if signer is None and len(deputies) == 1:
+        signer = deputies[0]
+    return [Signature(_("Deputy director for teaching"), signer.short_name if signer is not None else "")]
 
 
 def period_label(period: StudyPeriod) -> str:

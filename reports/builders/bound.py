@@ -43,6 +43,13 @@ def bound_deadline(year: AcademicYear, grade: int) -> datetime.date:
     return datetime.date(year.end.year, 6, 30 if grade in LATE_GRADES else 25)
 
 
+def year_marks_from(year: AcademicYear, periods: list[StudyPeriod]) -> datetime.date:
+    """The first day the grade's year marks can exist, and so its bound journal be made (§7.4): the day after
+    its last period (quarters or half-years) ends; the day after the year without periods."""
+    last = max((p.end for p in periods), default=year.end)
+    return last + datetime.timedelta(days=1)
+
+
 def finished_periods(year: AcademicYear, periods: list[StudyPeriod], today: datetime.date) -> list[StudyPeriod]:
     """The grade's periods over by ``today``, and the year itself once its last period is over."""
     done = [p for p in periods if p.end < today]
@@ -72,14 +79,21 @@ class BoundClass:
     snapshot: dict[str, Any]
     students: int = 0
     notes: list[str] = field(default_factory=list)
+    opens: datetime.date | None = None  # the first day the year's marks can exist (year_marks_from)
+    today: datetime.date | None = None
 
     @property
     def fingerprint(self) -> str:
         return snapshot_fingerprint(self.snapshot)
 
     @property
+    def year_over(self) -> bool:
+        """The grade's last period is over: the year's marks can exist."""
+        return self.opens is None or self.today is None or self.today >= self.opens
+
+    @property
     def complete(self) -> bool:
-        return not self.missing
+        return self.year_over and not self.missing
 
     @property
     def missing_marks(self) -> int:
@@ -174,6 +188,8 @@ def bound_class(class_group: ClassGroup, today: datetime.date | None = None) -> 
         missing=missing,
         snapshot=snapshot,
         students=len(students),
+        opens=year_marks_from(year, periods),
+        today=today,
     )
 
 

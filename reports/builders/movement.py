@@ -19,6 +19,12 @@ from reports.document import Cell, Report, Section, Table, date, head, number, t
 # the student out of it. A transfer moves the student between two classes of the school.
 ARRIVALS = (EnrolmentReason.ARRIVAL, EnrolmentReason.OTHER)
 DEPARTURES = (EnrolmentReason.DEPARTURE, EnrolmentReason.OTHER)
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def departure_day(enrolment: Enrolment) -> datetime.date | None:
+    """The day the student left, as the school's order gives it: the day after the last one in the class."""
+    return enrolment.date_to + ONE_DAY if enrolment.date_to is not None else None
 
 
 def _person(enrolment: Enrolment) -> list[Cell]:
@@ -34,7 +40,13 @@ def movement_sections(
     in_classes = Q(class_group__in=classes)
     base = Enrolment.objects.filter(in_classes).select_related("student", "class_group")
     arrivals = list(base.filter(date_from__gte=start, date_from__lte=end, reason_in__in=ARRIVALS).order_by("date_from"))
-    departures = list(base.filter(date_to__gte=start, date_to__lte=end, reason_out__in=DEPARTURES).order_by("date_to"))
+    # A departure's enrolment ends on the last day in the class; the order's day, the one printed and the
+    # one the span holds, is the day after (a departure from 15.12 ends the enrolment on 14.12).
+    departures = list(
+        base.filter(date_to__gte=start - ONE_DAY, date_to__lte=end - ONE_DAY, reason_out__in=DEPARTURES).order_by(
+            "date_to"
+        )
+    )
     transfers_in = list(
         Enrolment.objects.filter(
             Q(class_group__in=classes) | Q(student__enrolments__class_group__in=classes),
@@ -84,7 +96,7 @@ def movement_sections(
             ]
         ],
         body=[
-            [number(i), *_person(e), text(str(e.class_group)), date(e.date_to), text(e.note)]
+            [number(i), *_person(e), text(str(e.class_group)), date(departure_day(e)), text(e.note)]
             for i, e in enumerate(departures, start=1)
         ],
         caption=_("Left"),

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from journal.models import AcademicYear, ClassGroup, Course, CurriculumItem, StudyPeriod
 from journal.models.structure import Assessment
+from journal.selectors.periods import period_kind_in, period_kinds_by_grade
 from monitoring.selectors import missing_finals
-from reports.builders.bound import bound_deadline, finished_periods
+from reports.builders.bound import bound_deadline, finished_periods, year_marks_from
 from reports.models import DocumentKind, GeneratedDocument
 from reports.services.bound import BOUND_KINDS, bound_document
 
@@ -25,10 +26,12 @@ class BoundRow:
     assessed: bool  # the grade's curriculum gives marks (not grade 1)
     journal: GeneratedDocument | None
     archive: GeneratedDocument | None
+    opens: datetime.date  # the first day the year's marks can exist: the bound journal is made from then
+    year_over: bool
 
     @property
     def complete(self) -> bool:
-        return not self.missing
+        return self.year_over and not self.missing
 
     @property
     def documents(self) -> list[tuple[str, GeneratedDocument | None]]:
@@ -44,7 +47,17 @@ class BoundPage:
 
     @property
     def incomplete(self) -> list[BoundRow]:
-        return [row for row in self.rows if row.assessed and not row.complete]
+        """The classes whose year is over and whose final marks are not all set: listed, not printed."""
+        return [row for row in self.rows if row.assessed and row.year_over and not row.complete]
+
+    @property
+    def year_over(self) -> bool:
+        """Some class's year is over: the whole school's bound journal can be made."""
+        return any(row.year_over for row in self.rows)
+
+    @property
+    def opens(self) -> datetime.date | None:
+        return min((row.opens for row in self.rows), default=None)
 
     @property
     def school_kinds(self) -> list[tuple[str, GeneratedDocument | None, str]]:
@@ -76,6 +89,10 @@ def bound_page(year: AcademicYear, classes: list[ClassGroup], today: datetime.da
         )
         if (grades[class_id], subject_id) not in unmarked
     }
+    kinds = period_kinds_by_grade(year)
+    opens = {
+        c.pk: year_marks_from(year, [p for p in periods if p.kind == period_kind_in(kinds, c.grade)]) for c in classes
+    }
     rows = [
         BoundRow(
             class_group=c,
@@ -84,6 +101,8 @@ def bound_page(year: AcademicYear, classes: list[ClassGroup], today: datetime.da
             assessed=c.pk in assessed,
             journal=documents.get((c.pk, DocumentKind.BOUND_JOURNAL)),
             archive=documents.get((c.pk, DocumentKind.YEAR_ARCHIVE)),
+            opens=opens[c.pk],
+            year_over=today >= opens[c.pk],
         )
         for c in classes
     ]

@@ -10,6 +10,7 @@ final marks are incomplete is listed in the school document's findings instead o
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import time
@@ -27,7 +28,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from journal.models import AcademicYear, ClassGroup, School
-from reports.builders.bound import BoundClass, Change, bound_class, snapshot_changes
+from journal.selectors.periods import grade_periods
+from reports.builders.bound import BoundClass, Change, bound_class, snapshot_changes, year_marks_from
 from reports.models import DocumentKind, DocumentStatus, GeneratedDocument, PrintedCopy
 from reports.render import bound_journal_pdf
 from reports.services.documents import (
@@ -65,6 +67,10 @@ def bound_request(
         raise DocumentError(_("Documents of this kind cannot be made."))
     if class_group is not None and class_group.year_id != year.pk:
         raise DocumentError(_("The class is not of this year."))
+    if kind == DocumentKind.BOUND_JOURNAL:
+        opens = bound_opens(year, class_group)
+        if timezone.localdate() < opens:
+            raise DocumentError(year_not_over(opens))
     return document_request(
         actor=actor,
         school=year.school,
@@ -73,6 +79,25 @@ def bound_request(
         class_group=class_group,
         enqueue=enqueue,
     )
+
+
+def bound_opens(year: AcademicYear, class_group: ClassGroup | None) -> datetime.date:
+    """The first day the bound journal of the class (of the school: of its first class) can be made: once the
+    grade's last period is over and the year's marks can exist (:func:`year_marks_from`)."""
+    grades = (
+        [class_group.grade]
+        if class_group is not None
+        else sorted(set(ClassGroup.objects.filter(year=year).values_list("grade", flat=True)))
+    )
+    return min((year_marks_from(year, grade_periods(year.pk, g)) for g in grades), default=year.end)
+
+
+def year_not_over(opens: datetime.date) -> str:
+    """Why the bound journal is refused before the year's marks exist."""
+    return _(
+        "The journal of final marks is printed once the year's marks are set: the last period is not over, "
+        "it can be made from %(day)s."
+    ) % {"day": opens.strftime("%d.%m.%Y")}
 
 
 def bound_document(year: AcademicYear, kind: str, class_group: ClassGroup | None) -> GeneratedDocument | None:
@@ -115,6 +140,9 @@ def bound_document_build(document: GeneratedDocument, progress: Progress) -> Doc
 def _class_build(document: GeneratedDocument, class_group: ClassGroup, progress: Progress) -> DocumentOutput:
     progress(0, 2)
     bound = bound_class(class_group)
+    if not bound.year_over:
+        assert bound.opens is not None  # noqa: S101 - set by bound_class
+        raise DocumentError(year_not_over(bound.opens))
     progress(1, 2)
     made = timezone.now()
     content, sheets = bound_journal_pdf(bound, verify_url=verify_url(bound.fingerprint), made=made)
@@ -165,6 +193,10 @@ def _school_build(document: GeneratedDocument, year: AcademicYear, progress: Pro
             bound = bound_class(class_group)
             if not bound.subjects:
                 findings.append(_finding(class_group, _("no assessed subjects: nothing to bind")))
+                continue
+            if not bound.year_over:
+                assert bound.opens is not None  # noqa: S101 - set by bound_class
+                findings.append(_finding(class_group, year_not_over(bound.opens)))
                 continue
             if not bound.complete:
                 text = ngettext(

@@ -54,7 +54,7 @@ def report_document_build(document: GeneratedDocument, progress: Progress) -> Do
         steps["total"] = total + 1
         progress(done, total + 1)
 
-    report = kind.build(params, told)
+    report = kind.make(params, told, actor=document.requested_by)
     if parameters.get("format") == "xlsx":
         content, suffix, content_type = report_xlsx(report), "xlsx", XLSX_TYPE
     else:

@@ -74,7 +74,7 @@ def report_page(request: HttpRequest, code: str) -> HttpResponse:
     background = False
     if form.is_valid():
         if _in_request(kind, form):
-            report = kind.build(form.params(), None)
+            report = kind.make(form.params(), actor=request.user)
         else:
             background = True
     return render(
@@ -101,7 +101,7 @@ def report_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     if not form.is_valid() or not _in_request(kind, form):
         flash_errors(request, form)
         return redirect(f"{reverse('reports:report_page', args=[code])}?{request.GET.urlencode()}")
-    report = kind.build(form.params(), None)
+    report = kind.make(form.params(), actor=request.user)
     if fmt == "pdf":
         return pdf_response(report_pdf(report), f"{report.filename}.pdf")
     return xlsx_response(report_xlsx(report), f"{report.filename}.xlsx")

@@ -105,6 +105,15 @@ def test_the_act_voids_a_mark_changed_after_the_reports_time_and_the_diary_follo
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True).stdout.decode()
     assert "АКТ № 1" in text and teacher.username in text
     assert re.search(r"Изменения в журнале \(2\)", text)
+    # Each voided mark says whose, of which subject and class, of which day.
+    day = YEAR_START.strftime("%d.%m.%Y")
+    assert "Волкова Алиса" in text and "Соколов Артём" in text and day in text
+    assert "обучающийся: —" not in text  # said once, by name, not as a row id
+    about = re.findall(r'data-testid="change-about">([^<]*)<', page)
+    assert sorted(about) == [
+        f"{world.other_child.full_name} · Математика, 5А · {day}",
+        f"{world.child.full_name} · Математика, 5А · {day}",
+    ]
 
     # A new login: enabled, then a slip with a new password.
     admin.post(reverse("journal:account_active", args=[teacher.pk]), {"active": "1"})

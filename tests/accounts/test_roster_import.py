@@ -177,3 +177,33 @@ def test_the_staff_template_is_a_staff_file(world: World, client_for: Callable[[
         ("Петрова", ["teacher"], []),
         ("Сидоров", ["deputy", "teacher"], []),
     ]
+
+
+def test_the_dry_run_counts_only_the_rows_without_errors(world: World, client_for: Callable[[str], Client]) -> None:
+    """A row with an error does nothing: it is neither a new student nor a new parent, and it is counted apart."""
+    data = "\n".join(
+        [
+            HEADER,
+            "5А;Ершов;Иван;;01.02.2015;Ершова;Анна;;мать;;",
+            "9Я;Юдин;Олег;;01.01.2014;Юдина;Вера;;мать;;",
+            "5А;Яшин;Пётр;;31.02.2015;;;;;;",
+        ]
+    ).encode()
+
+    response = _upload(client_for("administrator"), data)
+
+    plan = response.context["plan"]
+    assert (plan.new_students, plan.new_parents, plan.new_links, plan.with_errors) == (1, 1, 1, 2)
+    page = response.content.decode()
+    assert "Новых учащихся: 1; новых родителей: 1;" in page
+    assert "2 строки с ошибками ничего не делают." in page
+
+
+def test_the_staff_dry_run_counts_only_the_rows_without_errors(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    data = "\n".join([STAFF_HEADER, "Кравцова;Нина;;учитель;;", "Зуев;Игорь;;охранник;;"]).encode()
+
+    plan = _upload(client_for("administrator"), data, "staff.csv").context["plan"]
+
+    assert (plan.new_people, plan.with_errors) == (1, 1)

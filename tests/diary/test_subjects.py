@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.test import Client
@@ -155,3 +156,37 @@ def test_periods_page_lists_every_subject_of_the_student(world: World, client: C
     assert response.status_code == 200
     assert response.context["period"] == period
     assert [row.course for row in response.context["rows"]] == [world.math_5a]
+
+
+def test_a_pass_fail_subject_prints_zach_and_n_a_never_the_stored_codes(world: World, client_for) -> None:
+    """The parent reads «зач.» for the period mark and in the list of final marks, «н/а» likewise; the
+    marks of the week and of the subject page read «зач.», never «зч» or «на»."""
+    period = quarter(world)
+    on = lesson(world.math_5a, datetime.date(2026, 9, 7), 1, status="held")
+    mark(world, on, world.child, "зч")
+    author = world.users["teacher"]
+    m.FinalMark.objects.create(
+        course=world.math_5a, student=world.child, kind="quarter", period=period, value="зч", author=author
+    )
+    m.FinalMark.objects.create(
+        course=world.math_5a, student=world.other_child, kind="quarter", period=period, value="на", author=author
+    )
+    url = reverse("diary:subject", kwargs={"student_id": world.child.pk, "course_id": world.math_5a.pk})
+
+    page = client_for("parent").get(url, {"period": period.pk}).content.decode()
+
+    final = re.search(r'data-testid="final">([^<]*)<', page)
+    listed = re.search(r'data-testid="final-row-value">([^<]*)<', page)
+    assert final and final.group(1) == "зач."
+    assert listed and listed.group(1) == "зач."
+    assert ">зч<" not in page and "зачёт" not in page
+    subjects = client_for("parent").get(reverse("diary:subjects", args=[world.child.pk]), {"period": period.pk})
+    assert ">зач.<" in subjects.content.decode() and ">зч<" not in subjects.content.decode()
+    week = client_for("parent").get(reverse("diary:week", args=[world.child.pk]), {"week": "2026-09-07"})
+    assert re.search(r'data-testid="mark">зач\.<', week.content.decode())
+
+    other = client_for("other_parent").get(
+        reverse("diary:subject", kwargs={"student_id": world.other_child.pk, "course_id": world.math_5a.pk}),
+        {"period": period.pk},
+    )
+    assert re.search(r'data-testid="final">н/а<', other.content.decode())

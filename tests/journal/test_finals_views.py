@@ -83,15 +83,59 @@ def test_a_numeric_mark_below_the_minimum_of_marks_asks_for_confirmation(world, 
 
 def test_save_all_stores_every_rows_mark_and_comes_back_to_the_same_place(world, q1, marks, client_for):
     response = client_for("teacher").post(
-        _url(world, q1), _save_all(world, q1, {world.child: "3", world.other_child: "на"})
+        _url(world, q1),
+        _save_all(world, q1, {world.child: "4", world.other_child: "на"}, {world.child: "Устный ответ"}),
     )
 
     assert response.status_code == 302
     assert response.url.endswith("#final-save-all")
     assert dict(m.FinalMark.objects.values_list("student_id", "value")) == {
-        world.child.pk: "3",
+        world.child.pk: "4",
         world.other_child.pk: "на",
     }
+
+
+def test_save_all_mid_quarter_saves_the_changed_row_not_the_untouched_suggestions(world, q1, marks, client_for):
+    """The page comes filled with the suggestions; the teacher changes one row and presses «Save all»: that
+    row is saved, the suggestion left as it was is not (it would ask a confirmation nobody gave)."""
+    client = client_for("teacher")
+    page = client.get(_url(world, q1)).content.decode()
+    assert 'value="3" selected' in page  # the child's suggestion, 2 marks of the 3 needed
+    data = {
+        "period": q1.pk,
+        "save_all": "1",
+        # as the browser sends the form: the child's row untouched (no confirmation ticked)…
+        f"s{world.child.pk}-student": world.child.pk,
+        f"s{world.child.pk}-value": "3",
+        f"s{world.child.pk}-reason": "",
+        # …and the other child's row changed
+        f"s{world.other_child.pk}-student": world.other_child.pk,
+        f"s{world.other_child.pk}-value": "на",
+        f"s{world.other_child.pk}-reason": "",
+    }
+
+    response = client.post(_url(world, q1), data, follow=True)
+
+    assert "Сохранена 1 итоговая отметка." in response.content.decode()
+    assert dict(m.FinalMark.objects.values_list("student_id", "value")) == {world.other_child.pk: "на"}
+
+
+def test_accepting_the_suggestions_saves_them_for_the_rows_without_a_mark(world, q1, marks, client_for):
+    """«Accept the suggestions» is a choice of its own: every row with enough marks gets its suggestion; a
+    row below the minimum is left to be confirmed on its own."""
+    for number, value in enumerate(("4", "4", "5")):
+        lesson = m.Lesson.objects.create(
+            course=world.math_5a, date=YEAR_START + datetime.timedelta(days=number), slot=2, status="held"
+        )
+        m.Mark.objects.create(lesson=lesson, student=world.other_child, value=value, author=world.users["teacher"])
+
+    client = client_for("teacher")
+    assert 'data-testid="accept-suggested"' in client.get(_url(world, q1)).content.decode()
+
+    response = client.post(_url(world, q1), {"period": q1.pk, "accept_suggested": "1"}, follow=True)
+
+    assert "Сохранена 1 итоговая отметка." in response.content.decode()
+    assert dict(m.FinalMark.objects.values_list("student_id", "value")) == {world.other_child.pk: "4"}
 
 
 def test_save_all_saves_nothing_when_a_row_is_refused_and_says_which(world, q1, marks, client_for):
@@ -205,7 +249,8 @@ def test_the_course_page_links_to_the_final_marks(world, client_for):
 
 def test_save_all_leaves_rows_without_a_chosen_mark_alone(world, q1, marks, client_for):
     response = client_for("teacher").post(
-        _url(world, q1), _save_all(world, q1, {world.child: "3", world.other_child: ""})
+        _url(world, q1),
+        _save_all(world, q1, {world.child: "на", world.other_child: ""}, {world.child: "Мало отметок"}),
     )
 
     assert response.status_code == 302

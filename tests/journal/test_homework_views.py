@@ -339,3 +339,18 @@ def test_the_substitute_clears_the_homework_of_the_lesson(
 
     assert response.status_code == 302
     assert not m.Homework.objects.filter(lesson=lesson).exists()
+
+
+def test_a_due_date_past_the_school_years_end_is_refused_and_nothing_is_saved(
+    world: World, client_for: Callable[[str], Client], lesson: m.Lesson
+) -> None:
+    """A typo of the year (2031 for 2026) is refused with the year's last day, not stored silently."""
+    response = save(client_for("teacher"), lesson, due_date=lesson.date.replace(year=2031).isoformat())
+
+    assert response.status_code == 400
+    end = world.year.end.strftime("%d.%m.%Y")
+    assert f"after the school year ends on {end}" in response.content.decode()
+    assert not m.Homework.objects.filter(lesson=lesson).exists()
+    last_day = save(client_for("teacher"), lesson, due_date=world.year.end.isoformat())
+    assert last_day.status_code == 302
+    assert m.Homework.objects.get(lesson=lesson).due_date == world.year.end

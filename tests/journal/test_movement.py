@@ -112,3 +112,31 @@ def test_the_pages_ask_and_confirm(world: World, client_for: Callable[[str], Cli
         {"kind": "transfer", "student": world.other_child.pk, "on": "31.02.2026", "to_class": world.class_6b.pk},
     )
     assert bad.status_code == 400 and not m.Movement.objects.filter(student=world.other_child).exists()
+
+
+def test_a_departure_from_15_december_is_printed_as_the_order_gives_it(world: World) -> None:
+    """Asked and ordered from 15.12 (the enrolment's last day is the 14th): the movement report of the
+    quarter starting that day lists the departure on 15.12, not 14.12, and the quarter before does not."""
+    from reports.builders import ReportParams
+    from reports.kinds import KINDS
+
+    day = datetime.date(2026, 12, 15)
+    leave = movement_request(
+        actor=world.users["class_teacher"], student=world.child, kind="departure", on=day, other_school="Школа № 7"
+    )
+    movement_confirm(actor=world.users["administrator"], movement=leave, order_number="44", order_date=day)
+    before = m.StudyPeriod.objects.create(
+        year=world.year, kind="quarter", number=2, start=datetime.date(2026, 11, 5), end=datetime.date(2026, 12, 14)
+    )
+    after = m.StudyPeriod.objects.create(
+        year=world.year, kind="quarter", number=3, start=day, end=datetime.date(2027, 3, 20)
+    )
+
+    def left(period: m.StudyPeriod) -> list[list[str]]:
+        params = ReportParams(school=world.school, year=world.year, class_group=world.class_5a, period=period)
+        (section,) = KINDS["movement"].build(params, None).sections
+        return [[cell.text for cell in row] for row in section.tables[1].body]
+
+    (row,) = left(after)
+    assert row[4] == "15.12.2026"
+    assert left(before) == []

@@ -107,6 +107,36 @@ def test_subgroup_teacher_is_reached_only_by_parents_of_its_members(world: World
     assert "english" not in _allowed(world, "parent")
 
 
+def test_a_parent_writes_to_the_teacher_of_the_group_the_child_is_in_today_not_of_the_group_left(
+    world: World,
+) -> None:
+    """The membership's dates decide (the rule of journal.selectors.membership): moved to the 2nd English group
+    today, the child's parent writes to its teacher, no longer to the 1st group's."""
+    import datetime
+
+    from django.utils import timezone
+
+    from journal import models as m
+
+    today = timezone.localdate()
+    english = SubjectFactory(school=world.school, name="Английский язык")
+    first = m.Subgroup.objects.create(class_group=world.class_5a, subject=english, name="1 группа")
+    second = m.Subgroup.objects.create(class_group=world.class_5a, subject=english, name="2 группа")
+    m.SubgroupMembership.objects.create(
+        subgroup=first, student=world.other_child, date_to=today - datetime.timedelta(days=1)
+    )
+    m.SubgroupMembership.objects.create(subgroup=second, student=world.other_child, date_from=today)
+    for group, login in ((first, "english1"), (second, "english2")):
+        course = CourseFactory(class_group=world.class_5a, subject=english, subgroup=group)
+        teacher = UserFactory(username=login, roles=(Role.TEACHER,), school=world.school)
+        teaching_assignment_create(actor=None, course=course, teacher=teacher, date_from=YEAR_START)
+
+    allowed = _allowed(world, "other_parent")
+
+    assert "english2" in allowed
+    assert "english1" not in allowed
+
+
 def test_the_service_refuses_a_recipient_the_roles_do_not_connect_in_russian(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
         thread_create(

@@ -10,7 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import User
 from journal import models as m
 from messaging.models import Notification, NotificationAudience, NotificationKind
 from monitoring import selectors as figures
@@ -147,17 +149,66 @@ def test_period_marks_missing_near_the_deadline_and_one_reminder_a_teacher(world
     assert "5А" in mine.text and "27.10.2026" in mine.text
 
 
+def _signed_in(user: User, day: datetime.date, *, diary: bool = False) -> None:
+    """The person signed in on ``day`` (as the login records it) and used the system that day."""
+    user.last_login = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+    user.save(update_fields=["last_login"])
+    UserDay.objects.create(user=user, school=user_school(user), day=day, logins=1, opened_diary=diary)
+
+
+def user_school(user: User) -> object:
+    return user.memberships.first().school
+
+
 def test_families_who_never_came_and_who_opened_the_diary_this_week(world: World) -> None:
     monday, today = datetime.date(2026, 11, 30), datetime.date(2026, 12, 2)
-    UserDay.objects.create(user=world.users["parent"], school=world.school, day=today, opened_diary=True)
-    UserDay.objects.create(user=world.users["student"], school=world.school, day=monday, opened_diary=True)
+    _signed_in(world.users["parent"], today, diary=True)
+    _signed_in(world.users["student"], monday, diary=True)
 
     rows = {r.class_group.pk: r for r in figures.families(world.year, monday, today)}
 
     five = rows[world.class_5a.pk]
-    assert (five.students, five.parents, five.parents_never, five.parents_week, five.diary_week) == (2, 2, 1, 1, 2)
+    assert (five.students, five.parents, five.parents_never, five.week, five.diary_week) == (2, 2, 1, 2, 2)
     assert five.never == [world.users["other_parent"].short_name]
     assert rows[world.class_6b.pk].parents == 0
+
+
+def test_opened_the_diary_never_counts_more_people_than_were_in_the_system(world: World) -> None:
+    """A student who opened the diary this week was in the system this week: both columns count the class's
+    parents and students alike (before, «in the system» counted the parents only: 0 in, 1 opened)."""
+    monday, today = datetime.date(2026, 11, 30), datetime.date(2026, 12, 2)
+    _signed_in(world.users["student"], monday, diary=True)
+    _signed_in(world.users["other_parent"], today)
+
+    five = {r.class_group.pk: r for r in figures.families(world.year, monday, today)}[world.class_5a.pk]
+
+    assert (five.week, five.diary_week) == (2, 1)
+
+
+def test_never_signed_in_is_one_number_on_the_desk_the_class_accounts_and_the_monitoring(
+    world: World, client_for
+) -> None:
+    """The parent signed in last school year and not since: the administrator's desk, the class's accounts
+    page and the monitoring all count them as having signed in; the other parent never did, everywhere."""
+    from core.desks import school_accounts
+    from journal.selectors.accounts import class_accounts
+
+    for user in world.users.values():  # the staff and the student: signed in, out of this test's way
+        if user.username not in ("parent", "other_parent"):
+            user.last_login = timezone.now()
+            user.save(update_fields=["last_login"])
+    last_spring = datetime.date(2026, 5, 20)
+    _signed_in(world.users["parent"], last_spring)
+    monday, today = datetime.date(2026, 11, 30), datetime.date(2026, 12, 2)
+
+    five = {r.class_group.pk: r for r in figures.families(world.year, monday, today)}[world.class_5a.pk]
+    rows = class_accounts(world.class_5a, today)
+    never_on_page = sorted(r.user.username for r in rows if r.parent_of is not None and r.never_used)
+    on_desk = school_accounts(world.school).never_logged_in
+
+    assert five.parents_never == 1 and five.never == [world.users["other_parent"].short_name]
+    assert never_on_page == ["other_parent"]
+    assert on_desk == 1
 
 
 def test_unique_users_a_role_a_day_and_in_the_month(world: World) -> None:

@@ -39,11 +39,16 @@ def _class_printout(*, done: bool) -> KwargsFactory:
 
 
 def _bound_5a(world: World) -> dict[str, Any]:
-    """5А's journal of final marks for binding, made for the deputy."""
+    """5А's journal of final marks for binding, made for the deputy once the year's marks can exist (its one
+    quarter over)."""
+    from journal.models import StudyPeriod
     from reports.models import DocumentKind
     from reports.services.bound import bound_request
     from reports.services.documents import document_run
 
+    StudyPeriod.objects.create(
+        year=world.year, kind="quarter", number=1, start=world.year.start, end=datetime.date(2026, 10, 24)
+    )
     document = bound_request(
         actor=world.users["deputy"],
         year=world.year,

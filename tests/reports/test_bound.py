@@ -1,7 +1,8 @@
 """The journal of final marks for binding (§7.4), its fingerprint check, the school's job and the year's archive.
 
-5А has mathematics (``teacher``) and Russian; its two students have their first-quarter marks in both
-(the quarter ended 24 October, before today), so the class is complete. 6Б's student has none: incomplete.
+5А has mathematics (``teacher``) and Russian; its two students have their marks of both quarters and of the
+year in both (the year's last quarter ended 30 November, before today), so the class is complete. 6Б's
+student has none: incomplete.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from tests.factories import ClassGroupFactory, CourseFactory, SubjectFactory
 from tests.reports.test_printout_pdf import flat_text, page_count
 
 Q1_END = datetime.date(2026, 10, 24)
+# The year's last period here: over before the tests run, so the year's marks exist and the journal is made.
+Q2_END = datetime.date(2026, 11, 30)
 
 
 @dataclass
@@ -67,14 +70,19 @@ def course_author(course: m.Course) -> object:
 def bound(world: World) -> Bound:
     q1 = m.StudyPeriod.objects.create(year=world.year, kind="quarter", number=1, start=YEAR_START, end=Q1_END)
     q2 = m.StudyPeriod.objects.create(
-        year=world.year, kind="quarter", number=2, start=datetime.date(2026, 11, 5), end=datetime.date(2026, 12, 28)
+        year=world.year, kind="quarter", number=2, start=datetime.date(2026, 11, 5), end=Q2_END
     )
     russian = CourseFactory(
         class_group=world.class_5a, subject=SubjectFactory(school=world.school, name="Русский язык")
     )
     for course, child, other in ((world.math_5a, "4", "5"), (russian, "3", "4")):
-        final(course, world.child, q1, child)
-        final(course, world.other_child, q1, other)
+        for period in (q1, q2):
+            final(course, world.child, period, child)
+            final(course, world.other_child, period, other)
+        for student, value in ((world.child, child), (world.other_child, other)):
+            m.FinalMark.objects.create(
+                course=course, student=student, kind="year", value=value, author=course_author(course)
+            )
     return Bound(world=world, q1=q1, q2=q2, russian_5a=russian)
 
 
@@ -132,9 +140,9 @@ def test_the_deputy_makes_the_bound_journal_of_a_class_with_numbered_sheets_and_
     assert len(prints) == sheets
     assert {p.replace(" ", "") for p in prints} == {document.fingerprint}
     assert PrintedCopy.objects.get(fingerprint=document.fingerprint).sheets == sheets
-    # The students with their first-quarter marks in the subject's table.
-    assert any(re.fullmatch(r"2 Соколов Артём \w+ 4", row) for row in rows)
-    assert any(re.fullmatch(r"1 Волкова Алиса \w+ 5", row) for row in rows)
+    # The students with their marks of the quarters and the year in the subject's table.
+    assert any(re.fullmatch(r"2 Соколов Артём \w+ 4 4 4", row) for row in rows)
+    assert any(re.fullmatch(r"1 Волкова Алиса \w+ 5 5 5", row) for row in rows)
     # The PDF carries the fonts bundled with the application, embedded.
     fonts = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True).stdout.decode()
     assert "Journal-Sans" in fonts and "DejaVu" not in fonts
@@ -143,7 +151,7 @@ def test_the_deputy_makes_the_bound_journal_of_a_class_with_numbered_sheets_and_
 def test_an_incomplete_class_says_so_on_its_title_page_and_on_the_page(
     bound: Bound, client_for: Callable[[str], Client], post: Callable[..., Any]
 ) -> None:
-    m.FinalMark.objects.filter(student=bound.world.other_child, course=bound.russian_5a).delete()
+    m.FinalMark.objects.filter(student=bound.world.other_child, course=bound.russian_5a, period=bound.q1).delete()
     deputy = client_for("deputy")
 
     page = deputy.get(reverse("reports:bound_index")).content.decode()
@@ -227,8 +235,8 @@ def test_the_school_job_prints_the_complete_classes_and_lists_the_incomplete(
         {
             "class": "6Б",
             "class_id": bound.world.class_6b.pk,
-            "text": "итоговые отметки не полны: не выставлена 1 отметка",
-            "missing": 1,
+            "text": "итоговые отметки не полны: не выставлены 3 отметки",
+            "missing": 3,
         }
     ]
     page = deputy.get(reverse("reports:bound_index")).content.decode()
@@ -245,6 +253,10 @@ def test_a_school_run_killed_midway_is_taken_over_and_keeps_the_classes_already_
     bound: Bound, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     final(world.russian_6b, world.student_6b, bound.q1, "4")
+    final(world.russian_6b, world.student_6b, bound.q2, "4")
+    m.FinalMark.objects.create(
+        course=world.russian_6b, student=world.student_6b, kind="year", value="4", author=world.users["teacher"]
+    )
     deputy = world.users["deputy"]
     made = bound_request(
         actor=deputy, year=world.year, kind=DocumentKind.BOUND_JOURNAL, class_group=world.class_5a, enqueue=False
@@ -331,7 +343,8 @@ def test_the_bound_journal_reads_the_class_in_a_constant_number_of_queries(bound
     with CaptureQueriesContext(connection) as queries:
         found = bound_class(bound.world.class_5a)
     assert found.complete
-    assert len(queries) <= 16
+    # Once the year is over the missing marks are read for both quarters and the year.
+    assert len(queries) <= 26
 
 
 @pytest.mark.worker
@@ -360,5 +373,44 @@ def test_a_real_worker_makes_the_schools_bound_journal_the_deputy_asked_for(
     sheets = page_count(data)
     assert "ЖУРНАЛ ИТОГОВОЙ УСПЕВАЕМОСТИ" in text and "Класс 5А · 2026/2027 учебный год" in text
     assert f"лист {sheets} из {sheets}" in text
-    assert any(re.fullmatch(r"2 Соколов Артём \w+ 4", row) for row in rows_of(data))
+    assert any(re.fullmatch(r"2 Соколов Артём \w+ 4 4 4", row) for row in rows_of(data))
     assert [f["class"] for f in school.findings] == ["6Б"]
+
+
+def test_before_the_years_marks_exist_the_bound_journal_is_not_offered_and_refused_with_the_reason(
+    world: World, client_for: Callable[[str], Client], post: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On 8 December (the 2nd quarter of 4 going on), 5А's first-quarter marks all set: the page does not say
+    «complete» nor offer the journal, says from when it is made, and a request is refused with that day."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 12, 8))
+    m.StudyPeriod.objects.create(year=world.year, kind="quarter", number=1, start=YEAR_START, end=Q1_END)
+    m.StudyPeriod.objects.create(
+        year=world.year, kind="quarter", number=4, start=datetime.date(2027, 4, 1), end=datetime.date(2027, 5, 31)
+    )
+    deputy = client_for("deputy")
+
+    page = deputy.get(reverse("reports:bound_index")).content.decode()
+
+    row = page.split(f'data-testid="bound-row-{world.class_5a.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "годовые отметки с 01.06.2027" in row and "полны" not in row
+    assert f'data-testid="bound-make-{DocumentKind.BOUND_JOURNAL}-{world.class_5a.pk}"' not in row
+    assert f'data-testid="bound-make-{DocumentKind.YEAR_ARCHIVE}-{world.class_5a.pk}"' in row  # the archive is
+    assert f'data-testid="bound-make-school-{DocumentKind.BOUND_JOURNAL}"' not in page
+    assert 'data-testid="bound-year-not-over"' in page and 'data-testid="bound-incomplete"' not in page
+    response = post(deputy, {"kind": DocumentKind.BOUND_JOURNAL, "class": world.class_5a.pk})
+    assert response.status_code == 302
+    assert not GeneratedDocument.objects.filter(kind=DocumentKind.BOUND_JOURNAL).exists()
+    shown = deputy.get(response.url).content.decode()
+    assert "последний учебный период ещё не окончен, журнал можно сформировать с 01.06.2027" in shown
+
+
+def test_the_incomplete_classes_are_counted_as_a_list_not_read_as_a_grade(
+    bound: Bound, client_for: Callable[[str], Client]
+) -> None:
+    """«В 1 классе…» read as "in grade 1": the count is of the classes listed after it."""
+    page = client_for("deputy").get(reverse("reports:bound_index")).content.decode()
+
+    incomplete = page.split('data-testid="bound-incomplete">', 1)[1].split("</p>", 1)[0]
+    assert " ".join(incomplete.split()) == (
+        "Классов с неполными итоговыми отметками (перечислены, не печатаются): 1 — 6Б"
+    )

@@ -133,7 +133,7 @@ def test_the_class_teachers_report_lists_the_students_by_result(q1: Q1) -> None:
         "Гусев Дмитрий Андреевич",
         "",
         "5А",
-        "10.10.2026",
+        "11.10.2026",  # the order's day: the day after the last one in the class (10.10)
         "в школу № 5, приказ № 12",
     ]
     assert [c.text for c in moved.body[0]][1:] == ["Жуков Захар Андреевич", "", "5А", "6Б", "01.10.2026", "приказ № 10"]

@@ -23,6 +23,8 @@ def test_header_is_bold_and_frozen_and_rows_follow() -> None:
     assert [c.value for c in sheet[1]] == ["Дата", "Класс", "Учитель"]
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape" and str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
     # openpyxl reads a date cell back as a naive datetime at midnight.
     assert sheet["A2"].value.date() == datetime.date(2026, 10, 5)
     assert sheet["A2"].number_format == "DD.MM.YYYY"

@@ -37,6 +37,7 @@ from monitoring.selectors import missing_finals
 from reports.builders.bound import finished_periods
 from reports.models import ACTIVE_STATUSES, DocumentKind, GeneratedDocument
 from reports.services.bound import bound_request
+from reports.services.documents import DocumentError
 
 
 class Command(BaseCommand):
@@ -81,7 +82,10 @@ class Command(BaseCommand):
             for name in ("queues", "default_queue", "router"):
                 app.amqp.__dict__.pop(name, None)
             started = time.monotonic()
-            school = bound_request(actor=deputy, year=year, kind=DocumentKind.BOUND_JOURNAL)
+            try:
+                school = bound_request(actor=deputy, year=year, kind=DocumentKind.BOUND_JOURNAL)
+            except DocumentError as refused:  # before the year's marks exist (§7.4)
+                raise CommandError(str(refused)) from refused
             shown = 0.0
             while True:
                 school.refresh_from_db()

@@ -76,7 +76,7 @@ class Command(BaseCommand):
     def _one(self, code: str, fmt: str, params: ReportParams) -> None:
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            report = KINDS[code].build(params, None)
+            report = KINDS[code].make(params)
         built = time.perf_counter() - start
         start = time.perf_counter()
         content = report_xlsx(report) if fmt == "xlsx" else report_pdf(report)

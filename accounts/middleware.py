@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,9 @@ from django_otp import user_has_device
 
 from accounts.roles import Role
 from accounts.services.users import interface_languages
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 _ALLOWED_WHILE_FORCED = ("password_change", "logout", "set_language", "compromise_report")
 
@@ -67,8 +71,14 @@ class PasswordChangeRequiredMiddleware:
 _ALLOWED_BEFORE_SECOND_FACTOR = (*_ALLOWED_WHILE_FORCED, "mfa_setup", "mfa_verify")
 
 
+def second_factor_required(user: User) -> bool:
+    """Whoever can reach administration: a superuser (every school's admin, with no school role) or a holder
+    of one of ``MFA_REQUIRED_ROLES`` in any school."""
+    return user.is_superuser or user.has_role_anywhere(*(Role(name) for name in settings.MFA_REQUIRED_ROLES))
+
+
 class SecondFactorRequiredMiddleware:
-    """The administration (``MFA_REQUIRED_ROLES``) reach nothing before the second factor of this session:
+    """Whoever :func:`second_factor_required` names reaches nothing before the second factor of this session:
     no device yet, its set-up; else the code (or a recovery code)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -81,7 +91,7 @@ class SecondFactorRequiredMiddleware:
             and user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and user.has_role_anywhere(*(Role(name) for name in settings.MFA_REQUIRED_ROLES))
+            and second_factor_required(user)
         ):
             allowed = {reverse(name) for name in _ALLOWED_BEFORE_SECOND_FACTOR}
             if request.path not in allowed and not request.path.startswith("/static/"):

@@ -180,10 +180,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # Russian common passwords, too few different characters, the user's and the school's names.
+    # Russian common passwords, too few different characters, the user's and the school's names, and fewer than
+    # 10^10 guesses by zxcvbn's estimate taught Russian (keyboard walks, names, a school's words).
     {"NAME": "accounts.password_validation.RussianCommonPasswordValidator"},
     {"NAME": "accounts.password_validation.VarietyValidator"},
     {"NAME": "accounts.password_validation.PersonalWordsValidator"},
+    {"NAME": "accounts.password_validation.GuessesValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

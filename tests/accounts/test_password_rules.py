@@ -25,7 +25,27 @@ WEAK = [
     "password",
     "1234567890",
 ]
-GOOD = ["ЛетоНаДаче#47", "trout-Moscow-95!", "зелёный-чайник-8"]
+# Accepted before the estimate of guesses (zxcvbn taught Russian), each guessed in fewer than 10^10 tries.
+GUESSABLE = [
+    "йцукенгш",  # a walk along the Russian keyboard's top row
+    "ячсмитьбю",  # and its bottom row
+    "фывапролдж",  # and its middle row
+    "Journal2026",  # a school's word and a year
+    "Dnevnik2026!",  # «дневник» transliterated
+    "Zhurnal-2026",  # «журнал» transliterated
+    "Demo-pass-2027",  # the demo's word, «pass» and a year, with hyphens between
+    "Иван!Иван!Иван!",  # a Russian name repeated
+    "Пётр2026!",  # a Russian name and a year
+    "Masha1990",  # a Russian name transliterated and a year
+]
+GOOD = [
+    "ЛетоНаДаче#47",
+    "trout-Moscow-95!",
+    "зелёный-чайник-8",
+    "Svoy-parol-dlya-dnevnika-7",
+    "Nov-pass-7391",
+    "Vesna-2027-sad",
+]
 
 
 @pytest.fixture
@@ -42,6 +62,11 @@ def _refused(password: str, user) -> str:
 @pytest.mark.parametrize("password", WEAK)
 def test_a_weak_password_is_refused_with_a_reason(user, password: str) -> None:
     assert _refused(password, user)
+
+
+@pytest.mark.parametrize("password", GUESSABLE)
+def test_a_password_guessed_in_few_tries_is_refused_with_the_reason(user, password: str) -> None:
+    assert "легко подобрать" in _refused(password, user)
 
 
 def test_the_reasons_are_in_russian(user) -> None:

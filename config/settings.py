@@ -194,9 +194,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions live in the database: a Redis outage logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
-# Staff sessions end after this many minutes without a request; families' when the browser closes
-# (accounts.middleware.session_policy).
+# Staff sessions end after this many minutes without a request; families' when the browser closes or after
+# FAMILY_IDLE_MINUTES without a request, whichever comes first (accounts.middleware.session_policy).
 STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+FAMILY_IDLE_MINUTES = env.int("FAMILY_IDLE_MINUTES", default=120)
 
 # Login throttling keyed on username + IP: one school sits behind one NAT, so
 # an IP-only lock would lock the whole school out. The cool-off is finite.

@@ -6,8 +6,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
+from demo.builder import set_demo_passwords
+from demo.management.commands.seed_demo import DEFAULT_PASSWORD
 from tests.conftest import World
 
 WEAK = [
@@ -78,3 +82,14 @@ def test_the_reasons_are_in_russian(user) -> None:
 @pytest.mark.parametrize("password", GOOD)
 def test_a_good_password_passes(user, password: str) -> None:
     validate_password(password, user)
+
+
+def test_the_demos_documented_password_still_signs_in_though_no_one_could_choose_it(world: World) -> None:
+    """``seed_demo`` sets its accounts' password directly (``set_demo_passwords``), not through the validators:
+    the default it prints works, while a person choosing it is refused."""
+    assert set_demo_passwords(world.school, DEFAULT_PASSWORD) > 0
+    client = Client()
+    response = client.post(reverse("login"), {"username": "parent", "password": DEFAULT_PASSWORD})
+
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    assert _refused(DEFAULT_PASSWORD, world.users["parent"])

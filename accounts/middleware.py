@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +15,9 @@ from django_otp import user_has_device
 
 from accounts.roles import Role
 from accounts.services.users import interface_languages
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 _ALLOWED_WHILE_FORCED = ("password_change", "logout", "set_language", "compromise_report")
 
@@ -67,8 +72,14 @@ class PasswordChangeRequiredMiddleware:
 _ALLOWED_BEFORE_SECOND_FACTOR = (*_ALLOWED_WHILE_FORCED, "mfa_setup", "mfa_verify")
 
 
+def second_factor_required(user: User) -> bool:
+    """Whoever can reach administration: a superuser (every school's admin, with no school role) or a holder
+    of one of ``MFA_REQUIRED_ROLES`` in any school."""
+    return user.is_superuser or user.has_role_anywhere(*(Role(name) for name in settings.MFA_REQUIRED_ROLES))
+
+
 class SecondFactorRequiredMiddleware:
-    """The administration (``MFA_REQUIRED_ROLES``) reach nothing before the second factor of this session:
+    """Whoever :func:`second_factor_required` names reaches nothing before the second factor of this session:
     no device yet, its set-up; else the code (or a recovery code)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -81,7 +92,7 @@ class SecondFactorRequiredMiddleware:
             and user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and user.has_role_anywhere(*(Role(name) for name in settings.MFA_REQUIRED_ROLES))
+            and second_factor_required(user)
         ):
             allowed = {reverse(name) for name in _ALLOWED_BEFORE_SECOND_FACTOR}
             if request.path not in allowed and not request.path.startswith("/static/"):
@@ -106,25 +117,30 @@ class NoStoreForAuthenticatedMiddleware:
         return response
 
 
-# A staff session's idle time is refreshed at most this often: one session write a minute, not a request.
+# A session's idle time is refreshed at most this often: one session write a minute, not a request.
 IDLE_REFRESH_SECONDS = 60
 
 
 def session_policy(request: HttpRequest, user: object) -> None:
     """Staff sessions end after ``STAFF_IDLE_MINUTES`` without a request; a family's when the browser
-    closes (a shared home computer). Set at login and kept by :class:`IdleTimeoutMiddleware`."""
+    closes or after ``FAMILY_IDLE_MINUTES`` without a request, whichever comes first (a shared home computer
+    left on). Set at login and kept by :class:`IdleTimeoutMiddleware`."""
     from journal import rules
 
+    request.session["seen_at"] = int(time.time())
     if rules.is_staff(user):  # type: ignore[arg-type]
         request.session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
-        request.session["seen_at"] = int(time.time())
     else:
+        # The cookie ends with the browser, so the session's own expiry cannot also be the idle time: the
+        # idle limit is kept beside it and checked on each request.
         request.session.set_expiry(0)
+        request.session["idle_limit"] = settings.FAMILY_IDLE_MINUTES * 60
 
 
 class IdleTimeoutMiddleware:
-    """Moves a staff session's end on while the user works: the session's expiry is its last save plus
-    the idle time, so saving it once a minute makes the idle time the limit."""
+    """Moves a session's idle time on while the user works: a staff session's expiry is its last save plus
+    the idle time, so saving it once a minute makes the idle time the limit; a family's session, whose
+    cookie ends with the browser, is ended here once its ``idle_limit`` has passed since the last request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -132,6 +148,11 @@ class IdleTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         seen = session.get("seen_at") if session is not None else None
-        if seen is not None and time.time() - seen >= IDLE_REFRESH_SECONDS:
-            session["seen_at"] = int(time.time())  # modified: saved with the expiry moved on
+        if session is not None and seen is not None:
+            idle = time.time() - seen
+            limit = session.get("idle_limit")
+            if limit is not None and idle >= limit:
+                logout(request)  # the session flushed: the page asks to sign in again
+            elif idle >= IDLE_REFRESH_SECONDS:
+                session["seen_at"] = int(time.time())  # modified: saved with the expiry moved on
         return self.get_response(request)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 from django_otp import user_has_device
 
-from accounts.roles import Role
+from accounts.middleware import second_factor_required
 from accounts.selectors.logins import sign_ins
 from accounts.services.compromise import compromise_report
 from accounts.services.mfa import pending_totp, second_factor_verify, secret_text, totp_confirm, totp_qr_svg
@@ -123,7 +122,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "qr": totp_qr_svg(device),
         "secret": secret_text(device),
         "next": _next(request),
-        "required": user.has_role_anywhere(*(Role(name) for name in settings.MFA_REQUIRED_ROLES)),  # type: ignore[union-attr]
+        "required": second_factor_required(user),  # type: ignore[arg-type]
         "has_device": user_has_device(user, confirmed=True),
     }
     return render(request, "accounts/mfa_setup.html", context, status=status)

@@ -180,10 +180,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # Russian common passwords, too few different characters, the user's and the school's names.
+    # Russian common passwords, too few different characters, the user's and the school's names, and fewer than
+    # 10^10 guesses by zxcvbn's estimate taught Russian (keyboard walks, names, a school's words).
     {"NAME": "accounts.password_validation.RussianCommonPasswordValidator"},
     {"NAME": "accounts.password_validation.VarietyValidator"},
     {"NAME": "accounts.password_validation.PersonalWordsValidator"},
+    {"NAME": "accounts.password_validation.GuessesValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -192,15 +194,19 @@ LOGOUT_REDIRECT_URL = "login"
 # Sessions live in the database: a Redis outage logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
-# Staff sessions end after this many minutes without a request; families' when the browser closes
-# (accounts.middleware.session_policy).
+# Staff sessions end after this many minutes without a request; families' when the browser closes or after
+# FAMILY_IDLE_MINUTES without a request, whichever comes first (accounts.middleware.session_policy).
 STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+FAMILY_IDLE_MINUTES = env.int("FAMILY_IDLE_MINUTES", default=120)
 
 # Login throttling keyed on username + IP: one school sits behind one NAT, so
 # an IP-only lock would lock the whole school out. The cool-off is finite.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures count against the login as sign-in finds it (lower case, trimmed), not as typed: otherwise each
+# spelling of a login (TEACHER, Teacher, …) would get its own five guesses.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_login"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

@@ -1,10 +1,11 @@
-"""Reading query parameters: a value that is not understood gives the default, never a 500."""
+"""Reading query parameters: a value that is not understood gives the default, never a 500. Free text a view
+reads from a body without a form passes :func:`text_param`, which refuses what the database cannot store."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -55,6 +56,14 @@ def int_param(request: HttpRequest, name: str) -> int | None:
     if raw is None or not raw.isdigit() or len(raw) > 18:
         return None
     return int(raw)
+
+
+def text_param(request: HttpRequest, name: str) -> str:
+    """The text typed into the body's field ``name``; empty when absent. A NUL character (PostgreSQL stores
+    none in text) is refused as every form refuses it: ``ValidationError`` with Django's own message."""
+    value = request.POST.get(name, "")
+    ProhibitNullCharactersValidator()(value)
+    return value
 
 
 def next_url(request: HttpRequest, default: str) -> str:

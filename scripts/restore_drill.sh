@@ -8,7 +8,8 @@
 # the database). The restored server runs in a temporary directory on a free port and is removed at the
 # end, unless KEEP=1 (it then prints the directory and the port; stop it with pg_ctl -D DIR stop).
 # DRILL_SQL: one more query whose result is printed (a test checks a row is there or not).
-# Run it as root or as the postgres user; the server itself runs as postgres.
+# Run it as root or as the postgres user; the server itself runs as postgres. As root it restores a backup
+# whoever made it (root's own, mode 600, too): root reads the files and hands them to postgres.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -38,14 +39,35 @@ chmod 700 "$DATA"
 cleanup() {
   if [ "${KEEP:-0}" != 1 ]; then
     as_postgres "$bindir/pg_ctl" -D "$DATA" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$DATA"
+    rm -rf "$DATA" "$DATA.wal"
   fi
 }
 trap cleanup EXIT
 
-as_postgres tar -xzf "$BASE/base.tar.gz" -C "$DATA"
+for archive in "$BASE/base.tar.gz" "$BASE"/pg_wal.tar.gz; do
+  if [ -e "$archive" ] && [ ! -r "$archive" ]; then
+    echo "$archive cannot be read by $(id -un): run the drill as root or as the backup's owner" >&2
+    exit 1
+  fi
+done
+# Read by whoever runs the drill, unpacked by postgres (who owns the restored server's files).
+as_postgres tar -xzf - -C "$DATA" <"$BASE/base.tar.gz"
 if [ -f "$BASE/pg_wal.tar.gz" ]; then
-  as_postgres tar -xzf "$BASE/pg_wal.tar.gz" -C "$DATA/pg_wal"
+  as_postgres tar -xzf - -C "$DATA/pg_wal" <"$BASE/pg_wal.tar.gz"
+fi
+# The server reads the archived WAL itself, as postgres: segments it may not read (copied there by root,
+# mode 600) are restored from a copy it owns.
+wal_unreadable() {
+  local found
+  found=$(runuser -u postgres -- find "$WAL" -maxdepth 1 -type f ! -readable -print -quit 2>/dev/null) || return 0
+  [ -n "$found" ]
+}
+if [ "$(id -u)" = 0 ] && wal_unreadable; then
+  mkdir "$DATA.wal"
+  find "$WAL" -maxdepth 1 -type f -exec cp -p {} "$DATA.wal/" \;
+  chown -R postgres: "$DATA.wal"
+  chmod 700 "$DATA.wal"
+  WAL="$DATA.wal"
 fi
 {
   echo "port = $PORT"

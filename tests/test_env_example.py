@@ -14,7 +14,7 @@ ENV_EXAMPLE = BASE_DIR / ".env.example"
 COMPOSE = BASE_DIR / "docker-compose.yml"
 
 APP_SERVICES = ("web", "worker", "beat")
-SERVICES = (*APP_SERVICES, "db", "redis", "backup")
+SERVICES = (*APP_SERVICES, "proxy", "db", "redis", "backup")
 
 
 def _first_string_argument(call: ast.Call) -> str | None:

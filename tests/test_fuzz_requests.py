@@ -8,13 +8,16 @@ A plain, seeded generator (the same requests every run, so a failure is repeated
 * every POST row of the permission matrix (real objects, the personas it lets in) with bodies whose every
   field, by name as the code and the templates read them, holds an odd value: NUL bytes, dates at the
   ends of the calendar, numbers too long for the database, broken JSON, 5,000 letters, a file that is
-  not what it claims.
+  not what it claims;
+* every free-text field a view reads without a form, in a body valid but for it, holding a NUL byte
+  (PostgreSQL, which the suite runs on, stores none in text): refused in Russian, and plain text accepted.
 
 A page answers 4xx, a redirect or a clean page; an exception (the test client raises it) is the bug.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -31,7 +34,11 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RoutePattern
 
+from journal import models as m
+from journal.services.marks import mark_set
+from journal.services.movement import movement_request
 from tests.conftest import PERSONAS, World
+from tests.factories import YEAR_END
 from tests.test_odd_input import ODD_QUERIES
 from tests.test_permission_matrix import MATRIX, _row_id
 
@@ -189,3 +196,110 @@ def test_no_form_answers_500_to_odd_bodies(world: World, client_for: Callable[[s
                     response = client_for(persona).post(url, odd_body(round_))
                     assert response.status_code < 500, (_row_id(row), persona, url, round_, response.status_code)
             transaction.set_rollback(True)
+
+
+# --- Free text with an otherwise valid body --------------------------------------------------------------
+# The bodies above rarely get past a view's first check (the student, the date), so free text the views read
+# without a form never reaches the database. Here each such field gets a body that is valid but for it: the
+# same body with plain text is accepted (the check that the field is reached), and with a NUL byte, which
+# PostgreSQL cannot store in text, it is refused with the forms' own Russian message.
+
+LESSON_DAY = datetime.date(2026, 11, 30)
+MOVEMENT_DAY = datetime.date(2026, 11, 30)
+NUL_MESSAGE = "Данные содержат запрещённый символ: ноль-байт"
+NUL_TEXTS = ["\x00", "Школа\x00№ 7"]
+
+
+def _lesson(world: World) -> m.Lesson:
+    m.StudyPeriod.objects.create(
+        year=world.year, kind=m.PeriodKind.QUARTER, number=2, start=datetime.date(2026, 11, 1), end=YEAR_END
+    )
+    return m.Lesson.objects.create(course=world.math_5a, date=LESSON_DAY, slot=1)
+
+
+def _my_contacts(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("journal:my_contacts"), {"student": world.child.pk}
+
+
+def _class_movement(world: World) -> tuple[str, dict[str, Any]]:
+    url = reverse("journal:class_movement", args=[world.class_5a.pk])
+    return url, {"student": world.child.pk, "kind": "departure", "on": MOVEMENT_DAY.isoformat()}
+
+
+def _requested_movement(world: World) -> m.Movement:
+    return movement_request(actor=world.users["class_teacher"], student=world.child, kind="departure", on=MOVEMENT_DAY)
+
+
+def _movement_confirm(world: World) -> tuple[str, dict[str, Any]]:
+    url = reverse("journal:movement_confirm", args=[_requested_movement(world).pk])
+    return url, {"order_date": MOVEMENT_DAY.isoformat()}
+
+
+def _movement_refuse(world: World) -> tuple[str, dict[str, Any]]:
+    return reverse("journal:movement_refuse", args=[_requested_movement(world).pk]), {}
+
+
+def _grid_mark(world: World) -> tuple[str, dict[str, Any]]:
+    lesson = _lesson(world)
+    mark = mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="4")
+    url = reverse("journal:course_journal_mark", args=[world.math_5a.pk])
+    body = {"lesson": lesson.pk, "student": world.child.pk, "position": 1, "version": mark.version, "work_type": ""}
+    return url, body
+
+
+def _grid_cell(world: World) -> tuple[str, dict[str, Any]]:
+    url = reverse("journal:course_journal_cell", args=[world.math_5a.pk])
+    return url, {"lesson": _lesson(world).pk, "student": world.child.pk, "versions": "{}"}
+
+
+def _class_contacts(world: World) -> tuple[str, dict[str, Any]]:
+    url = reverse("journal:class_contacts", args=[world.class_5a.pk])
+    return url, {"action": "update", "person": world.users["parent"].pk, "phone": "", "email": ""}
+
+
+# (case, persona, the valid body but for the field, the field, plain text the view accepts there, the refusal)
+FREE_TEXT: list[tuple[str, str, Callable[[World], tuple[str, dict[str, Any]]], str, str, str]] = [
+    ("my-contacts", "parent", _my_contacts, "text", "Новый телефон: +7 900 000-00-00", NUL_MESSAGE),
+    ("class-movement", "class_teacher", _class_movement, "other_school", "Школа № 7", NUL_MESSAGE),
+    ("movement-confirm", "administrator", _movement_confirm, "order_number", "41", NUL_MESSAGE),
+    ("movement-refuse", "administrator", _movement_refuse, "reason", "Заявление отозвано", NUL_MESSAGE),
+    ("grid-mark-comment", "teacher", _grid_mark, "comment", "у доски", NUL_MESSAGE),
+    ("class-contacts-phone", "class_teacher", _class_contacts, "phone", "+7 900 000-00-00", NUL_MESSAGE),
+    ("class-contacts-email", "class_teacher", _class_contacts, "email", "mama@example.org", NUL_MESSAGE),
+    # A cell is a mark or an attendance letter: its parser names what it did not understand.
+    ("grid-cell", "teacher", _grid_cell, "text", "5", "не отметка и не буква посещаемости"),
+]
+
+
+@pytest.mark.parametrize(
+    ("persona", "make", "field", "plain", "refusal"),
+    [pytest.param(*case[1:], id=case[0]) for case in FREE_TEXT],
+)
+def test_free_text_with_a_nul_byte_is_refused_in_russian_not_answered_500(
+    world: World,
+    client_for: Callable[[str], Client],
+    persona: str,
+    make: Callable[[World], tuple[str, dict[str, Any]]],
+    field: str,
+    plain: str,
+    refusal: str,
+) -> None:
+    client = client_for(persona)
+    for text in NUL_TEXTS:
+        with transaction.atomic():
+            url, body = make(world)
+            response = client.post(url, {**body, field: text}, follow=True)
+            assert response.status_code in (200, 400), (text, response.status_code)
+            assert refusal in _text(response), text
+            transaction.set_rollback(True)
+    url, body = make(world)
+    response = client.post(url, {**body, field: plain}, follow=True)
+    assert response.status_code == 200, (plain, _text(response)[:500])
+    assert refusal not in _text(response)
+
+
+def _text(response: Any) -> str:
+    """The page, or the JSON's error, as a person reads it."""
+    if str(response.get("Content-Type", "")).startswith("application/json"):
+        return str(response.json().get("error", ""))
+    return str(response.content.decode())

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.decorators import deny_unless, staff_required
 from core.messages import error_text
-from core.params import int_param
+from core.params import int_param, text_param
 from journal import rules
 from journal.access import get_class_for_user
 from journal.selectors.contacts import (
@@ -54,8 +54,8 @@ def class_contacts_view(request: HttpRequest, class_id: int) -> HttpResponse:
                 changed = contacts_update(
                     actor=request.user,
                     person=parent,
-                    phone=request.POST.get("phone", ""),
-                    email=request.POST.get("email", ""),
+                    phone=text_param(request, "phone"),
+                    email=text_param(request, "email"),
                 )
                 messages.success(
                     request,
@@ -105,7 +105,7 @@ def my_contacts(request: HttpRequest) -> HttpResponse:
         try:
             if student is None:
                 raise ValidationError(_("You have no child in this school."))
-            contact_request(actor=request.user, student=student, text=request.POST.get("text", ""))
+            contact_request(actor=request.user, student=student, text=text_param(request, "text"))
         except ValidationError as error:
             messages.error(request, error_text(error))
             status = 400

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 
 from core.decorators import deny_unless, staff_post, staff_required
 from core.messages import error_text
+from core.params import text_param
 from journal import rules
 from journal.access import CourseAccess, course_access
 from journal.models import Course, Lesson, LessonStatus, StudyPeriod
@@ -428,7 +429,7 @@ def course_journal_mark(request: HttpRequest, course_id: int) -> HttpResponse:
             student_id=student_id,
             position=position,
             work_type_id=work_type_id,
-            comment=request.POST.get("comment", ""),
+            comment=text_param(request, "comment"),
             expected_version=version,
             span=_span(request.POST),
         )

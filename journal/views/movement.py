@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.decorators import deny_unless, staff_required
 from core.messages import error_text
-from core.params import date_param, int_param, parse_day
+from core.params import date_param, int_param, parse_day, text_param
 from journal import rules
 from journal.access import get_class_for_user
 from journal.models import Movement, MovementKind, MovementStatus
@@ -72,7 +72,7 @@ def class_movement(request: HttpRequest, class_id: int) -> HttpResponse:
                 kind=kind,
                 on=_day(request.POST.get("on", "")),
                 to_class=to_class,
-                other_school=request.POST.get("other_school", ""),
+                other_school=text_param(request, "other_school"),
             )
         except ValidationError as error:
             messages.error(request, error_text(error))
@@ -125,7 +125,7 @@ def movement_confirm_view(request: HttpRequest, movement_id: int) -> HttpRespons
         movement_confirm(
             actor=request.user,
             movement=movement,
-            order_number=request.POST.get("order_number", ""),
+            order_number=text_param(request, "order_number"),
             order_date=order_date,
         )
     except ValueError:
@@ -142,7 +142,7 @@ def movement_confirm_view(request: HttpRequest, movement_id: int) -> HttpRespons
 def movement_refuse_view(request: HttpRequest, movement_id: int) -> HttpResponse:
     movement = _movement(request, movement_id)
     try:
-        movement_refuse(actor=request.user, movement=movement, reason=request.POST.get("reason", ""))
+        movement_refuse(actor=request.user, movement=movement, reason=text_param(request, "reason"))
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:

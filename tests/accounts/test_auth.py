@@ -163,6 +163,39 @@ def test_lockout_ends_after_the_cooloff(world):
     assert _logged_in(client)
 
 
+def _spellings(login: str, count: int) -> list[str]:
+    """``count`` different ways of typing ``login`` in upper and lower case (``tEacher``, ``TeAcher`` …)."""
+    return [
+        "".join(ch.upper() if number >> place & 1 else ch for place, ch in enumerate(login))
+        for number in range(1, count + 1)
+    ]
+
+
+def test_the_lock_counts_one_login_however_its_letters_are_typed(world):
+    """Sign-in finds ``TEACHER`` as ``teacher``, so the lock counts them as one: five wrong passwords in five
+    spellings lock the login, and the sixth spelling with the right password is refused too."""
+    for spelling in _spellings("teacher", 5):
+        _login(Client(), spelling, "wrong-password", "10.0.0.1")
+
+    client = Client()
+    response = _login(client, " TEACHER ", PASSWORD, "10.0.0.1")
+
+    assert response.status_code == 429
+    assert not _logged_in(client)
+    assert AccessAttempt.objects.get().username == "teacher"
+
+
+def test_the_failed_attempts_in_other_spellings_show_in_the_login_history(world):
+    for spelling in _spellings("teacher", 3):
+        _login(Client(), spelling, "wrong-password", "10.0.0.1")
+    client = Client()
+    _login(client, "teacher", PASSWORD, "10.0.0.1")
+
+    html = client.get(reverse("login_history")).content.decode()
+
+    assert html.count("10.0.0.1") == 4
+
+
 # --- Issued passwords ------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import World
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("mfa_required")
 
@@ -61,6 +62,19 @@ def test_the_administration_is_asked_for_the_second_step(
     world: World, client_for: Callable[[str], Client], persona: str
 ) -> None:
     assert client_for(persona).get(reverse("home")).url.startswith(reverse("mfa_setup"))
+
+
+def test_a_superuser_of_no_school_is_asked_for_the_second_step_before_the_admin(db) -> None:
+    """``createsuperuser`` makes an account with no school role that opens every school's administration: a
+    password alone must not reach it."""
+    UserFactory(username="root", is_superuser=True, is_staff=True)
+    client = Client()
+    assert client.post(reverse("login"), {"username": "root", "password": "pass-12345"}).status_code == 302
+
+    response = client.get("/admin/accounts/user/")
+
+    assert response.status_code == 302 and response.url.startswith(reverse("mfa_setup"))
+    assert 'data-testid="mfa-required"' in client.get(response.url).content.decode()
 
 
 def test_a_teacher_may_sign_in_without_it_and_turn_it_on(world: World, client_for: Callable[[str], Client]) -> None:

@@ -129,3 +129,48 @@ def test_a_base_backup_and_the_archived_wal_restore_to_a_moment_and_to_the_end(
 
     assert _restore(store, base, lesson, moment) == "Волкова=4,Соколов=5"
     assert _restore(store, base, lesson) == "Волкова=4,Поздний=2,Соколов=5"
+
+
+def test_a_backup_made_as_root_with_its_files_mode_600_restores_too(
+    world: World, archiving: PostgresCluster, store: Path
+) -> None:
+    """``backup.sh`` run by root (by hand, or a container without ``gosu``) leaves root's files of mode 600,
+    and WAL copied by root is root's too: the drill, run as root, still restores them."""
+    lesson = m.Lesson.objects.create(
+        course=world.math_5a, date=timezone.localdate() - datetime.timedelta(days=1), slot=1
+    )
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.child, value="5")
+    bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    env = {
+        **os.environ,
+        "PATH": f"{bindir}:{os.environ['PATH']}",
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(archiving.port),
+        "PGUSER": "postgres",
+        "BACKUP_DIR": str(store / "backups"),
+        "WAL_DIR": str(store / "wal"),
+    }
+    made = subprocess.run(["bash", str(SCRIPTS / "backup.sh"), "once"], env=env, capture_output=True, text=True)
+    assert made.returncode == 0, made.stdout + made.stderr
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.other_child, value="4")
+    _switch_and_wait_archived()
+    (base,) = (store / "backups" / "base").iterdir()
+    for path in [*base.iterdir(), *(store / "wal").iterdir()]:
+        shutil.chown(path, "root", "root")
+        path.chmod(0o600)
+    assert {path.stat().st_uid for path in base.iterdir()} == {0}
+
+    sql = (
+        "select string_agg(s.last_name || '=' || mk.value, ',' order by s.last_name) from journal_mark mk"
+        " join journal_student s on s.id = mk.student_id"
+    )
+    done = subprocess.run(
+        ["bash", str(SCRIPTS / "restore_drill.sh"), str(base), str(store / "wal")],
+        env={**env, "DRILL_SQL": sql, "PGDATABASE": connection.settings_dict["NAME"]},
+        capture_output=True,
+        text=True,
+        cwd=store,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "DRILL_SQL: Волкова=4,Соколов=5" in done.stdout, done.stdout

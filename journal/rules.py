@@ -7,6 +7,9 @@ Two kinds of rule live here:
   pages at all (§3.12), who reads the whole school (§4.2, §4.5), who edits the timetable (§4.1,
   §4.5), who locks periods and changes the grading policy, who reverts another user's changes
   (§3.16), who manages events, who administers the school;
+- **login rules**: whose login an administrator re-issues, resets, disables or edits (only a login of the
+  schools they administer, every one of the person's; else the superuser), and when setting up the second
+  factor takes an enrolment code from someone other than the password's issuer;
 - **scope rules** add the user's relations inside a school (a teaching assignment, a
   class-teacher post, a substitution, a parent link), read from the guardian rows that the
   structure services keep in step with those relations (``journal/permissions.py``).

@@ -21,6 +21,7 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
@@ -402,6 +403,15 @@ JOURNAL_ROWS: list[Row] = [
                                                      statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
         method="post"),
     Row("journal:account_active", _both("parent_of_both"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    # A lost phone: the administrator resets the second step of a login they may manage (POST only).
+    Row("journal:account_mfa_reset", _user_of("teacher"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:account_mfa_reset", _user_of("teacher"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 302, 403, 403),
+        method="post"),
+    Row("journal:account_mfa_reset", _both("teacher_of_both"),
                                                      statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
         method="post"),
     # The one-time code for setting up the second step after an issued password (POST only): the administrator
@@ -900,10 +910,11 @@ def test_permission_matrix_columns_are_the_personas() -> None:
 #
 # The administrator of «Школа № 1», the administrator of «Школа № 2», an administrator of both and the
 # superuser, each through every path that re-issues, disables or locks a login (the slips, the staff list, a
-# paper compromise report, the administration site's password form, its user form and its action), on a
-# person of «Школа № 1» alone and on people of both schools. True: the login changed (a new password, or
-# disabled); False: refused or not found, and nothing changed. The superuser works on the administration
-# site (the journal's pages are the staff's). Rule: journal.rules.may_manage_login.
+# paper compromise report, the second step's reset, the administration site's password form, its user form and
+# its action), on a person of «Школа № 1» alone and on people of both schools. True: the login changed (a new
+# password, disabled, or its second step gone); False: refused or not found, and nothing changed. The
+# superuser works on the administration site (the journal's pages are the staff's). Rule:
+# journal.rules.may_manage_login.
 
 LOGIN_ACTORS = ("administrator", "foreign_admin", "admin_of_both", "superuser")
 # fmt: off
@@ -915,7 +926,7 @@ LOGIN_TABLE: dict[str, tuple[bool, bool, bool, bool]] = {
     "parent_of_both": (False, False,  True,         True),
 }
 # fmt: on
-JOURNAL_PATHS = ("slip", "disable", "paper_report")
+JOURNAL_PATHS = ("slip", "disable", "paper_report", "second_step_reset")
 ADMIN_PATHS = ("admin_password", "admin_form", "admin_action")
 
 
@@ -932,11 +943,19 @@ def _login_actor(world: World, name: str) -> User:
     return world.users[name]
 
 
+def _login_state(user: User) -> tuple[object, ...]:
+    """The password, whether enabled, and the second step's devices."""
+    password, active = User.objects.values_list("password", "is_active").get(pk=user.pk)
+    return password, active, TOTPDevice.objects.filter(user=user).count()
+
+
 def _try_path(client: Client, path: str, target: User) -> None:
     if path == "slip":
         client.post(reverse("journal:account_reissue", args=[target.pk]))
     elif path == "disable":
         client.post(reverse("journal:account_active", args=[target.pk]), {"active": "0"})
+    elif path == "second_step_reset":
+        client.post(reverse("journal:account_mfa_reset", args=[target.pk]))
     elif path == "paper_report":
         client.post(
             reverse("journal:compromise_list"),
@@ -972,11 +991,12 @@ def test_who_changes_the_login_of_a_person_of_two_schools(world: World, path: st
                 row.append(LOGIN_TABLE[target_kind][3])  # not tried: the superuser works on the administration site
                 continue
             target = person_of_both_schools(world, target_kind, f"{target_kind}_{actor_name}")
-            before = User.objects.values_list("password", "is_active").get(pk=target.pk)
+            TOTPDevice.objects.create(user=target, name="Телефон", confirmed=True)
+            before = _login_state(target)
             client = Client()
             client.force_login(_login_actor(world, actor_name))
             _try_path(client, path, target)
-            row.append(User.objects.values_list("password", "is_active").get(pk=target.pk) != before)
+            row.append(_login_state(target) != before)
         actual[target_kind] = tuple(row)
 
     assert actual == LOGIN_TABLE

@@ -81,6 +81,20 @@ def _enrolment_code_take(user: User, code: str) -> None:
     given.save(update_fields=["used_at"])
 
 
+@transaction.atomic
+def second_factor_reset(*, actor: User, user: User) -> None:
+    """A lost phone and lost recovery codes: the person's devices and codes go, and the next sign-in sets up
+    the app again (after a password someone else issued, with an enrolment code). Only whoever may manage
+    the login (``journal.rules.may_manage_login``)."""
+    from journal import rules
+
+    if not rules.may_manage_login(actor, user):
+        raise PermissionDenied(_("Only the superuser or an administrator of each of the person's schools does that."))
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
+
+
 def pending_totp(user: User) -> TOTPDevice:
     """The user's TOTP device being set up (made on first call, unconfirmed until its first code)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

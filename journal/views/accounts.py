@@ -20,7 +20,7 @@ from accounts.models import CompromiseReport, ReportSource
 from accounts.selectors.logins import sign_ins
 from accounts.services.compromise import compromise_report
 from accounts.services.logins import Slip
-from accounts.services.mfa import ENROLMENT_CODE_DAYS, enrolment_code_give
+from accounts.services.mfa import ENROLMENT_CODE_DAYS, enrolment_code_give, second_factor_reset
 from core.decorators import deny_unless, staff_required
 from core.messages import add_form_errors, error_text
 from core.params import int_param, next_url, parse_day, parse_moment
@@ -140,6 +140,21 @@ def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
     else:
         text = _("The login %(login)s is enabled.") if active else _("The login %(login)s is disabled.")
         messages.success(request, text % {"login": row.user.username})
+    return redirect(next_url(request, reverse("journal:accounts")))
+
+
+@staff_required
+@require_POST
+def account_mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A person lost their phone and their recovery codes: the second step is set up again at the next sign-in."""
+    row = _person(request, user_id, manage=True)
+    assert row.user is not None  # noqa: S101 - found by the user's id
+    second_factor_reset(actor=request.user, user=row.user)
+    messages.success(
+        request,
+        _("%(login)s: the second step is reset; it is set up again at the next sign-in.")
+        % {"login": row.user.username},
+    )
     return redirect(next_url(request, reverse("journal:accounts")))
 
 

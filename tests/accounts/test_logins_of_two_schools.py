@@ -214,3 +214,21 @@ def test_no_code_is_asked_without_an_issued_password_or_of_a_teacher(
     assert 'data-testid="mfa-enrolment-code"' not in client.get(reverse("mfa_setup")).content.decode()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert client.post(reverse("mfa_setup"), {"token": _code(device)}).status_code == 200
+
+
+def test_the_demo_login_table_says_who_keeps_the_login_of_an_administrator_of_two_schools(world: World) -> None:
+    """The demo's administrator also teaches in «Школа № 7», which has no administrator of both: the login
+    table says that only the superuser changes his password; an administrator of both schools would."""
+    import datetime
+
+    from demo.report import login_rows
+
+    ours = world.users["administrator"]
+    user_set_roles(user=ours, school=world.foreign_school, roles=(Role.TEACHER,))
+    row = next(r for r in login_rows(world.school, world.year, datetime.date(2026, 10, 5)) if r.user == ours)
+    assert "учитель" in row.who and "только суперпользователь" in row.who
+
+    both = UserFactory(username="admin_of_both", school=world.school, roles=(Role.ADMINISTRATOR,))
+    user_set_roles(user=both, school=world.foreign_school, roles=(Role.ADMINISTRATOR,))
+    row = next(r for r in login_rows(world.school, world.year, datetime.date(2026, 10, 5)) if r.user == ours)
+    assert "суперпользователь" not in row.who

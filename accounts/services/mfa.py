@@ -93,6 +93,9 @@ def second_factor_reset(*, actor: User, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
+    from messaging.services.notifications import notify_login_changed
+
+    notify_login_changed(actor=actor, users=[user], change="second_step")
 
 
 def pending_totp(user: User) -> TOTPDevice:

@@ -21,6 +21,7 @@ from journal.selectors.accounts import AccountRow
 from journal.selectors.schools import users_of_school
 from journal.services.contacts import clean_phone, same_contacts
 from journal.services.structure import student_login_attach
+from messaging.services.notifications import notify_login_changed
 
 
 def login_manage_check(actor: User, user: User) -> None:
@@ -40,6 +41,7 @@ def password_issue(*, actor: User, user: User) -> str:
     """A new single-use password for one login (the administration site's action), by the rule of logins."""
     login_manage_check(actor, user)
     ((_user, password),) = logins_issue(actor=actor, users=[user])
+    notify_login_changed(actor=actor, users=[user], change="password")
     return password
 
 
@@ -51,6 +53,7 @@ def password_set_by(*, actor: User, user: User) -> None:
     user.save(update_fields=["must_change_password"])
     again = LoginIssue.objects.filter(user=user).exists() or user.last_login is not None
     LoginIssue.objects.create(user=user, issued_by=actor, reissue=again)
+    notify_login_changed(actor=actor, users=[user], change="password")
 
 
 @transaction.atomic
@@ -93,6 +96,7 @@ def class_logins_issue(*, actor: User, class_group: ClassGroup, rows: Iterable[A
             )
         users.append(row.user)
     passwords = dict((user.pk, password) for user, password in logins_issue(actor=actor, users=users))
+    notify_login_changed(actor=actor, users=existing, change="password")
     school = class_group.year.school.name
     return [
         Slip(
@@ -120,6 +124,7 @@ def person_login_issue(*, actor: User, row: AccountRow, school: str) -> Slip:
                 % {"login": row.user.username}
             )
         ((user, password),) = logins_issue(actor=actor, users=[row.user])
+        notify_login_changed(actor=actor, users=[user], change="password")
         return Slip(user=user, login=user.username, password=password, school=school)
     enrolment = row.student.enrolments.select_related("class_group__year__school").order_by("-date_from").first()
     if enrolment is None:
@@ -137,6 +142,7 @@ def login_set_active(*, actor: User, user: User, active: bool) -> User:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        notify_login_changed(actor=actor, users=[user], change="enabled" if active else "disabled")
     return user
 
 

@@ -20,6 +20,7 @@ from accounts.services.mfa import enrolment_code_give
 from accounts.services.users import user_set_roles
 from journal import rules
 from journal.services.structure import parent_link_create
+from messaging.models import Notification, NotificationKind
 from tests.accounts.test_logins_issue import _slips
 from tests.conftest import World
 from tests.factories import UserFactory
@@ -100,6 +101,10 @@ def test_a_parent_with_children_in_two_schools_is_served_by_neither_school_alone
     done = superuser.post(changelist, {"action": "issue_password", "_selected_action": [parent.pk]}, follow=True)
     issued = next(str(m).split(": ", 1)[1] for m in done.context["messages"] if str(m).startswith("parent: "))
     assert LoginIssue.objects.get(user=parent).issued_by == root
+    # Both schools are told (their administrators' notifications), so neither learns it only from the parent.
+    told = Notification.objects.filter(kind=NotificationKind.LOGIN_CHANGED).values_list("recipient__username", "text")
+    assert sorted(name for name, _text in told) == ["administrator", "foreign_admin"]
+    assert all("выдал(а) новый пароль для логина parent" in text for _name, text in told)
     client = _sign_in("parent", issued)
     assert client.get(reverse("home")).url == reverse("password_change")
 
@@ -232,3 +237,24 @@ def test_the_demo_login_table_says_who_keeps_the_login_of_an_administrator_of_tw
     user_set_roles(user=both, school=world.foreign_school, roles=(Role.ADMINISTRATOR,))
     row = next(r for r in login_rows(world.school, world.year, datetime.date(2026, 10, 5)) if r.user == ours)
     assert "суперпользователь" not in row.who
+
+
+def test_an_administrator_of_both_schools_disables_a_teacher_of_both_and_the_other_administrators_are_told(
+    world: World,
+) -> None:
+    both = UserFactory(username="admin_of_both", school=world.school, roles=(Role.ADMINISTRATOR,))
+    user_set_roles(user=both, school=world.foreign_school, roles=(Role.ADMINISTRATOR,))
+    teacher = person_of_both_schools(world, "teacher_of_both")
+    client = Client()
+    client.force_login(both)
+
+    response = client.post(reverse("journal:account_active", args=[teacher.pk]), {"active": "0"})
+
+    assert response.status_code == 302 and not User.objects.get(pk=teacher.pk).is_active
+    told = sorted(
+        Notification.objects.filter(kind=NotificationKind.LOGIN_CHANGED).values_list("recipient__username", flat=True)
+    )
+    assert told == ["administrator", "foreign_admin"]
+    # A person of one school alone: nobody else is told.
+    client.post(reverse("journal:account_active", args=[world.users["teacher"].pk]), {"active": "0"})
+    assert Notification.objects.filter(kind=NotificationKind.LOGIN_CHANGED).count() == 2

@@ -4,19 +4,37 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import ROLE_CHOICES, Role
-from accounts.services.users import user_issue_password, user_set_roles
+from accounts.services.mfa import enrolment_code_give
+from accounts.services.users import user_set_roles
+from journal import rules
 from journal.admin import SchoolScopedMixin, school_admin
 from journal.selectors.schools import users_of_school, users_with_role
+from journal.services.logins import password_issue, password_set_by
 
 ROLES_FIELD = "school_roles"
+# The login and the person behind it: read-only to an administrator who may not manage the login (the person
+# is also in another school, or it is their own: ``journal.rules.may_manage_login``); the roles held in this
+# school stay this school's to set.
+LOGIN_FIELDS = (
+    "username",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "email",
+    "phone",
+    "is_active",
+    "must_change_password",
+)
 
 
 class UserRolesChangeForm(UserChangeForm):
@@ -48,7 +66,7 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
     search_fields = ("username", "last_name", "first_name", "email")
     list_filter = ("is_active", RoleFilter)
     ordering = ("last_name", "first_name")
-    actions = ("issue_password",)
+    actions = ("issue_password", "give_enrolment_code")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Person"), {"fields": ("last_name", "first_name", "middle_name", "email", "phone")}),
@@ -59,6 +77,23 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
     )
     readonly_fields = ("last_login",)
     form = UserRolesChangeForm
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not rules.may_manage_login(request.user, obj):  # type: ignore[arg-type]
+            return (*fields, *LOGIN_FIELDS)
+        return fields
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """The password typed by the administrator: only for a login they may manage, and then an issued one
+        (changed at the next sign-in, recorded with who typed it)."""
+        user = self.get_object(request, unquote(id))
+        if user is not None and not rules.may_manage_login(request.user, user):  # type: ignore[arg-type]
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and user is not None:
+            password_set_by(actor=request.user, user=user)  # type: ignore[arg-type]
+        return response
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         """The roles the user holds in the administrator's school (``request.school``), not anywhere else."""
@@ -89,6 +124,8 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        if not change:  # the password typed on the add form is the administrator's: an issued one
+            password_set_by(actor=request.user, user=obj)  # type: ignore[arg-type]
         school = getattr(request, "school", None)
         if not change and not request.user.is_superuser:
             from journal.services.structure import membership_ensure
@@ -101,8 +138,22 @@ class UserAdmin(SchoolScopedMixin, BaseUserAdmin):
     @admin.action(description=_("Issue a new single-use password"))
     def issue_password(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            password = user_issue_password(actor=request.user, user=user)
-            self.message_user(request, f"{user.username}: {password}", messages.SUCCESS)
+            try:
+                password = password_issue(actor=request.user, user=user)  # type: ignore[arg-type]
+            except PermissionDenied as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                self.message_user(request, f"{user.username}: {password}", messages.SUCCESS)
+
+    @admin.action(description=_("Give a one-time code for setting up the second step"))
+    def give_enrolment_code(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            try:
+                code = enrolment_code_give(actor=request.user, user=user)  # type: ignore[arg-type]
+            except PermissionDenied as refusal:
+                self.message_user(request, f"{user.username}: {refusal}", messages.ERROR)
+            else:
+                self.message_user(request, f"{user.username}: {code}", messages.SUCCESS)
 
 
 school_admin.register(User, UserAdmin)

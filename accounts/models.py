@@ -170,3 +170,27 @@ class CompromiseReport(models.Model):
     def late(self) -> bool:
         """Reported later than the hour §3.15 gives."""
         return (self.received_at - self.discovered_at).total_seconds() > 3600
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets a person of the administration set up their second factor after a password
+    someone else issued them (``journal.rules.needs_enrolment_code``). It is given by someone who did not
+    issue that password (the superuser, or another administrator of one of the person's schools) and handed
+    to the person themselves: whoever issued the password cannot enrol a phone on the login alone. Stored
+    hashed; used once; void after ``ENROLMENT_CODE_DAYS`` or when a new one is given."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name=_("user"))
+    code_hash = models.CharField(_("code (hashed)"), max_length=64)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("given by")
+    )
+    issued_at = models.DateTimeField(_("given at"), auto_now_add=True, db_index=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second-factor enrolment code")
+        verbose_name_plural = _("second-factor enrolment codes")
+        ordering = ("-issued_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.issued_at:%d.%m.%Y %H:%M}"

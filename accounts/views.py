@@ -23,6 +23,7 @@ from accounts.services.compromise import compromise_report
 from accounts.services.mfa import pending_totp, second_factor_verify, secret_text, totp_confirm, totp_qr_svg
 from accounts.services.users import user_language_set, user_password_changed
 from core.params import next_url, parse_moment
+from journal import rules
 
 
 class LoginView(auth_views.LoginView):
@@ -112,7 +113,12 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            codes = totp_confirm(request=request, user=user, token=request.POST.get("token", ""))  # type: ignore[arg-type]
+            codes = totp_confirm(
+                request=request,
+                user=user,  # type: ignore[arg-type]
+                token=request.POST.get("token", ""),
+                enrolment_code=request.POST.get("enrolment_code", ""),
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             status = 400
@@ -124,6 +130,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         "next": _next(request),
         "required": second_factor_required(user),  # type: ignore[arg-type]
         "has_device": user_has_device(user, confirmed=True),
+        "needs_code": rules.needs_enrolment_code(user),  # type: ignore[arg-type]
     }
     return render(request, "accounts/mfa_setup.html", context, status=status)
 

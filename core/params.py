@@ -67,9 +67,10 @@ def text_param(request: HttpRequest, name: str) -> str:
 
 
 def next_url(request: HttpRequest, default: str) -> str:
-    """``next`` (POST, else GET) when it is a page of this site, else ``default``: never a redirect elsewhere."""
+    """``next`` (POST, else GET) when it is a page of this site (a path from its root), else ``default``: never a
+    redirect elsewhere, nor a word ``redirect()`` would take for a view's name."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from accounts.models import User
 from accounts.roles import Role, role_labels
+from journal import rules
 from journal.models import (
     AcademicYear,
     Attendance,
@@ -60,6 +61,15 @@ def _label(cg: ClassGroup) -> str:
     return f"{cg.grade}{cg.letter}"
 
 
+def _kept_by_an_administrator(user: User) -> bool:
+    """Someone other than a superuser may re-issue or disable the login (``rules.may_manage_login``): an
+    administrator of every school the person belongs to."""
+    admins = User.objects.filter(
+        memberships__school__memberships__user=user, memberships__roles__role=Role.ADMINISTRATOR
+    ).distinct()
+    return any(rules.may_manage_login(admin, user) for admin in admins)
+
+
 def login_rows(school: School, year: AcademicYear, today: datetime.date) -> list[LoginRow]:
     """One account per role: the administration, and the people of 5А (its mathematics teacher,
     its class teacher, a student with a login and that student's mother, who has two children here)."""
@@ -76,6 +86,8 @@ def login_rows(school: School, year: AcademicYear, today: datetime.date) -> list
                 for m in users[0].memberships.exclude(school=school).select_related("school").prefetch_related("roles")
             ]
             also = f"; {'; '.join(elsewhere)} (меню пользователя: «Перейти в…»)" if elsewhere else ""
+            if elsewhere and not _kept_by_an_administrator(users[0]):
+                also += "; пароль и вход меняет только суперпользователь"
             rows.append(LoginRow(label, users[0], note + also))
     deputies = [u for u in _users(school, Role.DEPUTY) if not u.has_role(Role.TEACHER)]
     if deputies:

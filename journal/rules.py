@@ -7,6 +7,9 @@ Two kinds of rule live here:
   pages at all (§3.12), who reads the whole school (§4.2, §4.5), who edits the timetable (§4.1,
   §4.5), who locks periods and changes the grading policy, who reverts another user's changes
   (§3.16), who manages events, who administers the school;
+- **login rules**: whose login an administrator re-issues, resets, disables or edits (only a login of the
+  schools they administer, every one of the person's; else the superuser), and when setting up the second
+  factor takes an enrolment code from someone other than the password's issuer;
 - **scope rules** add the user's relations inside a school (a teaching assignment, a
   class-teacher post, a substitution, a parent link), read from the guardian rows that the
   structure services keep in step with those relations (``journal/permissions.py``).
@@ -17,11 +20,14 @@ A newcomer looking for "who may …" of any page or service finds it below.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, Model, OuterRef
+from django_otp import user_has_device
 
-from accounts.models import User
+from accounts.models import LoginIssue, User
 from accounts.roles import Role
 from journal.models import (
     AcademicYear,
@@ -159,6 +165,87 @@ def records_control_checks(user: User) -> bool:
 def makes_bound_journal(user: User) -> bool:
     """Makes the bound journal of final marks and the year's archive, of a class or the whole school."""
     return user.is_authenticated and user.has_role(*BINDERS)
+
+
+# --- Logins: who re-issues, resets, disables or edits another person's login --------------------------
+
+
+def administered_schools(user: User) -> frozenset[int]:
+    """The ids of the schools where the user holds the administrator's role (every school, not the acting one)."""
+    return frozenset(school_id for school_id, held in user.roles_by_school.items() if Role.ADMINISTRATOR in held)
+
+
+def managed_logins(actor: User, user_ids: Iterable[int]) -> set[int]:
+    """Which of these logins ``actor`` may manage (:func:`may_manage_login`), in one query."""
+    ids = set(user_ids)
+    if not ids or not actor.is_authenticated:
+        return set()
+    ids.discard(actor.pk)
+    if actor.is_superuser:
+        return ids
+    administered = administered_schools(actor)
+    if not administered:
+        return set()
+    elsewhere = SchoolMembership.objects.filter(user_id__in=ids).exclude(school_id__in=administered)
+    member = SchoolMembership.objects.filter(user_id__in=ids, school_id__in=administered)
+    return (
+        set(member.values_list("user_id", flat=True))
+        - set(elsewhere.values_list("user_id", flat=True))
+        - set(User.objects.filter(pk__in=ids, is_superuser=True).values_list("pk", flat=True))
+    )
+
+
+def may_manage_login(actor: User, user: User) -> bool:
+    """Re-issues the password of, resets the second factor of, disables or enables, or edits the login of
+    ``user`` (the slips, the staff list, a paper compromise report, the administration site's user form and
+    password form): the superuser (any login but their own), or an administrator of **every** school the
+    person belongs to. A login is one person's in every school: a person who is also in another school (a
+    teacher there, a parent of a child there, its administrator) is not one school's to take over, so their
+    login is served by the superuser or by someone who administers all of their schools. Nobody manages
+    their own login here (they change their password themselves); a superuser's login only a superuser."""
+    if not actor.is_authenticated or actor.pk == user.pk:
+        return False
+    if user.is_superuser:
+        return actor.is_superuser
+    if actor.is_superuser:
+        return True
+    schools = set(SchoolMembership.objects.filter(user=user).values_list("school_id", flat=True))
+    return bool(schools) and schools <= administered_schools(actor)
+
+
+def latest_issue(user: User) -> LoginIssue | None:
+    """The last time someone issued the user a password (a slip, the administration site), or None."""
+    return LoginIssue.objects.filter(user=user).order_by("-issued_at", "-pk").first()
+
+
+def needs_enrolment_code(user: User) -> bool:
+    """Setting up the second factor takes an enrolment code (:class:`accounts.models.EnrolmentCode`): a person
+    who holds an administration role anywhere (``MFA_REQUIRED_ROLES``), has no confirmed device, and whose
+    password was last issued by someone else. The issuer knows that password (it was temporary, but whoever
+    signs in first sets the next one), so the password alone must not enrol a phone: the code comes from
+    someone who did not issue it (:func:`gives_enrolment_code`) and reaches the person in hand."""
+    if not user.is_authenticated or not user.has_role_anywhere(*(Role(r) for r in settings.MFA_REQUIRED_ROLES)):
+        return False
+    if user_has_device(user, confirmed=True):
+        return False
+    issue = latest_issue(user)
+    return issue is not None and issue.issued_by_id != user.pk
+
+
+def gives_enrolment_code(actor: User, user: User) -> bool:
+    """Gives ``user`` an enrolment code for the second factor: the superuser, or an administrator of one of the
+    person's schools; never the person, and never whoever issued the person's current password."""
+    if not actor.is_authenticated or actor.pk == user.pk:
+        return False
+    issue = latest_issue(user)
+    if issue is not None and issue.issued_by_id == actor.pk:
+        return False
+    if actor.is_superuser:
+        return True
+    if user.is_superuser:
+        return False
+    schools = set(SchoolMembership.objects.filter(user=user).values_list("school_id", flat=True))
+    return bool(schools & administered_schools(actor))
 
 
 # --- Scope rules -------------------------------------------------------------------------------

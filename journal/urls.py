@@ -48,6 +48,10 @@ urlpatterns = [
     path("accounts/users/<int:user_id>/reissue/", accounts.account_reissue, name="account_reissue"),
     path("accounts/users/<int:user_id>/active/", accounts.account_active, name="account_active"),
     path("accounts/users/<int:user_id>/logins/", accounts.account_logins, name="account_logins"),
+    path("accounts/users/<int:user_id>/second-step/reset/", accounts.account_mfa_reset, name="account_mfa_reset"),
+    path(
+        "accounts/users/<int:user_id>/enrolment-code/", accounts.account_enrolment_code, name="account_enrolment_code"
+    ),
     path("accounts/users/<int:user_id>/roles/", accounts.staff_roles, name="staff_roles"),
     path("accounts/staff/new/", accounts.staff_new, name="staff_new"),
     path("accounts/links/<int:link_id>/consent/", accounts.consent_set, name="consent_set"),

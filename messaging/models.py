@@ -109,6 +109,7 @@ class NotificationKind(models.TextChoices):
     CONTROL_CHECK = "control_check", _("control check")
     NEW_DEVICE = "new_device", _("sign-in from a new device")
     FINAL_MARKS_DUE = "final_marks_due", _("final marks due")
+    LOGIN_CHANGED = "login_changed", _("a login of the school changed elsewhere")
 
 
 class NotificationAudience(models.TextChoices):

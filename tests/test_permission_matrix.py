@@ -21,8 +21,10 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.roles import Role
 from journal import models as m
 from tests.conftest import PERSONAS, World
 from tests.diary.matrix import ROWS as DIARY_ROWS
@@ -68,6 +70,44 @@ def _user_of(persona: str) -> KwargsFactory:
         return {"user_id": world.users[persona].pk}
 
     kwargs.__name__ = persona
+    return kwargs
+
+
+# --- People of two schools (a login is one person's in every school: journal.rules.may_manage_login) ---
+
+BOTH_SCHOOLS = ("teacher_of_both", "head_there", "parent_of_both")
+
+
+def person_of_both_schools(world: World, kind: str, name: str = "") -> User:
+    """A person of ``world.school`` who is also in ``world.foreign_school``: ``teacher_of_both`` teaches in
+    both; ``head_there`` administers the foreign school and teaches here (the demo's administrator as
+    «Школа № 7» sees him); ``parent_of_both`` has a child in each school; ``only_here`` is a parent of this
+    school alone."""
+    from journal.services.structure import parent_link_create
+    from tests.factories import UserFactory
+
+    username = name or kind
+    if kind in ("parent_of_both", "only_here"):
+        parent = UserFactory(username=username, last_name="Двойникова")
+        parent_link_create(actor=None, parent=parent, student=world.student_6b, relation="mother", consent_given=True)
+        if kind == "parent_of_both":
+            parent_link_create(
+                actor=None, parent=parent, student=world.foreign_student, relation="mother", consent_given=True
+            )
+        return parent
+    from accounts.services.users import user_set_roles
+
+    person = UserFactory(username=username, school=world.school, roles=(Role.TEACHER,), last_name="Двойников")
+    there = Role.ADMINISTRATOR if kind == "head_there" else Role.TEACHER
+    user_set_roles(user=person, school=world.foreign_school, roles=(there,))
+    return person
+
+
+def _both(kind: str) -> KwargsFactory:
+    def kwargs(world: World) -> dict[str, Any]:
+        return {"user_id": person_of_both_schools(world, kind).pk}
+
+    kwargs.__name__ = kind
     return kwargs
 
 
@@ -339,6 +379,52 @@ JOURNAL_ROWS: list[Row] = [
                                                      statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
         method="post"),
     Row("journal:account_active", missing("user_id"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
+        method="post"),
+    # A login is one person's in every school (journal.rules.may_manage_login): the administrator re-issues and
+    # disables the logins of this school alone; a person also in another school (a teacher of both, the other
+    # school's administrator teaching here, a parent with a child in each) is refused (403), nothing changes.
+    Row("journal:account_reissue", _user_of("parent"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403),
+        method="post"),
+    Row("journal:account_reissue", _both("teacher_of_both"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:account_reissue", _both("head_there"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:account_reissue", _both("parent_of_both"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:account_active", _user_of("other_teacher"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 302, 403, 403),
+        method="post"),
+    Row("journal:account_active", _both("head_there"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    Row("journal:account_active", _both("parent_of_both"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    # A lost phone: the administrator resets the second step of a login they may manage (POST only).
+    Row("journal:account_mfa_reset", _user_of("teacher"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:account_mfa_reset", _user_of("teacher"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 302, 403, 403),
+        method="post"),
+    Row("journal:account_mfa_reset", _both("teacher_of_both"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+        method="post"),
+    # The one-time code for setting up the second step after an issued password (POST only): the administrator
+    # of one of the person's schools, shown once; another school's person is not found.
+    Row("journal:account_enrolment_code", _user_of("deputy"),
+                                                     statuses(302, 405, 405, 405, 405, 403, 403, 405, 405, 405)),
+    Row("journal:account_enrolment_code", _user_of("deputy"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403),
+        method="post"),
+    Row("journal:account_enrolment_code", _both("head_there"),
+                                                     statuses(302, 403, 403, 403, 403, 403, 403, 200, 403, 403),
+        method="post"),
+    Row("journal:account_enrolment_code", _user_of("foreign_teacher"),
                                                      statuses(302, 403, 403, 403, 403, 403, 403, 404, 403, 403),
         method="post"),
     Row("journal:account_logins", _user_of("parent"),
@@ -818,6 +904,102 @@ def test_permission_matrix_rows_name_existing_urls() -> None:
 
 def test_permission_matrix_columns_are_the_personas() -> None:
     assert sorted(COLUMNS) == sorted(PERSONAS)
+
+
+# --- Logins of people in two schools: every path that changes a login, by whom -------------------------------
+#
+# The administrator of «Школа № 1», the administrator of «Школа № 2», an administrator of both and the
+# superuser, each through every path that re-issues, disables or locks a login (the slips, the staff list, a
+# paper compromise report, the second step's reset, the administration site's password form, its user form and
+# its action), on a person of «Школа № 1» alone and on people of both schools. True: the login changed (a new
+# password, disabled, or its second step gone); False: refused or not found, and nothing changed. The
+# superuser works on the administration site (the journal's pages are the staff's). Rule:
+# journal.rules.may_manage_login.
+
+LOGIN_ACTORS = ("administrator", "foreign_admin", "admin_of_both", "superuser")
+# fmt: off
+LOGIN_TABLE: dict[str, tuple[bool, bool, bool, bool]] = {
+    #                  adm    foreign admin_of_both superuser
+    "only_here":      (True,  False,  True,         True),
+    "teacher_of_both": (False, False,  True,         True),
+    "head_there":     (False, False,  True,         True),
+    "parent_of_both": (False, False,  True,         True),
+}
+# fmt: on
+JOURNAL_PATHS = ("slip", "disable", "paper_report", "second_step_reset")
+ADMIN_PATHS = ("admin_password", "admin_form", "admin_action")
+
+
+def _login_actor(world: World, name: str) -> User:
+    from accounts.services.users import user_set_roles
+    from tests.factories import UserFactory
+
+    if name == "admin_of_both":
+        actor = UserFactory(username="admin_of_both", school=world.school, roles=(Role.ADMINISTRATOR,))
+        user_set_roles(user=actor, school=world.foreign_school, roles=(Role.ADMINISTRATOR,))
+        return actor
+    if name == "superuser":
+        return UserFactory(username="root", is_superuser=True)
+    return world.users[name]
+
+
+def _login_state(user: User) -> tuple[object, ...]:
+    """The password, whether enabled, and the second step's devices."""
+    password, active = User.objects.values_list("password", "is_active").get(pk=user.pk)
+    return password, active, TOTPDevice.objects.filter(user=user).count()
+
+
+def _try_path(client: Client, path: str, target: User) -> None:
+    if path == "slip":
+        client.post(reverse("journal:account_reissue", args=[target.pk]))
+    elif path == "disable":
+        client.post(reverse("journal:account_active", args=[target.pk]), {"active": "0"})
+    elif path == "second_step_reset":
+        client.post(reverse("journal:account_mfa_reset", args=[target.pk]))
+    elif path == "paper_report":
+        client.post(
+            reverse("journal:compromise_list"),
+            {"user": target.pk, "discovered_at": "2026-10-05T09:00", "received_at": "2026-10-05T09:30"},
+        )
+    elif path == "admin_password":
+        new = {"password1": "Chuzhoy-parol-7391", "password2": "Chuzhoy-parol-7391", "usable_password": "true"}
+        client.post(reverse("admin:auth_user_password_change", args=[target.pk]), new)
+    elif path == "admin_form":
+        form = {
+            "username": target.username,
+            "last_name": target.last_name,
+            "first_name": target.first_name,
+            "middle_name": target.middle_name,
+            "email": "",
+            "phone": "",
+            "school_roles": sorted(r.value for r in target.roles_in(target.memberships.first().school_id)),
+        }  # "is_active" left out: unticked
+        client.post(reverse("admin:accounts_user_change", args=[target.pk]), form)
+    else:
+        client.post(
+            reverse("admin:accounts_user_changelist"), {"action": "issue_password", "_selected_action": [target.pk]}
+        )
+
+
+@pytest.mark.parametrize("path", JOURNAL_PATHS + ADMIN_PATHS)
+def test_who_changes_the_login_of_a_person_of_two_schools(world: World, path: str) -> None:
+    actual: dict[str, tuple[bool | None, ...]] = {}
+    for target_kind in LOGIN_TABLE:
+        row: list[bool | None] = []
+        for actor_name in LOGIN_ACTORS:
+            if actor_name == "superuser" and path in JOURNAL_PATHS:
+                row.append(LOGIN_TABLE[target_kind][3])  # not tried: the superuser works on the administration site
+                continue
+            target = person_of_both_schools(world, target_kind, f"{target_kind}_{actor_name}")
+            TOTPDevice.objects.create(user=target, name="Телефон", confirmed=True)
+            before = _login_state(target)
+            client = Client()
+            client.force_login(_login_actor(world, actor_name))
+            _try_path(client, path, target)
+            row.append(_login_state(target) != before)
+        actual[target_kind] = tuple(row)
+
+    assert actual == LOGIN_TABLE
 
 
 # --- set_language ---------------------------------------------------------------

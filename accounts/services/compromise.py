@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,13 @@ def compromise_report(
 ) -> CompromiseReport:
     """Record the report and lock the account at once. ``received_at``: when the school got it (a paper
     report's time, written on it; online: now)."""
+    if entered_by is not None:  # a paper report: whoever enters it locks someone else's login
+        from journal import rules
+
+        if not rules.may_manage_login(entered_by, user):
+            raise PermissionDenied(
+                _("Only the superuser or an administrator of each of the person's schools does that.")
+            )
     now = timezone.now()
     received_at = received_at or now
     if received_at > now + datetime.timedelta(minutes=1):

@@ -79,16 +79,6 @@ def user_set_roles(*, user: User, school: School, roles: Iterable[Role], replaci
 
 
 @transaction.atomic
-def user_issue_password(*, actor: User, user: User) -> str:
-    """A new random password, valid once: the user must change it at next login."""
-    password = generate_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
-    return password
-
-
-@transaction.atomic
 def user_password_changed(*, user: User) -> None:
     """The user has set their own password: the issued one is gone."""
     if user.must_change_password:

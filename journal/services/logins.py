@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import LoginIssue, User
 from accounts.roles import Role
 from accounts.services.logins import Slip, login_create, logins_issue
 from accounts.services.users import user_set_roles
@@ -21,6 +21,39 @@ from journal.selectors.accounts import AccountRow
 from journal.selectors.schools import users_of_school
 from journal.services.contacts import clean_phone, same_contacts
 from journal.services.structure import student_login_attach
+from messaging.services.notifications import notify_login_changed
+
+
+def login_manage_check(actor: User, user: User) -> None:
+    """Refuse unless ``actor`` may manage this login (:func:`journal.rules.may_manage_login`)."""
+    if not rules.may_manage_login(actor, user):
+        raise PermissionDenied(
+            _(
+                "%(login)s is not this school's alone: only the superuser or an administrator of each of the "
+                "person's schools changes this login."
+            )
+            % {"login": user.username}
+        )
+
+
+@transaction.atomic
+def password_issue(*, actor: User, user: User) -> str:
+    """A new single-use password for one login (the administration site's action), by the rule of logins."""
+    login_manage_check(actor, user)
+    ((_user, password),) = logins_issue(actor=actor, users=[user])
+    notify_login_changed(actor=actor, users=[user], change="password")
+    return password
+
+
+@transaction.atomic
+def password_set_by(*, actor: User, user: User) -> None:
+    """Someone else typed this login's password (the administration site's forms): it is an issued password,
+    single-use and recorded like a slip's (its issuer is who typed it)."""
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    again = LoginIssue.objects.filter(user=user).exists() or user.last_login is not None
+    LoginIssue.objects.create(user=user, issued_by=actor, reissue=again)
+    notify_login_changed(actor=actor, users=[user], change="password")
 
 
 @transaction.atomic
@@ -30,6 +63,17 @@ def class_logins_issue(*, actor: User, class_group: ClassGroup, rows: Iterable[A
     chosen = list(rows)
     if not chosen:
         raise ValidationError(_("Choose whom to issue logins to."))
+    existing = [row.user for row in chosen if row.user is not None]
+    managed = rules.managed_logins(actor, [user.pk for user in existing])
+    foreign = sorted({user.username for user in existing if user.pk not in managed})
+    if foreign:
+        raise ValidationError(
+            _(
+                "The login %(logins)s is not this school's alone (the person is also in another school, or it is "
+                "your own): only the superuser or an administrator of each of their schools issues its password."
+            )
+            % {"logins": ", ".join(foreign)}
+        )
     users: list[User] = []
     for row in chosen:
         if row.user is None and row.student is not None:
@@ -52,6 +96,7 @@ def class_logins_issue(*, actor: User, class_group: ClassGroup, rows: Iterable[A
             )
         users.append(row.user)
     passwords = dict((user.pk, password) for user, password in logins_issue(actor=actor, users=users))
+    notify_login_changed(actor=actor, users=existing, change="password")
     school = class_group.year.school.name
     return [
         Slip(
@@ -72,12 +117,14 @@ def person_login_issue(*, actor: User, row: AccountRow, school: str) -> Slip:
     """One person's slip again (re-issue): a new single-use password, the old one void at once."""
     if row.student is None:  # staff: the school's slip, no class
         assert row.user is not None  # noqa: S101 - staff rows are users
+        login_manage_check(actor, row.user)
         if not row.user.is_active:
             raise ValidationError(
                 _("The login %(login)s is disabled: enable it before issuing a password.")
                 % {"login": row.user.username}
             )
         ((user, password),) = logins_issue(actor=actor, users=[row.user])
+        notify_login_changed(actor=actor, users=[user], change="password")
         return Slip(user=user, login=user.username, password=password, school=school)
     enrolment = row.student.enrolments.select_related("class_group__year__school").order_by("-date_from").first()
     if enrolment is None:
@@ -91,9 +138,11 @@ def login_set_active(*, actor: User, user: User, active: bool) -> User:
     """Disable a login (sign-in refused, sessions end at their next request) or enable it again."""
     if user.pk == actor.pk and not active:
         raise ValidationError(_("You cannot disable your own login."))
+    login_manage_check(actor, user)
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
+        notify_login_changed(actor=actor, users=[user], change="enabled" if active else "disabled")
     return user
 
 

@@ -20,6 +20,7 @@ from accounts.models import CompromiseReport, ReportSource
 from accounts.selectors.logins import sign_ins
 from accounts.services.compromise import compromise_report
 from accounts.services.logins import Slip
+from accounts.services.mfa import ENROLMENT_CODE_DAYS, enrolment_code_give, second_factor_reset
 from core.decorators import deny_unless, staff_required
 from core.messages import add_form_errors, error_text
 from core.params import int_param, next_url, parse_day, parse_moment
@@ -67,7 +68,8 @@ def accounts_index(request: HttpRequest) -> HttpResponse:
     deny_unless(rules.administers(request.user))
     classes = classes_visible_to(request.user, request.school).filter(year__is_current=True).order_by("grade", "letter")
     staff = with_school_roles(school_staff(request.school), request.school)
-    return render(request, "accounts/accounts_index.html", {"classes": classes, "staff": staff})
+    managed = rules.managed_logins(request.user, [user.pk for user in staff])
+    return render(request, "accounts/accounts_index.html", {"classes": classes, "staff": staff, "managed": managed})
 
 
 @staff_required
@@ -90,16 +92,25 @@ def class_accounts_view(request: HttpRequest, class_id: int) -> HttpResponse:
     return render(
         request,
         "accounts/class_accounts.html",
-        {"class_group": class_group, "rows": rows, "never_used": sum(1 for row in rows if row.never_used)},
+        {
+            "class_group": class_group,
+            "rows": rows,
+            "never_used": sum(1 for row in rows if row.never_used),
+            "managed": rules.managed_logins(request.user, [row.user.pk for row in rows if row.user is not None]),
+        },
         status=status,
     )
 
 
-def _person(request: HttpRequest, user_id: int) -> AccountRow:
+def _person(request: HttpRequest, user_id: int, *, manage: bool = False) -> AccountRow:
+    """A person of the school by their login; ``manage``: whose login the administrator may change
+    (:func:`journal.rules.may_manage_login`: not a person who is also in another school), else 403."""
     deny_unless(rules.administers(request.user))
     row = school_account(request.school, user_id)
-    if row is None:
+    if row is None or row.user is None:
         raise Http404("No such person in the school")
+    if manage:
+        deny_unless(rules.may_manage_login(request.user, row.user))
     return row
 
 
@@ -107,7 +118,7 @@ def _person(request: HttpRequest, user_id: int) -> AccountRow:
 @require_POST
 def account_reissue(request: HttpRequest, user_id: int) -> HttpResponse:
     """A new slip for one person: the old password is void at once."""
-    row = _person(request, user_id)
+    row = _person(request, user_id, manage=True)
     try:
         slip = person_login_issue(actor=request.user, row=row, school=request.school.name)
     except ValidationError as error:
@@ -119,9 +130,9 @@ def account_reissue(request: HttpRequest, user_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
-    row = _person(request, user_id)
-    assert row.user is not None  # noqa: S101 - found by the user's id
     active = request.POST.get("active") == "1"
+    row = _person(request, user_id, manage=request.user.pk != user_id or active)
+    assert row.user is not None  # noqa: S101 - found by the user's id
     try:
         login_set_active(actor=request.user, user=row.user, active=active)
     except ValidationError as error:
@@ -130,6 +141,45 @@ def account_active(request: HttpRequest, user_id: int) -> HttpResponse:
         text = _("The login %(login)s is enabled.") if active else _("The login %(login)s is disabled.")
         messages.success(request, text % {"login": row.user.username})
     return redirect(next_url(request, reverse("journal:accounts")))
+
+
+@staff_required
+@require_POST
+def account_mfa_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A person lost their phone and their recovery codes: the second step is set up again at the next sign-in."""
+    row = _person(request, user_id, manage=True)
+    assert row.user is not None  # noqa: S101 - found by the user's id
+    second_factor_reset(actor=request.user, user=row.user)
+    messages.success(
+        request,
+        _("%(login)s: the second step is reset; it is set up again at the next sign-in.")
+        % {"login": row.user.username},
+    )
+    return redirect(next_url(request, reverse("journal:accounts")))
+
+
+@staff_required
+@require_POST
+def account_enrolment_code(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A one-time enrolment code for a person's second factor, shown once to hand over in person: given by
+    someone who did not issue the person's password (:func:`journal.rules.gives_enrolment_code`)."""
+    row = _person(request, user_id)
+    assert row.user is not None  # noqa: S101 - found by the user's id
+    try:
+        code = enrolment_code_give(actor=request.user, user=row.user)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+        return redirect(next_url(request, reverse("journal:accounts")))
+    return render(
+        request,
+        "accounts/enrolment_code.html",
+        {
+            "person": row.user,
+            "code": code,
+            "days": ENROLMENT_CODE_DAYS,
+            "back": next_url(request, reverse("journal:accounts")),
+        },
+    )
 
 
 def _moment(raw: str, label: str) -> datetime.datetime:
@@ -153,6 +203,14 @@ def compromise_list(request: HttpRequest) -> HttpResponse:
             row = school_account(request.school, int_param(request, "user") or 0)
             if row is None or row.user is None:
                 raise ValidationError(_("Choose whose login is compromised."))
+            if not rules.may_manage_login(request.user, row.user):
+                raise ValidationError(
+                    _(
+                        "%(login)s is not this school's alone: the person locks it themselves («My login is "
+                        "compromised»), or the superuser enters the paper report."
+                    )
+                    % {"login": row.user.username}
+                )
             report = compromise_report(
                 user=row.user,
                 source=ReportSource.PAPER,
@@ -215,6 +273,7 @@ def compromise_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "operations": operations,
             "entries": change_entries(operations.changes),
             "from_noticed": from_noticed,
+            "manages_login": rules.may_manage_login(request.user, report.user),
         },
         status=status,
     )

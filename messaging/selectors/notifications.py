@@ -28,6 +28,8 @@ def notification_link(notification: Notification) -> str:
     from a new device: the user's login history."""
     if notification.kind == NotificationKind.NEW_DEVICE:
         return reverse("login_history")
+    if notification.kind == NotificationKind.LOGIN_CHANGED:
+        return reverse("journal:accounts")
     if notification.audience == NotificationAudience.TEACHER:
         if notification.kind == NotificationKind.FINAL_MARKS_DUE and notification.course_id is not None:
             return reverse("journal:course_finals", kwargs={"course_id": notification.course_id})

@@ -24,8 +24,10 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from accounts.roles import Role
 from journal.models import (
     Attendance,
     AttendanceReason,
@@ -184,6 +186,59 @@ def notify_new_device(sender: object, request: Any, user: User, **kwargs: object
         ]
     )
     _email_after_commit(rows, [user.pk])
+
+
+_LOGIN_CHANGES = {
+    "password": gettext_noop(
+        "%(actor)s issued a new password for the login %(login)s (%(name)s), a person of your school too."
+    ),
+    "disabled": gettext_noop("%(actor)s disabled the login %(login)s (%(name)s), a person of your school too."),
+    "enabled": gettext_noop("%(actor)s enabled the login %(login)s (%(name)s), a person of your school too."),
+    "second_step": gettext_noop(
+        "%(actor)s reset the second step of the login %(login)s (%(name)s), a person of your school too."
+    ),
+}
+
+
+def notify_login_changed(*, actor: User, users: Sequence[User], change: str) -> list[Notification]:
+    """A login of a person of several schools was changed (``journal.rules.may_manage_login``: by the superuser
+    or an administrator of all of them): the administrators of each of the person's schools are told, so no
+    school learns of it only when the person cannot sign in. ``change``: a key of ``_LOGIN_CHANGES``."""
+    from journal.models import MembershipRole, SchoolMembership
+
+    ids = [u.pk for u in users]
+    schools: dict[int, set[int]] = {}
+    for user_id, school_id in SchoolMembership.objects.filter(user_id__in=ids).values_list("user_id", "school_id"):
+        schools.setdefault(user_id, set()).add(school_id)
+    admins: dict[int, set[int]] = {}
+    held = MembershipRole.objects.filter(
+        role=Role.ADMINISTRATOR.value, membership__school_id__in=set().union(*schools.values())
+    )
+    for school_id, admin_id in held.values_list("membership__school_id", "membership__user_id"):
+        admins.setdefault(school_id, set()).add(admin_id)
+    rows: list[Notification] = []
+    for user in users:
+        if len(schools.get(user.pk, ())) < 2:
+            continue
+        told = set().union(*(admins.get(s, set()) for s in schools[user.pk])) - {actor.pk, user.pk}
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _(_LOGIN_CHANGES[change]) % {
+                "actor": actor.full_name or actor.username,
+                "login": user.username,
+                "name": user.full_name,
+            }
+        rows.extend(
+            Notification(
+                recipient_id=pk,
+                kind=NotificationKind.LOGIN_CHANGED,
+                text=text[:500],
+                audience=NotificationAudience.TEACHER,
+            )
+            for pk in sorted(told)
+        )
+    created = Notification.objects.bulk_create(rows)
+    _email_after_commit(created, [row.recipient_id for row in created])
+    return created
 
 
 # --- The texts (in the site's language: they are read later, by someone else) --------------------------------

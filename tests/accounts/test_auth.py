@@ -17,7 +17,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from accounts.services.users import user_create, user_issue_password
+from accounts.services.users import user_create
+from journal.services.logins import password_issue
 
 BASE_DIR = Path(settings.BASE_DIR)
 LOGIN_URL = "/accounts/login/"
@@ -203,8 +204,8 @@ def test_issued_passwords_are_random_and_long_enough(world):
     user = world.user("teacher")
     admin = world.user("administrator")
 
-    first = user_issue_password(actor=admin, user=user)
-    second = user_issue_password(actor=admin, user=user)
+    first = password_issue(actor=admin, user=user)
+    second = password_issue(actor=admin, user=user)
 
     assert first != second
     assert len(first) >= 10
@@ -227,7 +228,7 @@ def test_new_user_without_a_password_gets_a_random_single_use_one(db):
 )
 def test_user_with_issued_password_is_sent_to_password_change_from_every_page(world, path):
     teacher = world.user("teacher")
-    issued = user_issue_password(actor=world.user("administrator"), user=teacher)
+    issued = password_issue(actor=world.user("administrator"), user=teacher)
     client = Client()
     assert _login(client, "teacher", issued).status_code == 302
 
@@ -242,7 +243,7 @@ def test_user_with_issued_password_is_sent_to_password_change_from_every_page(wo
 
 def test_user_with_issued_password_reaches_the_course_page_only_after_changing_it(world):
     teacher = world.user("teacher")
-    issued = user_issue_password(actor=world.user("administrator"), user=teacher)
+    issued = password_issue(actor=world.user("administrator"), user=teacher)
     client = Client()
     _login(client, "teacher", issued)
     course_url = reverse("journal:course_detail", args=[world.math_5a.pk])
@@ -271,7 +272,7 @@ def test_user_with_issued_password_reaches_the_course_page_only_after_changing_i
 
 def test_issued_password_no_longer_works_after_the_change(world):
     teacher = world.user("teacher")
-    issued = user_issue_password(actor=world.user("administrator"), user=teacher)
+    issued = password_issue(actor=world.user("administrator"), user=teacher)
     client = Client()
     _login(client, "teacher", issued)
     client.post(
@@ -287,7 +288,7 @@ def test_issued_password_no_longer_works_after_the_change(world):
 
 def test_issued_password_replaces_the_previous_one(world):
     teacher = world.user("teacher")
-    user_issue_password(actor=world.user("administrator"), user=teacher)
+    password_issue(actor=world.user("administrator"), user=teacher)
 
     client = Client()
     assert _login(client, "teacher", PASSWORD).status_code == 200
@@ -296,7 +297,7 @@ def test_issued_password_replaces_the_previous_one(world):
 
 def test_user_with_issued_password_may_still_switch_language_and_log_out(world):
     teacher = world.user("teacher")
-    issued = user_issue_password(actor=world.user("administrator"), user=teacher)
+    issued = password_issue(actor=world.user("administrator"), user=teacher)
     client = Client()
     _login(client, "teacher", issued)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Expression, F, Func, QuerySet, Subquery
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.expressions import Col
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -43,3 +45,26 @@ class InIds(Func):
         if connection.vendor == "postgresql":
             return f"{column_sql} = ANY(ARRAY{ids_sql})", (*column_params, *ids_params)
         return f"{column_sql} IN {ids_sql}", (*column_params, *ids_params)
+
+
+class JoinedPk(Expression):
+    """``JoinedPk("student")`` in a query of enrolments: the primary key of the joined student's row
+    (``journal_student.id``), where ``F("student_id")``, and even ``F("student__id")``, which Django reads
+    off the enrolment's own column, would leave the planner no condition on the student table itself; the
+    join is the one ``select_related("student")`` takes too."""
+
+    def __init__(self, relation: str) -> None:
+        super().__init__()
+        self.relation = relation
+
+    def resolve_expression(
+        self,
+        query: Any = None,
+        allow_joins: bool = True,
+        reuse: set[str] | None = None,
+        summarize: bool = False,
+        for_save: bool = False,
+    ) -> Col:
+        info = query.setup_joins(self.relation.split(LOOKUP_SEP), query.get_meta(), query.get_initial_alias())
+        related = info.joins[-1]
+        return Col(related, query.alias_map[related].join_field.target_field)  # type: ignore[no-any-return]

@@ -49,19 +49,27 @@ def _explained(queries: Iterable[str], kinds: tuple[str, ...]) -> list[str]:
     return [sql for sql in queries if sql and sql.lstrip().upper().startswith(kinds)]
 
 
-def seq_scans(queries: Iterable[str], tables: set[str] | None = None) -> Counter[str]:
+def seq_scans(
+    queries: Iterable[str], tables: set[str] | None = None, statements: list[str] | None = None
+) -> Counter[str]:
     """Table → the sequential scans of it in the plans of ``queries`` (the SQL with its values, as
-    ``CaptureQueriesContext`` gives it), for ``tables`` (default: :func:`growing_tables`). The statements
-    are explained, not run; PostgreSQL only (nothing elsewhere)."""
+    ``CaptureQueriesContext`` gives it), for ``tables`` (default: :func:`growing_tables`); the statements
+    holding one are added to ``statements`` if given. They are explained, not run; PostgreSQL only
+    (nothing elsewhere)."""
     found: Counter[str] = Counter()
     if connection.vendor != "postgresql":
         return found
     tables = growing_tables() if tables is None else tables
     with connection.cursor() as cursor:
         for sql in _explained(queries, _EXPLAINED):
-            for node in plan_nodes(_plan(cursor, sql)):
-                if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in tables:
-                    found[node["Relation Name"]] += 1
+            scanned = [
+                node["Relation Name"]
+                for node in plan_nodes(_plan(cursor, sql))
+                if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in tables
+            ]
+            found.update(scanned)
+            if scanned and statements is not None:
+                statements.append(sql)
     return found
 
 

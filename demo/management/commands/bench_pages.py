@@ -162,6 +162,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, repeat: int, only: str, history_database: str, **options: Any) -> None:
         self.history_database = history_database
+        self.verbosity = int(options.get("verbosity", 1))  # 2: the statements of the scans too
         self.scans: dict[str, Counter[str]] = {}
         self.growing = growing_tables()
         if connection.vendor == "postgresql":
@@ -225,12 +226,16 @@ class Command(BaseCommand):
 
     def _scans(self, label: str, queries: list[str]) -> None:
         """Prints the sequential scans of growing tables in the plans of a page's queries."""
-        found = seq_scans(queries, self.growing)
+        statements: list[str] = []
+        found = seq_scans(queries, self.growing, statements)
         self.scans[label] = found
         if found:
             rows = _table_rows(set(found))
             listed = ", ".join(f"{table} ×{n} (≈{rows.get(table, 0)} rows)" for table, n in sorted(found.items()))
             self.stdout.write(f"{'  seq scans':32} {listed}")
+            if self.verbosity >= 2:
+                for sql in statements:
+                    self.stdout.write(f"    {sql[:300]}")
 
     def _scan_summary(self) -> None:
         pages = {label: found for label, found in self.scans.items() if found}

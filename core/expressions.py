@@ -64,7 +64,7 @@ class JoinedPk(Expression):
         reuse: set[str] | None = None,
         summarize: bool = False,
         for_save: bool = False,
-    ) -> Col:
+    ) -> Any:  # a Col of the joined table
         info = query.setup_joins(self.relation.split(LOOKUP_SEP), query.get_meta(), query.get_initial_alias())
         related = info.joins[-1]
-        return Col(related, query.alias_map[related].join_field.target_field)  # type: ignore[no-any-return]
+        return Col(related, query.alias_map[related].join_field.target_field)

@@ -90,3 +90,18 @@ def rows_read(queries: Iterable[str], tables: set[str], *, seqscan: bool = True)
                     total += (kept + removed) * node.get("Actual Loops", 1)
         transaction.set_rollback(True)
     return total
+
+
+def execution_ms(queries: Iterable[str]) -> float:
+    """The database's own time of the SELECTs among ``queries`` (the sum of their ``EXPLAIN ANALYZE``
+    execution times, rolled back): what a page's reads cost PostgreSQL, without the round trips and the
+    Python around them. PostgreSQL only."""
+    total = 0.0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in _explained(queries, ("SELECT", "WITH")):
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            found = cursor.fetchone()[0]
+            found = json.loads(found) if isinstance(found, str) else found
+            total += found[0]["Execution Time"]
+        transaction.set_rollback(True)
+    return total

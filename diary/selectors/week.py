@@ -228,17 +228,14 @@ _ENROLMENTS = CompiledQuery(
     monday=datetime.date,
     sunday=datetime.date,
 )
+# The files of the week's homework, by the homework's ids: no lesson is read again.
 _FILES = CompiledQuery(
-    lambda class_ids, monday, sunday: (
-        HomeworkFile.objects.filter(
-            _week_in("homework__lesson__", monday, sunday), homework__lesson__course__class_group_id__in=class_ids
-        )
+    lambda homework_ids: (
+        HomeworkFile.objects.filter(homework_id__in=homework_ids)
         .order_by("pk")
         .values_list("homework_id", "pk", "original_name")
     ),
-    class_ids=list,
-    monday=datetime.date,
-    sunday=datetime.date,
+    homework_ids=list,
 )
 # The students' marks and absences on the week's lessons, by the lessons' ids: the rows of the week only,
 # found through the cell's index (lesson, student), whatever the years of marks the students have.
@@ -468,7 +465,7 @@ def student_weeks(
     # Files, marks and absences of the week's lessons (those of the students' entries are picked below).
     files: dict[int, list[DiaryFile]] = defaultdict(list)
     if homework_ids:
-        for homework_id, pk, name in _FILES.rows(class_ids=sorted(class_ids), monday=monday, sunday=sunday):
+        for homework_id, pk, name in _FILES.rows(homework_ids=sorted(homework_ids)):
             files[homework_id].append(DiaryFile(pk=pk, original_name=name))
     marks: dict[tuple[int, int], list[DiaryMark]] = defaultdict(list)
     absences: dict[tuple[int, int], tuple[str, str]] = {}

@@ -29,7 +29,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.bench_server import bench_course
-from demo.plans import growing_tables, seq_scans
+from demo.plans import execution_ms, growing_tables, seq_scans
 from journal.models import ClassGroup, Course, Mark, Room
 from journal.selectors.lessons import week_of
 from journal.selectors.periods import course_students_in
@@ -164,6 +164,7 @@ class Command(BaseCommand):
         self.history_database = history_database
         self.verbosity = int(options.get("verbosity", 1))  # 2: the statements of the scans too
         self.scans: dict[str, Counter[str]] = {}
+        self.last_queries: list[str] = []  # the SQL of the last page a pair timed
         self.growing = growing_tables()
         if connection.vendor == "postgresql":
             # The planner's statistics as autovacuum keeps them on a server: a database just seeded has none,
@@ -244,10 +245,13 @@ class Command(BaseCommand):
         for label, found in pages.items():
             self.stdout.write(f"  {label}: {', '.join(sorted(found))}")
 
-    def _pair(self, label: str, repeat: int, page: Request, bare: Request) -> tuple[list[float], list[float]]:
-        """``page`` and ``bare`` in turn, ``repeat`` times each after a warm-up of both; the times of each."""
-        page()
-        bare()
+    def _pair(
+        self, label: str, repeat: int, page: Request, bare: Request, warm: int = 1
+    ) -> tuple[list[float], list[float]]:
+        """``page`` and ``bare`` in turn, ``repeat`` times each after ``warm`` runs of both; the times of each."""
+        for _ in range(warm):
+            page()
+            bare()
         ratios, page_times, bare_times = [], [], []
         page_queries: list[str] = []
         bare_queries = 0
@@ -262,6 +266,7 @@ class Command(BaseCommand):
             f" {statistics.median(ratios):6.2f} {len(page_queries):4d}/{bare_queries:<4d}"
         )
         self._scans(label, page_queries)
+        self.last_queries = page_queries
         return page_times, bare_times
 
     def _grid_pair(self, repeat: int) -> None:
@@ -328,7 +333,9 @@ class Command(BaseCommand):
         page, bare = reverse("monitoring:dashboard"), reverse("bench_bare_monitoring")
         self._pair("monitoring dashboard (school)", repeat, lambda: client.get(page), lambda: client.get(bare))
 
-    def _week_pair(self, repeat: int, label: str = "diary week") -> tuple[list[float], list[float]] | None:
+    def _week_pair(
+        self, repeat: int, label: str = "diary week", warm: int = 1
+    ) -> tuple[list[float], list[float]] | None:
         from demo.bench_diary import diary_pages
 
         pages = [p for p in diary_pages() if p[1] == "diary week"]
@@ -342,7 +349,7 @@ class Command(BaseCommand):
         bare = reverse("bench_bare_week", args=[student_id]) + f"?start={monday}&end={sunday}"
         marks = Mark.objects.filter(student_id=student_id).count()
         self.stdout.write(f"{'  marks of the child, every year':32} {marks:8d}")
-        return self._pair(label, repeat, lambda: client.get(path), lambda: client.get(bare))
+        return self._pair(label, repeat, lambda: client.get(path), lambda: client.get(bare), warm)
 
     @contextmanager
     def _database(self, name: str) -> Iterator[None]:
@@ -362,17 +369,22 @@ class Command(BaseCommand):
         ``repeat`` requests on each), then the times and ratios of the second against the first."""
         self.stdout.write(f"diary week: this database (1×) and {self.history_database} in turns")
         times: dict[str, tuple[list[float], list[float]]] = {"1×": ([], []), "history": ([], [])}
+        database: dict[str, list[float]] = {"1×": [], "history": []}
         for _ in range(rounds):
             for key in times:
-                if key == "1×":
-                    measured = self._week_pair(repeat, "diary week (1×)")
-                else:
-                    with self._database(self.history_database):
-                        measured = self._week_pair(repeat, "diary week (history)")
+                # Six warm-up runs after the switch: the connection's statements are prepared from the fifth.
+                with self._database(self.history_database) if key == "history" else nullcontext():
+                    measured = self._week_pair(repeat, f"diary week ({key})", warm=6)
+                    database[key] += [execution_ms(self.last_queries) for _ in range(5)]
                 if measured is None:
                     raise CommandError("diary week: no demo parent")
                 times[key][0].extend(measured[0])
                 times[key][1].extend(measured[1])
+        in_db = {key: statistics.median(values) for key, values in database.items()}
+        self.stdout.write(
+            f"{'diary week, history / 1×':32} the queries in PostgreSQL {in_db['history']:.2f} / {in_db['1×']:.2f} ms"
+            f" = {in_db['history'] / in_db['1×']:.3f}"
+        )
         page = {key: statistics.median(pair[0]) for key, pair in times.items()}
         ratio = {key: statistics.median(a / b for a, b in zip(*pair, strict=True)) for key, pair in times.items()}
         self.stdout.write(

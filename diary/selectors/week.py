@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from core.compiled import CompiledQuery, RowModel
+from core.expressions import InIds
 from diary.models import Event
 from diary.selectors.common import enrolment_on
 from diary.selectors.events import events_between
@@ -38,6 +39,7 @@ from journal.models import (
     BellSchedule,
     BellSlot,
     ClassGroup,
+    Course,
     Enrolment,
     GradingPolicy,
     Holiday,
@@ -227,37 +229,34 @@ _ENROLMENTS = CompiledQuery(
     monday=datetime.date,
     sunday=datetime.date,
 )
+# The files of the week's homework, by the homework's ids: no lesson is read again.
 _FILES = CompiledQuery(
-    lambda class_ids, monday, sunday: (
-        HomeworkFile.objects.filter(
-            _week_in("homework__lesson__", monday, sunday), homework__lesson__course__class_group_id__in=class_ids
-        )
+    lambda homework_ids: (
+        HomeworkFile.objects.filter(homework_id__in=homework_ids)
         .order_by("pk")
         .values_list("homework_id", "pk", "original_name")
     ),
-    class_ids=list,
-    monday=datetime.date,
-    sunday=datetime.date,
+    homework_ids=list,
 )
+# The students' marks and absences on the week's lessons, by the lessons' ids: the rows of the week only,
+# found through the cell's index (lesson, student), whatever the years of marks the students have.
 _MARKS = CompiledQuery(
-    lambda student_ids, monday, sunday: (
-        Mark.objects.filter(_week_in("lesson__", monday, sunday), student_id__in=student_ids)
+    lambda student_ids, lesson_ids: (
+        Mark.objects.filter(lesson_id__in=lesson_ids, student_id__in=student_ids)
         .order_by("position")
         .values_list("student_id", "lesson_id", "value", "work_type_id", "work_type__name", "comment")
     ),
     student_ids=list,
-    monday=datetime.date,
-    sunday=datetime.date,
+    lesson_ids=list,
 )
 _ABSENCES = CompiledQuery(
-    lambda student_ids, monday, sunday: (
-        Attendance.objects.filter(_week_in("lesson__", monday, sunday), student_id__in=student_ids)
+    lambda student_ids, lesson_ids: (
+        Attendance.objects.filter(lesson_id__in=lesson_ids, student_id__in=student_ids)
         .order_by()
         .values_list("student_id", "lesson_id", "status", "reason")
     ),
     student_ids=list,
-    monday=datetime.date,
-    sunday=datetime.date,
+    lesson_ids=list,
 )
 _HOLIDAYS = CompiledQuery(
     lambda school_id, monday, sunday: (
@@ -322,9 +321,11 @@ def _week_lesson_rows(
     """The lessons of the classes' whole-class courses and of the given subgroups' held in the week or moved
     away from it.
 
-    With each lesson its substitute and the reason of its last cancel or move as scalar subqueries (one
-    row each at most), not JOINs: joining them made the planner's search over the tables cost more than
-    reading the lessons.
+    Found from the courses' ids (:class:`core.expressions.InIds`) through the lessons' (course, date) and
+    (course, origin date) indexes: the class's lessons of the week alone, not every lesson of the server's
+    schools dated that week, nor the course's lessons of other weeks. With each lesson its substitute and
+    the reason of its last cancel or move as scalar subqueries (one row each at most), not JOINs: joining
+    them made the planner's search over the tables cost more than reading the lessons.
     """
     substitute = (
         Substitution.objects.filter(lesson=OuterRef("pk"))
@@ -343,9 +344,11 @@ def _week_lesson_rows(
         .order_by("-created_at", "-pk")
         .values("reason")[:1]
     )
+    attended = Q(subgroup__isnull=True) | Q(subgroup_id__in=subgroup_ids)
+    courses = Course.objects.filter(attended, class_group_id__in=class_ids).order_by().values("pk")
     return (
-        Lesson.objects.filter(course__class_group_id__in=class_ids)
-        .filter(Q(course__subgroup__isnull=True) | Q(course__subgroup_id__in=subgroup_ids))
+        # The courses' own rows are joined by the class too: through its index, not a hash of every course.
+        Lesson.objects.filter(InIds("course_id", courses), course__class_group_id__in=class_ids)
         .filter(_week_in("", monday, sunday))
         .annotate(substitute=Subquery(substitute), change_reason=Subquery(change))
         .order_by("date", "slot")
@@ -463,20 +466,18 @@ def student_weeks(
     # Files, marks and absences of the week's lessons (those of the students' entries are picked below).
     files: dict[int, list[DiaryFile]] = defaultdict(list)
     if homework_ids:
-        for homework_id, pk, name in _FILES.rows(class_ids=sorted(class_ids), monday=monday, sunday=sunday):
+        for homework_id, pk, name in _FILES.rows(homework_ids=sorted(homework_ids)):
             files[homework_id].append(DiaryFile(pk=pk, original_name=name))
     marks: dict[tuple[int, int], list[DiaryMark]] = defaultdict(list)
     absences: dict[tuple[int, int], tuple[str, str]] = {}
     if lesson_ids:
+        week_lessons = sorted(lesson_ids)
         for student_id, lesson_id, value, work_type_id, work_type, comment in _MARKS.rows(
-            student_ids=student_ids, monday=monday, sunday=sunday
+            student_ids=student_ids, lesson_ids=week_lessons
         ):
             marks[(student_id, lesson_id)].append(_diary_mark(value, work_type_id, work_type, comment))
-        for student_id, lesson_id, status, reason in _ABSENCES.rows(
-            student_ids=student_ids, monday=monday, sunday=sunday
-        ):
-            if lesson_id in lesson_ids:
-                absences[(student_id, lesson_id)] = (status, reason)
+        for student_id, lesson_id, status, reason in _ABSENCES.rows(student_ids=student_ids, lesson_ids=week_lessons):
+            absences[(student_id, lesson_id)] = (status, reason)
     # The policy gives the absences their letters, the bells the lessons their times: asked only when needed.
     if policy is None and absences:
         policy = policies_on(school, [monday])[monday]

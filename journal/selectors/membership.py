@@ -20,6 +20,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Filtere
 from django.utils import timezone
 
 from core.compiled import CompiledQuery
+from core.expressions import InIds, JoinedPk
 from journal.models import ClassGroup, Course, Enrolment, Student, SubgroupMembership
 
 Span = tuple[datetime.date, datetime.date | None]
@@ -126,11 +127,20 @@ class RosterEntry:
         return any(begin <= start and (until is None or until >= end) for begin, until in self.spans)
 
 
+def with_students(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """``enrolments`` with their students, the students' rows found by their ids (one query).
+
+    The ids are the enrolments' own (:class:`core.expressions.InIds` of a subquery): a plain join lets the
+    planner hash every student of the server's schools when a school is small enough for a whole-table read
+    to look cheaper than the class's few lookups.
+    """
+    own = enrolments.order_by().values("student_id")
+    return enrolments.filter(InIds(JoinedPk("student"), own)).select_related("student")
+
+
 def _enrolments_between(class_id: int, start: datetime.date, end: datetime.date) -> QuerySet[Enrolment]:
-    return (
-        Enrolment.objects.filter(enrolled_between(start, end), class_group_id=class_id)
-        .select_related("student")
-        .order_by("student__last_name", "student__first_name", "student__middle_name", "student_id", "date_from")
+    return with_students(Enrolment.objects.filter(enrolled_between(start, end), class_group_id=class_id)).order_by(
+        "student__last_name", "student__first_name", "student__middle_name", "student_id", "date_from"
     )
 
 
@@ -164,11 +174,9 @@ def classes_rosters_between(
     class_ids: Iterable[int], start: datetime.date, end: datetime.date
 ) -> dict[int, list[RosterEntry]]:
     """Class id → :func:`class_roster_between` of each class, in one query (a whole school's)."""
-    enrolments = (
+    enrolments = with_students(
         Enrolment.objects.filter(enrolled_between(start, end), class_group_id__in=list(class_ids))
-        .select_related("student")
-        .order_by("student__last_name", "student__first_name", "student__middle_name", "student_id", "date_from")
-    )
+    ).order_by("student__last_name", "student__first_name", "student__middle_name", "student_id", "date_from")
     by_class: dict[int, list[Enrolment]] = defaultdict(list)
     for enrolment in enrolments:
         by_class[enrolment.class_group_id].append(enrolment)
@@ -188,10 +196,8 @@ def _roster(enrolments: Iterable[Enrolment]) -> list[RosterEntry]:
 def class_roster(class_group: ClassGroup, day: datetime.date | None = None) -> QuerySet[Enrolment]:
     """Enrolments of the class on ``day`` (today by default), with the students, by name."""
     day = day or timezone.localdate()
-    return (
-        Enrolment.objects.filter(enrolled_on(day), class_group=class_group)
-        .select_related("student")
-        .order_by("student__last_name", "student__first_name")
+    return with_students(Enrolment.objects.filter(enrolled_on(day), class_group=class_group)).order_by(
+        "student__last_name", "student__first_name"
     )
 
 

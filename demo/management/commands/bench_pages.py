@@ -11,6 +11,13 @@ the least a Django view does to read or write the same rows), alternately reques
 ratio holds when the machine's load changes: the course grid, the grid's cell save and the diary week;
 their ratio is the median of the pairwise ratios. The load average is printed before and after. A
 benchmark, not a test: the times depend on the machine, the ratios much less.
+
+Under each page, the sequential scans its queries' plans hold on the tables that grow with the number of
+schools and years (:func:`demo.plans.growing_tables`): each query of one more request is explained
+(``EXPLAIN``, the plan PostgreSQL chooses for those values on this database), and a page must list none.
+``--history-database`` names a copy of the database with more years of marks and attendance (``manage.py
+grow_history``): the diary week is then timed on both in turns, and its time must not grow with the years
+before the week.
 """
 
 from __future__ import annotations
@@ -20,11 +27,13 @@ import logging
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -33,7 +42,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.bench_server import bench_course
-from journal.models import ClassGroup, Course, Room
+from demo.plans import execution_ms, growing_tables, seq_scans
+from journal.models import ClassGroup, Course, Mark, Room
 from journal.selectors.lessons import week_of
 from journal.selectors.periods import course_students_in
 
@@ -57,11 +67,25 @@ class Timing:
 
 
 def _measure(request: Request) -> tuple[float, int, Any]:
+    elapsed, queries, response = _measure_sql(request)
+    return elapsed, len(queries), response
+
+
+def _measure_sql(request: Request) -> tuple[float, list[str], Any]:
+    """The request's time in ms, the SQL of its queries (with their values) and its response."""
     with CaptureQueriesContext(connection) as ctx:
         start = time.perf_counter()
         response = request()
         elapsed = (time.perf_counter() - start) * 1000
-    return elapsed, len(ctx.captured_queries), response
+    return elapsed, [query["sql"] for query in ctx.captured_queries], response
+
+
+def _table_rows(tables: set[str]) -> dict[str, int]:
+    if not tables:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)", [sorted(tables)])
+        return dict(cursor.fetchall())
 
 
 def _load() -> str:
@@ -129,9 +153,28 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeat", type=int, default=10)
         parser.add_argument("--only", default="", help="time only the pages whose label contains this text")
+        parser.add_argument(
+            "--history-database",
+            default="",
+            help="a copy of the database with more years of marks and attendance (manage.py grow_history): "
+            "the diary week is timed on both in turns",
+        )
 
-    def handle(self, *args: Any, repeat: int, only: str, **options: Any) -> None:
-        with override_settings(ROOT_URLCONF="demo.bench_urls"):
+    def handle(self, *args: Any, repeat: int, only: str, history_database: str, **options: Any) -> None:
+        self.history_database = history_database
+        self.verbosity = int(options.get("verbosity", 1))  # 2: the statements of the scans too
+        self.scans: dict[str, Counter[str]] = {}
+        self.last_queries: list[str] = []  # the SQL of the last page a pair timed
+        self.growing = growing_tables()
+        if connection.vendor == "postgresql":
+            # The planner's statistics as autovacuum keeps them on a server: a database just seeded has none,
+            # and its plans would be those of empty tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        # The e-mails the pages send (a sign-in from a new browser) are kept, not printed.
+        with override_settings(
+            ROOT_URLCONF="demo.bench_urls", EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+        ):
             self._run(repeat, only)
 
     def _client(self, login: str) -> Client:
@@ -161,6 +204,7 @@ class Command(BaseCommand):
                 continue
             timing.size = len(response.content)
             self._row(label, timing)
+            self._scans(label, _measure_sql(lambda: client.get(path))[1])  # noqa: B023
         self.stdout.write("")
         self.stdout.write(f"{'against the bare ceiling':32} {'page ms':>8} {'bare ms':>8} {'ratio':>6} {'queries':>9}")
         for label, pair in (
@@ -171,6 +215,9 @@ class Command(BaseCommand):
         ):
             if only in label:
                 pair(repeat)
+        if self.history_database and only in "diary week":
+            self._history_pair(repeat)
+        self._scan_summary()
         self.stdout.write(f"load average: {_load()}")
 
     def _row(self, label: str, timing: Timing) -> None:
@@ -178,22 +225,49 @@ class Command(BaseCommand):
             f"{label:32} {timing.median:10.1f} {timing.p90:8.1f} {timing.queries:8d} {timing.size / 1024:7.1f}"
         )
 
-    def _pair(self, label: str, repeat: int, page: Request, bare: Request) -> None:
-        """``page`` and ``bare`` in turn, ``repeat`` times each after a warm-up of both."""
-        page()
-        bare()
+    def _scans(self, label: str, queries: list[str]) -> None:
+        """Prints the sequential scans of growing tables in the plans of a page's queries."""
+        statements: list[str] = []
+        found = seq_scans(queries, self.growing, statements)
+        self.scans[label] = found
+        if found:
+            rows = _table_rows(set(found))
+            listed = ", ".join(f"{table} ×{n} (≈{rows.get(table, 0)} rows)" for table, n in sorted(found.items()))
+            self.stdout.write(f"{'  seq scans':32} {listed}")
+            if self.verbosity >= 2:
+                for sql in statements:
+                    self.stdout.write(f"    {sql[:300]}")
+
+    def _scan_summary(self) -> None:
+        pages = {label: found for label, found in self.scans.items() if found}
+        self.stdout.write("")
+        self.stdout.write(f"sequential scans of growing tables in {len(pages)} of {len(self.scans)} pages' plans")
+        for label, found in pages.items():
+            self.stdout.write(f"  {label}: {', '.join(sorted(found))}")
+
+    def _pair(
+        self, label: str, repeat: int, page: Request, bare: Request, warm: int = 1
+    ) -> tuple[list[float], list[float]]:
+        """``page`` and ``bare`` in turn, ``repeat`` times each after ``warm`` runs of both; the times of each."""
+        for _ in range(warm):
+            page()
+            bare()
         ratios, page_times, bare_times = [], [], []
-        page_queries = bare_queries = 0
+        page_queries: list[str] = []
+        bare_queries = 0
         for _ in range(repeat):
-            a, page_queries, _r = _measure(page)
+            a, page_queries, _r = _measure_sql(page)
             b, bare_queries, _r = _measure(bare)
             page_times.append(a)
             bare_times.append(b)
             ratios.append(a / b)
         self.stdout.write(
             f"{label:32} {statistics.median(page_times):8.1f} {statistics.median(bare_times):8.1f}"
-            f" {statistics.median(ratios):6.2f} {page_queries:4d}/{bare_queries:<4d}"
+            f" {statistics.median(ratios):6.2f} {len(page_queries):4d}/{bare_queries:<4d}"
         )
+        self._scans(label, page_queries)
+        self.last_queries = page_queries
+        return page_times, bare_times
 
     def _grid_pair(self, repeat: int) -> None:
         found = bench_course()
@@ -259,16 +333,62 @@ class Command(BaseCommand):
         page, bare = reverse("monitoring:dashboard"), reverse("bench_bare_monitoring")
         self._pair("monitoring dashboard (school)", repeat, lambda: client.get(page), lambda: client.get(bare))
 
-    def _week_pair(self, repeat: int) -> None:
+    def _week_pair(
+        self, repeat: int, label: str = "diary week", warm: int = 1
+    ) -> tuple[list[float], list[float]] | None:
         from demo.bench_diary import diary_pages
 
         pages = [p for p in diary_pages() if p[1] == "diary week"]
         if not pages:
             self.stderr.write("diary week: no demo parent, skipped")
-            return
+            return None
         _login, _label, path = pages[0]
         student_id = int(path.split("/")[3])
         monday, sunday = week_of(timezone.localdate())
         client = self._client("parent")
         bare = reverse("bench_bare_week", args=[student_id]) + f"?start={monday}&end={sunday}"
-        self._pair("diary week", repeat, lambda: client.get(path), lambda: client.get(bare))
+        marks = Mark.objects.filter(student_id=student_id).count()
+        self.stdout.write(f"{'  marks of the child, every year':32} {marks:8d}")
+        return self._pair(label, repeat, lambda: client.get(path), lambda: client.get(bare), warm)
+
+    @contextmanager
+    def _database(self, name: str) -> Iterator[None]:
+        """The default connection on database ``name`` (with clients signed in there) until leaving."""
+        settings = connection.settings_dict
+        original, clients = settings["NAME"], self.clients
+        connection.close()
+        settings["NAME"], self.clients = name, {}
+        try:
+            yield
+        finally:
+            connection.close()
+            settings["NAME"], self.clients = original, clients
+
+    def _history_pair(self, repeat: int, rounds: int = 3) -> None:
+        """The diary week on this database and on ``--history-database`` in turns (``rounds`` times
+        ``repeat`` requests on each), then the times and ratios of the second against the first."""
+        self.stdout.write(f"diary week: this database (1×) and {self.history_database} in turns")
+        times: dict[str, tuple[list[float], list[float]]] = {"1×": ([], []), "history": ([], [])}
+        database: dict[str, list[float]] = {"1×": [], "history": []}
+        for _ in range(rounds):
+            for key in times:
+                # Six warm-up runs after the switch: the connection's statements are prepared from the fifth.
+                with self._database(self.history_database) if key == "history" else nullcontext():
+                    measured = self._week_pair(repeat, f"diary week ({key})", warm=6)
+                    database[key] += [execution_ms(self.last_queries) for _ in range(5)]
+                if measured is None:
+                    raise CommandError("diary week: no demo parent")
+                times[key][0].extend(measured[0])
+                times[key][1].extend(measured[1])
+        in_db = {key: statistics.median(values) for key, values in database.items()}
+        self.stdout.write(
+            f"{'diary week, history / 1×':32} the queries in PostgreSQL {in_db['history']:.2f} / {in_db['1×']:.2f} ms"
+            f" = {in_db['history'] / in_db['1×']:.3f}"
+        )
+        page = {key: statistics.median(pair[0]) for key, pair in times.items()}
+        ratio = {key: statistics.median(a / b for a, b in zip(*pair, strict=True)) for key, pair in times.items()}
+        self.stdout.write(
+            f"{'diary week, history / 1×':32} page {page['history']:.2f} / {page['1×']:.2f} ms"
+            f" = {page['history'] / page['1×']:.3f}; ratio to bare {ratio['history']:.2f} / {ratio['1×']:.2f}"
+            f" = {ratio['history'] / ratio['1×']:.3f}"
+        )

@@ -158,6 +158,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": _prepare or None}
     )
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The zero-setup run serves requests in threads: the grid's saves of a column arrive together. Each
+    # transaction takes SQLite's write lock as it begins and waits for it (up to 20 s), instead of failing
+    # with «database is locked» when a read in it turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------

@@ -28,6 +28,9 @@ from journal.services.structure import enrolment_create, teaching_assignment_cre
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
 
+# Also run on SQLite, the zero-setup default (scripts/test.sh).
+pytestmark = pytest.mark.both_engines
+
 TODAY = timezone.localdate()
 
 

@@ -50,6 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     return f"pinned day: {clock.today().isoformat()} (JOURNAL_TODAY)"
 
+
 PERSONAS = (
     "anonymous",
     "teacher",

@@ -407,6 +407,7 @@ def test_the_lock_that_counts_is_the_one_of_the_grades_period_scheme(world: Worl
 # --- Late entry (§4.4) --------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_a_mark_entered_after_the_seven_days_of_grades_5_to_11_is_allowed_but_flagged_late(world: World) -> None:
     teacher = world.users["teacher"]
     old = make_lesson(world.math_5a, TODAY - datetime.timedelta(days=10))
@@ -415,6 +416,7 @@ def test_a_mark_entered_after_the_seven_days_of_grades_5_to_11_is_allowed_but_fl
     assert mark_set(actor=teacher, lesson=week, student=world.child, value="5").is_late is False
 
 
+@pytest.mark.dated
 def test_primary_grades_have_three_days_and_a_test_without_a_results_date_the_grade_rule(world: World) -> None:
     class_2 = new_class(world, 2, "Г")
     course = new_course(class_2, new_subject(world, "Математика"))

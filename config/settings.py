@@ -167,6 +167,8 @@ elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         # The suite's SQLite run (scripts/test.sh): a file beside the named one (pytest-xdist's workers add
         # their suffix), so the live server's threads open connections of their own, as runserver's do.
         DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test"}
+        # A throw-away database: no wait for the disk at each commit and each test's flush.
+        DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------

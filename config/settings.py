@@ -158,6 +158,17 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": _prepare or None}
     )
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The zero-setup run serves requests in threads: the grid's saves of a column arrive together. Each
+    # transaction takes SQLite's write lock as it begins and waits for it (up to 20 s), instead of failing
+    # with «database is locked» when a read in it turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    if TESTING:
+        # The suite's SQLite run (scripts/test.sh): a file beside the named one (pytest-xdist's workers add
+        # their suffix), so the live server's threads open connections of their own, as runserver's do.
+        DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test"}
+        # A throw-away database: no wait for the disk at each commit and each test's flush.
+        DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------

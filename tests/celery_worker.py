@@ -92,7 +92,8 @@ def celery_worker(
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
+            # On the suite's pinned clock (tests/clock.py), as the test that enqueues its tasks.
+            [sys.executable, "-m", "tests.clock", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
              "-Q", queue, "-n", f"{node}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=settings.BASE_DIR,
             env=environment,

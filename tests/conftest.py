@@ -25,6 +25,7 @@ from journal.services.structure import (
     student_login_attach,
     teaching_assignment_create,
 )
+from tests import clock
 from tests.browser.fixtures import _pages_closed_before_the_database_is_flushed, chromium  # noqa: F401
 from tests.factories import (
     YEAR_START,
@@ -38,6 +39,17 @@ from tests.factories import (
 )
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test runs on the suite's pinned day (``JOURNAL_TODAY``, see :mod:`tests.clock`), set before the
+    test modules are read, so their module-level dates follow it too."""
+    clock.pin()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"pinned day: {clock.today().isoformat()} (JOURNAL_TODAY)"
+
 
 PERSONAS = (
     "anonymous",

@@ -88,6 +88,7 @@ def test_a_substitution_is_on_the_substitutes_desk_and_not_on_the_absent_teacher
     )
 
 
+@pytest.mark.dated
 def test_the_class_teacher_sees_todays_absences_and_the_weeks_unexcused(
     world: World, quarter: m.StudyPeriod, client_for: Callable[[str], Client]
 ) -> None:

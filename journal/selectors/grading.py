@@ -105,11 +105,14 @@ def attendance_letter(policy: GradingPolicy, status: str, reason: str) -> str:
 def ranked_work_types(school_ref: OuterRef | int, kind_ref: OuterRef | str) -> QuerySet[WorkType]:
     """The school's active work types a mark of a lesson of this kind may default to, best first: the ones for
     that kind (the heaviest first), then the general «Ответ на уроке», then the other general ones (the
-    lightest first). The first is a new mark's work type; the references let a lesson query carry it."""
-    rank = Case(
-        When(lesson_kind=kind_ref, then=Value(0)), When(name=DEFAULT_WORK_TYPE_NAME, then=Value(1)), default=Value(2)
-    )
-    heaviest_first = Case(When(lesson_kind=kind_ref, then=-F("weight")), default=F("weight"))
+    lightest first). The first is a new mark's work type; the references let a lesson query carry it.
+
+    Only the filter names the lesson's kind: among the rows it keeps, one with a kind has the lesson's, so
+    the order reads the work type alone. SQLite refuses a subquery whose ORDER BY names a column of the
+    outer query (``no such column``), and the zero-setup run is on SQLite."""
+    for_the_kind = ~Q(lesson_kind="")
+    rank = Case(When(for_the_kind, then=Value(0)), When(name=DEFAULT_WORK_TYPE_NAME, then=Value(1)), default=Value(2))
+    heaviest_first = Case(When(for_the_kind, then=-F("weight")), default=F("weight"))
     return (
         WorkType.objects.filter(Q(lesson_kind=kind_ref) | Q(lesson_kind=""), school_id=school_ref, is_active=True)
         .annotate(rank=rank, order_weight=heaviest_first)

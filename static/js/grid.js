@@ -2,8 +2,11 @@
 // focus, and each cell is saved on its own. Keyboard first: Enter saves and goes down, Tab saves and goes
 // right, arrows move, Esc restores the saved value. A cell shows its state with a class: jg-saving,
 // jg-saved, jg-error (refused: the text stays), jg-conflict (someone else saved meanwhile: the stored value
-// is shown), jg-pending (no connection: the text stays and is retried with a growing delay). Nothing typed
-// is dropped silently: leaving the page with unsaved cells asks first.
+// is shown), jg-pending (no connection, or the server is down for a while: the text stays and is retried
+// with a growing delay). A server that answers and does not save is not a lost connection: the cell and
+// the status line show the server's own words. Nothing typed is dropped silently: leaving the page with
+// unsaved cells asks first, and the cells not saved yet are kept in the browser (localStorage,
+// "journal.unsent") until they are, so the lesson's page warns before «Everyone else is present».
 // The page sends each cell's rows' versions once (data-v="v1,v2,att" on the cells that hold something);
 // the lesson is the column's (its <th data-l>), the student the row's (<tr data-s>).
 // (No inline scripts: the CSP allows only our own files.)
@@ -20,6 +23,8 @@
   const STATES = ["jg-saving", "jg-saved", "jg-error", "jg-conflict", "jg-pending"];
   const MAX_DELAY = 30000;
   const SAVE_TIMEOUT = 20000; // a save unanswered this long is given up and retried, not left to block its row
+  const RETRIED = new Set([502, 503, 504]); // the server is down for a while: asked again, as a lost connection
+  const UNSENT = "journal.unsent";
 
   // The lesson columns: their index in a row, the lesson and whether it is written here.
   const heads = Array.from(table.tHead.rows[0].cells);
@@ -169,6 +174,33 @@
     return true;
   }
 
+  // --- Cells not saved yet, kept in the browser -----------------------------------------------------------
+
+  // {"lesson:student": {lesson, student, name, text, at}}: what was typed and is not stored by the server
+  // (on its way, retried or refused). The lesson's page reads it (static/js/lesson.js).
+  function unsentAll() {
+    try {
+      return JSON.parse(window.localStorage.getItem(UNSENT) || "{}") || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function unsentKeep(td, text) {
+    try {
+      const all = unsentAll();
+      const key = lessonOf(td) + ":" + studentOf(td);
+      if (text === null) delete all[key];
+      else {
+        const name = td.parentElement.cells[0] ? td.parentElement.cells[0].textContent.trim() : "";
+        all[key] = { lesson: lessonOf(td), student: studentOf(td), name: name, text: text, at: Date.now() };
+      }
+      window.localStorage.setItem(UNSENT, JSON.stringify(all));
+    } catch (e) {
+      // no storage (private mode, full): the page's own warnings still hold
+    }
+  }
+
   // --- Saving ------------------------------------------------------------------------------------------
 
   // The row's average, count of marks and suggested mark, as the server recomputed them after a save.
@@ -187,11 +219,11 @@
 
   const pendingCount = () => table.querySelectorAll("td.jg-pending, td.jg-saving").length;
 
-  function retryLater(td) {
+  function retryLater(td, why) {
     const delay = Math.min(Number(td.dataset.delay || 1000), MAX_DELAY);
     td.dataset.delay = String(delay * 2);
-    setState(td, "jg-pending", msg.msgOffline);
-    say(msg.msgOffline, "danger");
+    setState(td, "jg-pending", why);
+    say(why, "danger");
     window.clearTimeout(Number(td.dataset.timer || 0));
     td.dataset.timer = String(window.setTimeout(() => save(td), delay));
   }
@@ -215,6 +247,7 @@
     }
     window.clearTimeout(Number(td.dataset.timer || 0));
     td.dataset.busy = "1";
+    unsentKeep(td, textOf(td));
     setState(td, "jg-saving");
     say(msg.msgSaving, "muted");
     inRowOrder(studentOf(td), () => send(td));
@@ -241,27 +274,41 @@
       signal: controller.signal,
     })
       .finally(() => window.clearTimeout(timer))
-      .then((response) => {
-        if (response.status >= 500) throw new Error("server " + response.status);
-        return response
+      .then((response) =>
+        response
           .json()
-          .catch(() => ({ error: msg.msgError + " (" + response.status + ")" }))
-          .then((data) => ({ status: response.status, data: data }));
-      })
+          .catch(() => ({}))
+          .then((data) => ({ status: response.status, data: data })),
+      )
       .then(({ status, data }) => {
         td.dataset.busy = "";
+        if (status >= 500) {
+          // The server answered without saving: its words (and its code), never «no connection».
+          const words = msg.msgServer + " (" + status + ")" + (data.error ? ": " + data.error : "");
+          if (RETRIED.has(status)) {
+            retryLater(td, words + " " + msg.msgRetrying);
+          } else {
+            td.dataset.delay = "";
+            setState(td, "jg-error", words);
+            say(words, "danger");
+          }
+          return;
+        }
         td.dataset.delay = "";
         const typedMeanwhile = textOf(td) !== text;
         if (data.summary) showSummary(studentOf(td), data.summary);
         if (status === 200) {
           takeState(td, data);
           if (!typedMeanwhile) setText(td, data.text || "");
+          if (!typedMeanwhile) unsentKeep(td, null);
           setState(td, "jg-saved");
           say(msg.msgSaved, "success");
           refreshDetails(td);
         } else if (status === 409) {
           takeState(td, data);
           setText(td, data.text || "");
+          unsentKeep(td, null); // the stored value is shown: nothing typed is left unsent
+
           if (editor.parentElement === td && document.activeElement === editor) editor.select();
           const who = [data.author, data.at].filter(Boolean).join(", ");
           const note = msg.msgChanged + ": " + (who || "—");
@@ -269,8 +316,9 @@
           say(note + ". " + (data.error || ""), "danger");
           return;
         } else {
-          setState(td, "jg-error", data.error || msg.msgError);
-          say(data.error || msg.msgError, "danger");
+          const words = data.error || msg.msgError + " (" + status + ")";
+          setState(td, "jg-error", words);
+          say(words, "danger");
           return;
         }
         const stillTyping = editor.parentElement === td && document.activeElement === editor;
@@ -281,7 +329,7 @@
       })
       .catch(() => {
         td.dataset.busy = "";
-        retryLater(td);
+        retryLater(td, msg.msgOffline);
       });
   }
 
@@ -292,6 +340,7 @@
     if (text === savedOf(td) && state !== "jg-pending" && state !== "jg-error") return;
     if (text === savedOf(td) && state === "jg-error") {
       setState(td, "");
+      unsentKeep(td, null);
       return;
     }
     save(td);
@@ -330,6 +379,7 @@
         hidePop();
         editor.value = savedOf(td);
         window.clearTimeout(Number(td.dataset.timer || 0));
+        unsentKeep(td, null);
         setState(td, "");
         say("", "");
         editor.select();
@@ -584,6 +634,24 @@
       event.returnValue = "";
     }
   });
+
+  // What was typed here before and never stored comes back in its cell, marked: Enter saves it, Esc drops it.
+  // A cell whose stored text is what was typed was saved meanwhile: its entry goes.
+  let restored = 0;
+  for (const entry of Object.values(unsentAll())) {
+    const td = entry && cellOf(entry.lesson, entry.student);
+    if (!td) continue;
+    const stored = td.textContent.trim();
+    if (!editable(td) || entry.text === stored) {
+      if (entry.text === stored) unsentKeep(td, null);
+      continue;
+    }
+    td.dataset.saved = stored;
+    td.textContent = entry.text;
+    setState(td, "jg-error", msg.msgUnsent);
+    restored += 1;
+  }
+  if (restored) say(msg.msgUnsent, "danger");
 
   // The editor starts in the first cell of today's column (else the first cell it may write), so the
   // keyboard reaches the grid with one Tab; nothing is focused until the teacher goes there.

@@ -21,6 +21,9 @@ from tests.browser.support import ARTIFACTS, DESKTOP, PASSWORD, PHONE, grid_cell
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
 
+# Also run on SQLite, the zero-setup default (scripts/test.sh).
+pytestmark = pytest.mark.both_engines
+
 TODAY = timezone.localdate()
 
 
@@ -381,3 +384,129 @@ def test_the_cell_panel_shows_history_changes_a_marks_work_type_and_the_phone_pi
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "grid-phone-picker.png"), full_page=True)
     assert _real_errors(errors) == []
+
+
+@pytest.mark.browser
+def test_a_refused_mark_shows_the_servers_words_and_a_server_error_is_not_called_a_lost_connection(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    first, second = _lessons(world.math_5a, 2)
+    errors: list[str] = []
+    page = _teachers_grid(chromium, live_server.url, world.math_5a, DESKTOP, errors)
+    status = page.locator("#grid-status")
+
+    # Marks off the scale and letters off the policy are refused with the server's reason, each its own.
+    for text in ("6", "5+", "нб"):
+        cell = _cell(page, world.child, first)
+        cell.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        page.wait_for_function("(el) => el.dataset.state === 'jg-error'", arg=cell.element_handle())
+        title = cell.get_attribute("title") or ""
+        assert text in title or "«" in title, title  # the server's sentence about this text
+        assert "нет связи" not in title and "нет связи" not in status.inner_text()
+        assert status.inner_text() == title
+        assert grid_text(cell) == text
+    assert not m.Mark.objects.exists() and not m.Attendance.objects.exists()
+
+    # The server answers but cannot save for a while (its database restarting): its words, and retried.
+    answered: list[int] = []
+
+    def down_for_a_while(route: Any) -> None:
+        answered.append(503)
+        route.fulfill(
+            status=503,
+            content_type="application/json",
+            body='{"error": "Сервис временно недоступен."}',
+            headers={"Retry-After": "30"},
+        )
+
+    page.route("**/journal/cell/", down_for_a_while)
+    cell = _cell(page, world.child, second)
+    cell.click()
+    page.keyboard.type("4")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-pending'", arg=cell.element_handle())
+    said = status.inner_text()
+    assert "503" in said and "Сервис временно недоступен." in said and "Повторяем" in said
+    assert "нет связи" not in said
+    page.wait_for_timeout(1_500)
+    assert len(answered) >= 2  # asked again by itself
+    page.unroute("**/journal/cell/")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=cell.element_handle(), timeout=20_000)
+    assert m.Mark.objects.get(lesson=second, student=world.child).value == "4"
+    assert [e for e in _real_errors(errors) if "status of 503" not in e] == []
+
+
+@pytest.mark.browser
+def test_everyone_present_on_the_lesson_page_names_the_absences_the_grid_has_not_saved(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    (lesson,) = _lessons(world.math_5a, 1)
+    errors: list[str] = []
+    base = live_server.url
+    page = _teachers_grid(chromium, base, world.math_5a, DESKTOP, errors)
+
+    # Волкова's «нб» is refused (the letter is «н»); then the Wi-Fi drops as the teacher marks Соколов absent.
+    refused = _cell(page, world.other_child, lesson)
+    refused.click()
+    page.keyboard.type("нб")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-error'", arg=refused.element_handle())
+    page.route("**/journal/cell/", lambda route: route.abort("internetdisconnected"))
+    absent = _cell(page, world.child, lesson)
+    absent.click()
+    page.keyboard.type("н")
+    page.keyboard.press("Enter")
+    page.wait_for_function("(el) => el.dataset.state === 'jg-pending'", arg=absent.element_handle())
+    page.close()  # the teacher leaves the grid (the page asked; she went on)
+
+    # On the lesson's page (same browser) the button first says what is not saved, and records nothing.
+    lesson_page = new_page_in(page.context, errors)
+    lesson_page.goto(f"{base}/lessons/{lesson.pk}/")
+    notice = lesson_page.locator("[data-testid=lesson-unsent]")
+    notice.wait_for()
+    lesson_page.locator("[data-testid=attendance-taken-button]").click()
+    lesson_page.wait_for_function("() => document.getElementById('lesson-unsent').getAttribute('role') === 'alert'")
+    said = notice.inner_text()
+    assert f"{world.child.last_name} {world.child.first_name}" in said and "«н»" in said
+    assert f"{world.other_child.last_name} {world.other_child.first_name}" in said and "«нб»" in said
+    assert "ещё раз" in said
+    lesson.refresh_from_db()
+    assert lesson.attendance_taken_at is None
+
+    # The grid again: the cells typed and not saved are back, marked; Enter saves the absence.
+    grid = new_page_in(page.context, errors)
+    grid.goto(f"{base}/courses/{world.math_5a.pk}/journal/?month=all")
+    again = _cell(grid, world.child, lesson)
+    assert grid_text(again) == "н" and again.get_attribute("data-state") == "jg-error"
+    assert "не сохранено" in (again.get_attribute("title") or "")
+    again.click()
+    grid.keyboard.press("Enter")
+    grid.wait_for_function("(el) => el.dataset.state === 'jg-saved'", arg=again.element_handle())
+    assert m.Attendance.objects.get(lesson=lesson).student_id == world.child.pk
+
+    # Now only Волкова's refused «нб» is left: named; a second press goes on knowingly.
+    lesson_page.reload()
+    notice.wait_for()
+    assert "«нб»" in notice.inner_text() and "«н»" not in notice.inner_text()
+    button = lesson_page.locator("[data-testid=attendance-taken-button]")
+    button.click()
+    lesson_page.wait_for_function("() => document.getElementById('lesson-unsent').getAttribute('role') === 'alert'")
+    button.click()
+    lesson_page.locator("[data-testid=attendance-taken]").wait_for()
+    lesson.refresh_from_db()
+    assert lesson.attendance_taken_at is not None
+    assert [e for e in _real_errors(errors) if "ERR_INTERNET_DISCONNECTED" not in e] == []
+
+
+def new_page_in(context: Any, errors: list[str]) -> Any:
+    """Another tab of the same browser (the same storage and login)."""
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page

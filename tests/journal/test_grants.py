@@ -86,6 +86,7 @@ def test_new_teaching_assignment_grants_course_access_on_next_request(
     assert client.get(_class_url(world.class_5a)).status_code == 200
 
 
+@pytest.mark.dated
 def test_teaching_assignment_starting_tomorrow_gives_no_access_today(
     world: World, client_for: Callable[[str], Client]
 ) -> None:

@@ -28,6 +28,9 @@ from journal.services.structure import enrolment_create, teaching_assignment_cre
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
 
+# Also run on SQLite, the zero-setup default (scripts/test.sh).
+pytestmark = pytest.mark.both_engines
+
 TODAY = timezone.localdate()
 
 
@@ -745,6 +748,7 @@ def test_a_quarters_grid_is_small_and_compressed_on_the_wire(
     assert len(packed.content) < len(raw.content) / 4
 
 
+@pytest.mark.dated
 def test_opened_without_a_choice_the_grid_shows_the_month_holding_today_with_todays_column_tinted(
     world: World, client_for: Callable[[str], Client]
 ) -> None:

@@ -15,6 +15,9 @@ from journal.permissions import sync_user_object
 from tests.conftest import World
 from tests.journal.test_plans import make_lessons, make_plan, weekdays
 
+# Also run on SQLite, the zero-setup default (scripts/test.sh).
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture(autouse=True)
 def english_users(world: World) -> None:

@@ -33,6 +33,9 @@ from journal.services.structure import enrolment_create, teaching_assignment_cre
 from tests.conftest import World
 from tests.factories import YEAR_START, ClassGroupFactory, CourseFactory, StudentFactory, SubjectFactory
 
+# Also run on SQLite, the zero-setup default (scripts/test.sh).
+pytestmark = pytest.mark.both_engines
+
 # factory_boy is untyped: these give the type checker the models the factories make.
 
 
@@ -404,6 +407,7 @@ def test_the_lock_that_counts_is_the_one_of_the_grades_period_scheme(world: Worl
 # --- Late entry (§4.4) --------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_a_mark_entered_after_the_seven_days_of_grades_5_to_11_is_allowed_but_flagged_late(world: World) -> None:
     teacher = world.users["teacher"]
     old = make_lesson(world.math_5a, TODAY - datetime.timedelta(days=10))
@@ -412,6 +416,7 @@ def test_a_mark_entered_after_the_seven_days_of_grades_5_to_11_is_allowed_but_fl
     assert mark_set(actor=teacher, lesson=week, student=world.child, value="5").is_late is False
 
 
+@pytest.mark.dated
 def test_primary_grades_have_three_days_and_a_test_without_a_results_date_the_grade_rule(world: World) -> None:
     class_2 = new_class(world, 2, "Г")
     course = new_course(class_2, new_subject(world, "Математика"))

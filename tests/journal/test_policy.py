@@ -20,6 +20,9 @@ from journal.services.policy import (
 )
 from tests.factories import YEAR_START
 
+# Also run on SQLite, the zero-setup default (scripts/test.sh).
+pytestmark = pytest.mark.both_engines
+
 
 def test_defaults_create_the_first_version_and_the_work_types_of_the_design(world):
     policy = default_policy_and_work_types(world.school)

@@ -107,6 +107,7 @@ def test_a_policy_version_from_a_past_date_is_refused_with_the_message(world, cl
     assert not m.GradingPolicy.objects.exists()
 
 
+@pytest.mark.dated
 def test_a_policy_version_from_tomorrow_is_saved_and_listed_as_later(world, client_for):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     client = client_for("deputy")

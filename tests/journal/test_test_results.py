@@ -33,6 +33,7 @@ def _test(world: World, day: datetime.date, **fields: object) -> m.Lesson:
     )
 
 
+@pytest.mark.dated
 def test_a_mark_two_days_after_the_results_is_late_one_day_after_is_not(world: World) -> None:
     teacher = world.users["teacher"]
     given_two_days_ago = _test(world, _days_ago(5), results_on=_days_ago(2))

@@ -6,9 +6,11 @@ Tasks run eagerly here (no broker in the test settings); the real worker is test
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -25,6 +27,8 @@ from reports.services.printouts import weekly_printout_request, weekly_printouts
 from reports.tasks import MAX_RETRIES, backoff, request_weekly_printouts
 from tests.reports.conftest import MONDAY, Week, day, flag
 from tests.reports.test_pdf import pdf_text
+
+MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 
 
 def request(week: Week, *, enqueue: bool = False, **kw) -> GeneratedDocument:
@@ -269,14 +273,35 @@ def test_the_weekly_job_requests_this_weeks_printout_of_every_class_with_printou
     assert len(callbacks) == 1
 
 
+@pytest.mark.dated
 def test_the_weekly_task_runs_on_the_current_week(week: Week, django_capture_on_commit_callbacks) -> None:
+    # The task asks for the week holding the clock's day, whatever that day is: 5А has a printout family
+    # in every week of the year, the fixture's or another.
+    today = timezone.localdate()
+    this_monday = today - datetime.timedelta(days=today.weekday())
     with django_capture_on_commit_callbacks(execute=True):
         count = request_weekly_printouts.delay().get()
 
-    # The task asks for the week holding today: the fixture's week (one document) or another (none).
-    this_monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
-    assert count == (1 if this_monday == MONDAY else 0)
-    assert GeneratedDocument.objects.count() == count
+    assert count == 1
+    assert [(d.class_group, d.week_start) for d in GeneratedDocument.objects.all()] == [
+        (week.world.class_5a, this_monday)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("today", "monday"),
+    [(day(2), MONDAY), (day(7), day(7)), (datetime.date(2026, 12, 31), datetime.date(2026, 12, 28))],
+    ids=["the fixture's Wednesday", "the next Monday", "31 December"],
+)
+def test_the_weekly_task_asks_for_the_week_holding_the_pinned_day(
+    week: Week, django_capture_on_commit_callbacks, today: datetime.date, monday: datetime.date
+) -> None:
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(18, 0), tzinfo=MOSCOW), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            count = request_weekly_printouts.delay().get()
+
+    assert count == 1
+    assert [(d.class_group, d.week_start) for d in GeneratedDocument.objects.all()] == [(week.world.class_5a, monday)]
 
 
 def test_a_beat_request_keeps_the_teacher_who_asked_before(week: Week) -> None:

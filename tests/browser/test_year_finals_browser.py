@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from journal import models as m
 from journal.selectors.periods import course_students_in
@@ -23,9 +24,15 @@ def _fits(page: Any) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def _focused_testid(page: Any) -> str:
-    """The data-testid of the year-page cell that holds the focused element."""
-    return page.evaluate("document.activeElement.closest('.year-cell')?.dataset.testid || ''")
+def _focused_testid(page: Any, expected: str) -> str:
+    """The data-testid of the year-page cell that holds the focused element, once it is ``expected`` (the focus
+    moves after the saved row is swapped in) or after a few seconds."""
+    script = "document.activeElement?.closest('.year-cell')?.dataset.testid || ''"
+    try:
+        page.wait_for_function(f"(expected) => ({script}) === expected", arg=expected, timeout=5000)
+    except PlaywrightTimeout:
+        pass
+    return str(page.evaluate(script))
 
 
 @pytest.mark.browser
@@ -69,7 +76,7 @@ def test_teacher_types_year_marks_with_the_keyboard_and_gives_a_reason_for_a_dif
     page.locator(".alert-success").wait_for()
     assert page.locator(f"[data-testid=year-{first.pk}] [data-testid=saved-value]").inner_text() == "4"
     # The focus is on the next student's year mark.
-    assert _focused_testid(page) == f"year-{second.pk}"
+    assert _focused_testid(page, f"year-{second.pk}") == f"year-{second.pk}"
 
     # The second student: a 5 without a reason is refused with the question next to it, nothing saved.
     page.keyboard.press("5")
@@ -80,7 +87,7 @@ def test_teacher_types_year_marks_with_the_keyboard_and_gives_a_reason_for_a_dif
     assert "«5»" in cell.locator("[data-testid=row-error]").inner_text()
     assert "причину" in cell.locator("[data-testid=row-error]").inner_text()
     assert not m.FinalMark.objects.filter(kind="year", student=second).exists()
-    assert _focused_testid(page) == f"year-{second.pk}"
+    assert _focused_testid(page, f"year-{second.pk}") == f"year-{second.pk}"
     assert cell.locator("select").input_value() == "5"
     page.screenshot(path=str(ARTIFACTS / "year-marks-reason.png"), full_page=True)
 

@@ -11,15 +11,27 @@ Long documents are rendered in chunks of about ten pages and merged with
 pypdf: one WeasyPrint layout of 100 dense pages peaks near 3 GB, in chunks
 under 0.4 GB (DESIGN.md, "Stack"). CSS page counters would restart in every
 chunk, so chunked documents get their «стр. N из M» stamped after merging.
+
+The chunks of one document are laid out in parallel (:func:`html_pdfs`): the
+templates are rendered here, in the process that holds the data, and the HTML
+strings go to a pool of forked processes, one a core (``PDF_PROCESSES``), which
+run WeasyPrint only — no database, no templates. A document of one chunk, a
+machine of one core, or a process that cannot fork renders them in turn, inline.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import mimetypes
+import multiprocessing
+import os
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -41,6 +53,8 @@ from weasyprint.urls import URLFetcherResponse  # noqa: E402
 BASE_URL = "https://pdf.invalid/"
 
 PAGE_NUMBERS_TEMPLATE = "reports/pdf/page_numbers.html"
+
+logger = logging.getLogger(__name__)
 
 
 class RefusedURLError(ValueError):
@@ -118,6 +132,81 @@ def render_pdf(template_name: str, context: Mapping[str, Any], *, page_numbers: 
     return _html_to_pdf(html)
 
 
+def pdf_processes() -> int:
+    """How many processes lay out the chunks of one document: ``PDF_PROCESSES``, by default the cores this
+    process may run on; 1 lays them out in turn, inline."""
+    configured = getattr(settings, "PDF_PROCESSES", None)
+    if configured is not None:
+        return max(1, int(configured))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _fork_pool(processes: int) -> ProcessPoolExecutor | None:
+    """A pool of ``processes`` forked processes, or None where this process cannot have one (no ``fork``,
+    or a daemonic process such as a pool's own worker)."""
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    if multiprocessing.current_process().daemon:
+        return None
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+
+
+def html_pdfs(htmls: Iterable[str], *, processes: int | None = None) -> Iterator[bytes]:
+    """Each HTML document as PDF bytes, in order, laid out by up to ``processes`` processes at once
+    (:func:`pdf_processes` by default).
+
+    ``htmls`` is consumed a few documents ahead of the one handed back, so
+    neither the HTML nor the PDFs of a long document pile up in memory. If
+    the pool cannot be had or breaks (a child killed), the rest is laid out
+    here, inline; an error in a document's layout is raised here as it
+    would be inline.
+    """
+    wanted = pdf_processes() if processes is None else max(1, processes)
+    source = iter(htmls)
+    first = next(source, None)
+    if first is None:
+        return
+    second = next(source, None)
+    if second is None:
+        yield _html_to_pdf(first)
+        return
+    pending: deque[tuple[str, Future[bytes] | None]] = deque()
+    try:
+        pool = _fork_pool(wanted)
+    except (OSError, ValueError, AssertionError):  # no processes to be had: inline
+        logger.warning("No process pool for the PDF chunks; laying them out inline", exc_info=True)
+        pool = None
+    if pool is None:
+        yield _html_to_pdf(first)
+        yield _html_to_pdf(second)
+        for html in source:
+            yield _html_to_pdf(html)
+        return
+
+    def submit(html: str) -> None:
+        pending.append((html, pool.submit(_html_to_pdf, html) if pool is not None else None))
+
+    with pool:
+        submit(first)
+        submit(second)
+        ahead = wanted * 2
+        while pending:
+            while len(pending) < ahead and (html := next(source, None)) is not None:
+                submit(html)
+            html, future = pending.popleft()
+            if future is None:
+                yield _html_to_pdf(html)
+                continue
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                logger.warning("The PDF process pool broke; laying out the rest inline", exc_info=True)
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+                yield _html_to_pdf(html)
+                pending = deque((h, None) for h, _f in pending)
+
+
 def render_pdf_chunks(
     template_name: str,
     contexts: Iterable[Mapping[str, Any]],
@@ -125,19 +214,22 @@ def render_pdf_chunks(
     page_numbers: bool = True,
     on_chunk: Callable[[int], None] | None = None,
     label: str = "",
+    processes: int | None = None,
 ) -> bytes:
     """Render one template per context (each ~10 pages), merge them, number the pages throughout.
 
-    Only one chunk's layout is in memory at a time. Each context should carry
-    the same ``landscape`` flag; the page numbers are stamped onto the merged
-    pages from a small second document of the same page size. Documents whose
-    pages are handed out one by one (a page per student) pass
-    ``page_numbers=False``. ``on_chunk`` gets the number of pages made so far
-    after each chunk (a job's progress).
+    The chunks are laid out in parallel by ``processes`` processes
+    (:func:`html_pdfs`), each holding one chunk's layout at a time. Each
+    context should carry the same ``landscape`` flag; the page numbers are
+    stamped onto the merged pages from a small second document of the same
+    page size. Documents whose pages are handed out one by one (a page per
+    student) pass ``page_numbers=False``. ``on_chunk`` gets the number of
+    pages made so far after each chunk (a job's progress).
     """
     writer = PdfWriter()
-    for context in contexts:
-        append_html(writer, render_to_string(template_name, {**context, "page_numbers_css": ""}))
+    htmls = (render_to_string(template_name, {**context, "page_numbers_css": ""}) for context in contexts)
+    for data in html_pdfs(htmls, processes=processes):
+        writer.append(PdfReader(io.BytesIO(data)))
         if on_chunk is not None:
             on_chunk(len(writer.pages))
     if page_numbers:

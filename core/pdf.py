@@ -16,11 +16,13 @@ The chunks of one document are laid out in parallel (:func:`html_pdfs`): the
 templates are rendered here, in the process that holds the data, and the HTML
 strings go to a pool of forked processes, one a core (``PDF_PROCESSES``), which
 run WeasyPrint only — no database, no templates. A document of one chunk, a
-machine of one core, or a process that cannot fork renders them in turn, inline.
+machine of one core, or a system without ``fork`` renders them in turn, inline;
+so does the rest of a document whose pool broke.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 import mimetypes
@@ -28,10 +30,12 @@ import multiprocessing
 import os
 import posixpath
 import re
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -142,13 +146,40 @@ def pdf_processes() -> int:
 
 
 def _fork_pool(processes: int) -> ProcessPoolExecutor | None:
-    """A pool of ``processes`` forked processes, or None where this process cannot have one (no ``fork``,
-    or a daemonic process such as a pool's own worker)."""
+    """A pool of ``processes`` forked processes, or None where there is no ``fork``."""
     if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    if multiprocessing.current_process().daemon:
-        return None
-    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_pool_child)
+
+
+def _pool_child() -> None:
+    """In a layout process: die with the process that forked it (a worker killed at its time limit leaves
+    nothing behind; Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown still ends it
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+@contextmanager
+def _children_allowed() -> Iterator[None]:
+    """Let a daemonic process (a Celery prefork worker's) start the pool's processes: multiprocessing
+    refuses daemons children because nothing would end them with it; ``_pool_child`` and the pool's
+    ``with`` do."""
+    config = getattr(multiprocessing.current_process(), "_config", {})
+    daemon = config.get("daemon")
+    config["daemon"] = False
+    try:
+        yield
+    finally:
+        if daemon is None:
+            config.pop("daemon", None)
+        else:
+            config["daemon"] = daemon
 
 
 def html_pdfs(htmls: Iterable[str], *, processes: int | None = None) -> Iterator[bytes]:
@@ -187,7 +218,14 @@ def html_pdfs(htmls: Iterable[str], *, processes: int | None = None) -> Iterator
         pending.append((html, pool.submit(_html_to_pdf, html) if pool is not None else None))
 
     with pool:
-        submit(first)
+        # A forking pool starts all its processes at the first submit.
+        try:
+            with _children_allowed():
+                submit(first)
+        except (OSError, AssertionError, BrokenProcessPool):  # the processes could not be started
+            logger.warning("No process pool for the PDF chunks; laying them out inline", exc_info=True)
+            pool = None
+            pending.append((first, None))
         submit(second)
         ahead = wanted * 2
         while pending:

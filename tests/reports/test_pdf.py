@@ -12,7 +12,15 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import translation
 
-from core.pdf import BASE_URL, RefusedURLError, StaticOnlyFetcher, render_pdf, render_pdf_chunks
+from core.pdf import (
+    BASE_URL,
+    RefusedURLError,
+    StaticOnlyFetcher,
+    html_pdfs,
+    page_count,
+    render_pdf,
+    render_pdf_chunks,
+)
 
 
 def pdf_text(data: bytes) -> str:
@@ -114,6 +122,32 @@ def test_chunks_are_merged_in_order_and_numbered_throughout(pdf_templates: Path)
     assert "Часть вторая" in pages[1]
     assert "Часть третья" in pages[2]
     assert [f"p. {n} of 3" in pages[n - 1] for n in (1, 2, 3)] == [True, True, True]
+
+
+def test_chunks_laid_out_by_two_processes_keep_their_order_and_numbers(pdf_templates: Path) -> None:
+    """A long document's chunks are laid out in parallel; the reader still gets them in order, numbered."""
+    name = write_template(pdf_templates, "parallel.html", "<p>Часть {{ part }}</p>")
+    parts = ["первая", "вторая", "третья", "четвёртая", "пятая", "шестая", "седьмая"]
+    made: list[int] = []
+
+    with translation.override("en"):
+        data = render_pdf_chunks(name, [{"part": p} for p in parts], on_chunk=made.append, processes=2)
+    pages = pdf_text(data).split("\f")
+
+    assert [f"Часть {part}" in pages[n] for n, part in enumerate(parts)] == [True] * len(parts)
+    assert [f"p. {n} of {len(parts)}" in pages[n - 1] for n in range(1, len(parts) + 1)] == [True] * len(parts)
+    assert made == list(range(1, len(parts) + 1))
+
+
+def test_parallel_and_inline_layouts_give_the_same_pages() -> None:
+    """The pool lays out the same pages as one process does: the same text, one document after another."""
+    htmls = [f"<html><body><p>Лист {n}</p>{'<p>строка</p>' * 80 * n}</body></html>" for n in range(1, 5)]
+
+    inline = [pdf_text(data) for data in html_pdfs(htmls, processes=1)]
+    parallel = [pdf_text(data) for data in html_pdfs(iter(htmls), processes=2)]
+
+    assert parallel == inline
+    assert [text.count("\f") for text in parallel] == [page_count(d) for d in html_pdfs(htmls, processes=1)]
 
 
 def test_external_image_and_stylesheet_are_not_fetched(pdf_templates: Path, http_server: tuple[str, list[str]]) -> None:

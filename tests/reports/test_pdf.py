@@ -9,18 +9,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import weasyprint
 from django.conf import settings as django_settings
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from core.pdf import (
     BASE_URL,
     RefusedURLError,
     StaticOnlyFetcher,
+    html_document,
     html_pdfs,
     page_count,
     render_pdf,
     render_pdf_chunks,
 )
+from reports.document import Cell, Report, Section, Signature, Table, head, number, text
 
 
 def pdf_text(data: bytes) -> str:
@@ -148,6 +152,57 @@ def test_parallel_and_inline_layouts_give_the_same_pages() -> None:
 
     assert parallel == inline
     assert [text.count("\f") for text in parallel] == [page_count(d) for d in html_pdfs(htmls, processes=1)]
+
+
+def _first_page_png(data: bytes, folder: Path, name: str) -> bytes:
+    (folder / f"{name}.pdf").write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", folder / f"{name}.pdf", folder / name], check=True
+    )
+    return next(folder.glob(f"{name}*.png")).read_bytes()
+
+
+def test_the_print_stylesheet_lays_out_the_report_page_as_weasyprints_own(tmp_path: Path) -> None:
+    """The cheap user-agent stylesheet changes nothing on the paper: a report page with heading, a header
+    over sub-columns, marks, a bad mark, the foot's sums and the signatures is the same picture."""
+    marks = [["5", "4", "", "2"], ["3", "", "4", "5"], ["4", "4", "4", ""]] * 6
+    body = [
+        [number(n), text(f"Ученик {n}", "name"), *[Cell(m, m, "mark bad" if m == "2" else "mark") for m in row]]
+        for n, row in enumerate(marks, start=1)
+    ]
+    table = Table(
+        head=[[head("№", rows=2), head("Обучающийся", rows=2), head("Математика", span=4)], [head(q) for q in "1234"]],
+        body=body,
+        foot=[[text("Итого", span=2), number(18), number(12), number(12), number(12)]],
+    )
+    report = Report(
+        title="Сводная ведомость",
+        lines=["Гимназия № 1", "1 четверть"],
+        sections=[Section(heading="5А", tables=[table])],
+        filename="sheet",
+        landscape=True,
+        signatures=[Signature("Директор", "Иванова А. П.")],
+    )
+    html = render_to_string(
+        "reports/pdf/report.html",
+        {"report": report, "sections": report.sections, "first": True, "last": True, "landscape": True},
+    )
+    fetcher = StaticOnlyFetcher()
+
+    weasyprints = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    ours = html_document(html).write_pdf()
+
+    assert "Иванова А. П." in pdf_text(ours)
+    assert _first_page_png(ours, tmp_path, "ours") == _first_page_png(weasyprints, tmp_path, "weasyprint")
+
+
+def test_the_print_stylesheet_keeps_list_markers() -> None:
+    data = html_document("<html><body><ul><li>Первый пункт</li></ul><ol><li>Второй</li></ol></body></html>")
+
+    text = pdf_text(data.write_pdf())
+
+    assert "• Первый пункт" in text
+    assert "1. Второй" in text
 
 
 def test_external_image_and_stylesheet_are_not_fetched(pdf_templates: Path, http_server: tuple[str, list[str]]) -> None:

@@ -172,9 +172,9 @@ def render_pdf(template_name: str, context: Mapping[str, Any], *, page_numbers: 
 def pdf_processes() -> int:
     """How many processes lay out the chunks of one document: ``PDF_PROCESSES``, by default the cores this
     process may run on; 1 lays them out in turn, inline."""
-    configured = getattr(settings, "PDF_PROCESSES", None)
-    if configured is not None:
-        return max(1, int(configured))
+    configured = int(getattr(settings, "PDF_PROCESSES", 0) or 0)
+    if configured > 0:
+        return configured
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
@@ -262,8 +262,8 @@ def html_pdfs(htmls: Iterable[str], *, processes: int | None = None) -> Iterator
         submit(second)
         ahead = wanted * 2
         while pending:
-            while len(pending) < ahead and (html := next(source, None)) is not None:
-                submit(html)
+            while len(pending) < ahead and (more := next(source, None)) is not None:
+                submit(more)
             html, future = pending.popleft()
             if future is None:
                 yield _html_to_pdf(html)
@@ -272,7 +272,8 @@ def html_pdfs(htmls: Iterable[str], *, processes: int | None = None) -> Iterator
                 yield future.result()
             except BrokenProcessPool:
                 logger.warning("The PDF process pool broke; laying out the rest inline", exc_info=True)
-                pool.shutdown(wait=False, cancel_futures=True)
+                if pool is not None:
+                    pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
                 yield _html_to_pdf(html)
                 pending = deque((h, None) for h, _f in pending)

@@ -37,7 +37,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import weasyprint  # noqa: E402 — after quieting the progress logger
@@ -59,6 +59,8 @@ BASE_URL = "https://pdf.invalid/"
 PAGE_NUMBERS_TEMPLATE = "reports/pdf/page_numbers.html"
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class RefusedURLError(ValueError):
@@ -324,7 +326,8 @@ def pdf_bytes(writer: PdfWriter) -> bytes:
 
 def stamp_pages(writer: PdfWriter, label: str = "") -> None:
     """Stamp every page with its number «``label``» (``%(page)s``, ``%(pages)s``; «стр. N из M» by default):
-    one small document of the same page sizes (portrait and landscape mixed), merged onto the pages."""
+    a small document of the same page sizes (portrait and landscape mixed), laid out in parts by the
+    processes at once and merged onto the pages."""
     total = len(writer.pages)
     if not total:
         return
@@ -336,9 +339,13 @@ def stamp_pages(writer: PdfWriter, label: str = "") -> None:
         # Formatted here: the template would localise a float to «595,28».
         size = (f"{float(box.width):.2f}", f"{float(box.height):.2f}")
         pages.append({"label": label % {"page": number, "pages": total}, "size": sizes.setdefault(size, len(sizes))})
-    numbers_html = render_to_string(PAGE_NUMBERS_TEMPLATE, {"pages": pages, "sizes": list(sizes)})
-    numbers = PdfReader(io.BytesIO(_html_to_pdf(numbers_html)))
-    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
+    # In as many parts as processes, laid out at once.
+    share = -(-total // pdf_processes())
+    htmls = (
+        render_to_string(PAGE_NUMBERS_TEMPLATE, {"pages": part, "sizes": list(sizes)}) for part in chunks(pages, share)
+    )
+    stamps = (stamp for data in html_pdfs(htmls) for stamp in PdfReader(io.BytesIO(data)).pages)
+    for page, stamp in zip(writer.pages, stamps, strict=True):
         page.merge_page(stamp)
         # Merging leaves the page's content uncompressed (ten times the size of a dense table).
         page.compress_content_streams()
@@ -347,6 +354,21 @@ def stamp_pages(writer: PdfWriter, label: str = "") -> None:
 def chunks(rows: list[Any], size: int) -> list[list[Any]]:
     """``rows`` cut into consecutive lists of ``size`` (at least one list, possibly empty)."""
     return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
+
+
+def weighed_chunks(items: list[T], weight: Callable[[T], int], limit: int) -> list[list[T]]:
+    """``items`` cut into consecutive lists weighing about ``limit`` each (an item heavier than that alone):
+    chunks of even size keep every process of the pool busy to the end (at least one list, possibly empty)."""
+    parts: list[list[T]] = [[]]
+    load = 0
+    for item in items:
+        heft = weight(item)
+        if parts[-1] and load + heft > limit:
+            parts.append([])
+            load = 0
+        parts[-1].append(item)
+        load += heft
+    return parts
 
 
 def page_count(data: bytes) -> int:

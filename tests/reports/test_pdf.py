@@ -23,6 +23,7 @@ from core.pdf import (
     page_count,
     render_pdf,
     render_pdf_chunks,
+    weighed_chunks,
 )
 from reports.document import Cell, Report, Section, Signature, Table, head, number, text
 
@@ -152,6 +153,16 @@ def test_parallel_and_inline_layouts_give_the_same_pages() -> None:
 
     assert parallel == inline
     assert [text.count("\f") for text in parallel] == [page_count(d) for d in html_pdfs(htmls, processes=1)]
+
+
+def test_weighed_chunks_are_even_and_keep_the_order() -> None:
+    """Light sections (a first grade's, without marks) share a chunk; a heavy one stands alone."""
+    weights = [1, 1, 1, 1, 9, 3, 3, 3, 12, 2]
+
+    parts = weighed_chunks(list(range(len(weights))), lambda i: weights[i], 6)
+
+    assert parts == [[0, 1, 2, 3], [4], [5, 6], [7], [8], [9]]
+    assert weighed_chunks([], lambda i: 1, 6) == [[]]
 
 
 def _first_page_png(data: bytes, folder: Path, name: str) -> bytes:

@@ -299,6 +299,8 @@ CELERY_TASK_ACKS_LATE = True
 # the beat's recovery job (a killed worker's claim: within the stale time and the beat's minute).
 DOCUMENT_HEARTBEAT_SECONDS = env.int("DOCUMENT_HEARTBEAT_SECONDS", default=20)
 DOCUMENT_STALE_SECONDS = env.int("DOCUMENT_STALE_SECONDS", default=90)
+# The processes laying out one long PDF's chunks at once (core/pdf.py); 0: one a core this process may use.
+PDF_PROCESSES = env.int("PDF_PROCESSES", default=0)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -12,9 +12,10 @@ import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from core.pdf import chunks, merge_pdfs, page_count, render_pdf
+from core.pdf import chunks, html_pdfs, merge_pdfs, page_count, render_pdf
 from journal.models import ClassGroup, Student
 from reports.selectors.weekly_printout import StudentPage, WeeklyPrintout, week_short_label
 
@@ -44,9 +45,15 @@ def _fitted(printout: WeeklyPrintout, page: StudentPage) -> bytes:
 
 
 def _parts(printout: WeeklyPrintout, on_pages: Callable[[int], None] | None) -> Iterator[bytes]:
+    """The chunks at the first level, laid out in parallel (``html_pdfs``); a chunk that is not one sheet a
+    student is made again here, student by student."""
     done = 0
-    for part in chunks(printout.pages, PAGES_PER_CHUNK):
-        data = _render(printout, part, FIT_LEVELS[0])
+    parts = chunks(printout.pages, PAGES_PER_CHUNK)
+    htmls = (
+        render_to_string(TEMPLATE, {"printout": printout, "pages": part, "fit": FIT_LEVELS[0], "page_numbers_css": ""})
+        for part in parts
+    )
+    for part, data in zip(parts, html_pdfs(htmls), strict=True):
         if page_count(data) == len(part):
             yield data
         else:

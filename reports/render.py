@@ -21,21 +21,32 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from weasyprint.text.fonts import FontConfiguration
 
-from core.pdf import chunks, documents_pdf, html_document, page_number_css, render_pdf_chunks
+from core.pdf import documents_pdf, html_document, page_number_css, render_pdf_chunks, weighed_chunks
 from core.xlsx import MAX_COLUMN_WIDTH, display_length, sheet_title, write_value
 from journal.models.marks import NUMERIC_MARKS
 from reports.builders.bound import BoundClass
 from reports.document import Cell, Report, Section, Table, Value
 
 PDF_TEMPLATE = "reports/pdf/report.html"
-# Sections a PDF chunk lays out at once: a whole-school report has a few sections a class.
-SECTIONS_PER_CHUNK = 6
+# The cells a PDF chunk lays out at once, about ten dense landscape pages: chunks of even size keep both
+# processes busy to the end (a whole-school report's first-grade classes have empty sections).
+CELLS_PER_CHUNK = 8000
+# What a section's heading, captions, lists and notes weigh, in cells.
+SECTION_CELLS = 40
+
+
+def _section_cells(section: Section) -> int:
+    return (
+        SECTION_CELLS
+        + sum(t.columns * (len(t.head) + len(t.body) + len(t.foot)) for t in section.tables)
+        + sum(len(listing.items) for listing in section.listings)
+    )
 
 
 def report_pdf(report: Report, on_chunk: Callable[[int], None] | None = None) -> bytes:
     """The report as a PDF, its pages numbered throughout, ending with its signatures; ``on_chunk`` gets the
     pages made so far."""
-    parts = chunks(report.sections, SECTIONS_PER_CHUNK)
+    parts = weighed_chunks(report.sections, _section_cells, CELLS_PER_CHUNK)
     contexts = [
         {
             "report": report,

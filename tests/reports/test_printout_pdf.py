@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 
 from journal import models as m
+from reports import printouts
 from reports.printouts import render_printout
 from reports.selectors.weekly_printout import weekly_printout
 from tests.browser.support import ARTIFACTS
@@ -75,6 +76,21 @@ def test_one_page_per_student_in_name_order(week: Week) -> None:
     assert "Соколов Артём" in pages[1] and "Волкова" not in pages[1]
     assert "Замечание другому ребёнку" in pages[0]
     assert "Замечание другому ребёнку" not in pages[1]
+
+
+def test_pages_laid_out_in_parallel_chunks_stay_in_name_order(week: Week, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk a student: the chunks go to the processes at once and come back as the class list runs."""
+    flag(week.world, "other_parent")
+    monkeypatch.setattr(printouts, "PAGES_PER_CHUNK", 1)
+    made: list[int] = []
+
+    data = render_printout(weekly_printout(week.world.class_5a, MONDAY), on_pages=made.append)
+    pages = [" ".join(page.split()) for page in pdf_text(data).split("\f")]
+
+    assert page_count(data) == 2
+    assert "Волкова Алиса" in pages[0] and "Соколов" not in pages[0]
+    assert "Соколов Артём" in pages[1] and "Волкова" not in pages[1]
+    assert made == [1, 2]
 
 
 def test_a_full_week_of_a_fifth_grader_fits_one_page(week: Week) -> None:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -62,7 +63,7 @@ from journal.selectors.grading import (
     policies_on,
     refuse_off_assessment,
 )
-from journal.selectors.marks import student_course_marks
+from journal.selectors.marks import course_marks, student_course_marks
 from journal.selectors.membership import lesson_attended_by
 from journal.services.cell_input import CellInput, clean_mark_value, parse_cell_input
 from journal.services.conflicts import StaleEdit, check_version, stale_from_deletion, stale_from_row
@@ -139,6 +140,7 @@ class CellResult:
 
     state: CellState
     summary: Summary | None = None
+    day: datetime.date | None = None  # the lesson's
 
 
 @dataclass
@@ -252,6 +254,7 @@ def _open_cell(
     course_id: int,
     school: School | None = None,
     policy_days: tuple[datetime.date, ...] = (),
+    known_policies: dict[datetime.date, GradingPolicy] | None = None,
 ) -> tuple[_Cell, dict[datetime.date, GradingPolicy]]:
     """Read and lock what a save of the cell needs, checking who may write it.
 
@@ -259,7 +262,8 @@ def _open_cell(
     they see but may not write (:func:`journal.rules.writes_lesson`). Four statements: the lesson with the
     actor's rights, the student's attendance of the course that day and the locked period; the policies
     (of the lesson's day and ``policy_days``); the cell's marks; its attendance. Each is compiled once per
-    process (:class:`core.compiled.CompiledQuery`).
+    process (:class:`core.compiled.CompiledQuery`). ``known_policies``: the policies a batch of the course's
+    cells has read already (and keeps those read here), so its cells read them once.
     """
     values = {"lesson_id": lesson_id, "actor_id": actor.pk, "student_id": student_id, "course_id": course_id}
     if school is not None:
@@ -269,7 +273,13 @@ def _open_cell(
     lesson = _LESSON_ROW.build(rows[0]) if rows else None
     if lesson is None or not lesson.writes:
         _refuse_reader(actor, lesson_id, school, course_id)
-    policies = policies_on(lesson.course.class_group.year.school, (lesson.date, *policy_days))
+    days = (lesson.date, *policy_days)
+    if known_policies is not None and all(day in known_policies for day in days):
+        policies = known_policies
+    else:
+        policies = policies_on(lesson.course.class_group.year.school, days)
+        if known_policies is not None:
+            known_policies.update(policies)
     cell = _Cell(actor=actor, lesson=lesson, student_id=student_id, policy=policies[lesson.date])
     alias = connection.alias
     for row in _CELL_MARKS.rows(lesson_id=lesson_id, student_id=student_id):
@@ -521,12 +531,39 @@ def _clash(lesson_id: int, student_id: int) -> StaleEdit:
 
 
 def _summary(cell: _Cell, policies: dict[datetime.date, GradingPolicy], span: SummarySpan | None) -> Summary | None:
-    if span is None:
+    if span is None or not span.holds(cell.lesson.date):
         return None
-    if not span.start <= cell.lesson.date <= span.end:
-        return None  # the page shows other dates than the lesson's: no figures to follow
     marks = student_course_marks(cell.lesson.course_id, cell.student_id, span.start, span.end)
     return summarise(marks, policies[span.policy_day], None)
+
+
+def _summaries(
+    course_id: int,
+    answers: list[CellResult | CellRefusal],
+    edits: list[CellEdit],
+    policies: dict[datetime.date, GradingPolicy],
+    span: SummarySpan,
+) -> list[CellResult | CellRefusal]:
+    """The saved cells of a batch with their rows' figures, as :func:`_summary` gives them, read in one query
+    after the batch's last cell (a row with two cells of the batch answers both with its figures after both)."""
+    students = {
+        edit.student_id
+        for edit, answer in zip(edits, answers, strict=True)
+        if isinstance(answer, CellResult) and answer.day is not None and span.holds(answer.day)
+    }
+    if not students:
+        return answers
+    marks = course_marks([course_id], span.start, span.end, student_ids=students)
+    policy = policies[span.policy_day]
+    return [
+        replace(answer, summary=summarise(marks.get((course_id, edit.student_id), []), policy, None))
+        if isinstance(answer, CellResult)
+        and edit.student_id in students
+        and answer.day is not None
+        and span.holds(answer.day)
+        else answer
+        for edit, answer in zip(edits, answers, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -537,6 +574,10 @@ class SummarySpan:
     start: datetime.date
     end: datetime.date
     policy_day: datetime.date
+
+    def holds(self, day: datetime.date) -> bool:
+        """Whether the figures follow a lesson of ``day`` (the page shows other dates: no figures to follow)."""
+        return self.start <= day <= self.end
 
 
 def _in_cell(lesson_id: int, student_id: int, work: Any) -> Any:
@@ -561,9 +602,12 @@ def _save_grid_cell(
     student_id: int,
     span: SummarySpan | None,
     change: Callable[[_Cell], None],
+    known_policies: dict[datetime.date, GradingPolicy] | None = None,
+    summarised: bool = True,
 ) -> CellResult:
-    """Open a cell of the course's grid, ``change`` it, answer it as saved with the row's figures: one
-    transaction (:func:`_in_cell`)."""
+    """Open a cell of the course's grid, ``change`` it, answer it as saved with the row's figures (unless
+    ``summarised`` is off: a batch reads them after its last cell, :func:`_summaries`): one transaction
+    (:func:`_in_cell`)."""
 
     def work() -> CellResult:
         days = (span.policy_day,) if span is not None else ()
@@ -574,9 +618,11 @@ def _save_grid_cell(
             school=school,
             course_id=course_id,
             policy_days=days,
+            known_policies=known_policies,
         )
         change(cell)
-        return CellResult(state=cell.state(), summary=_summary(cell, policies, span))
+        summary = _summary(cell, policies, span) if summarised else None
+        return CellResult(state=cell.state(), summary=summary, day=cell.lesson.date)
 
     result: CellResult = _in_cell(lesson_id, student_id, work)
     return result
@@ -592,12 +638,15 @@ def cell_set(
     text: str,
     versions: dict[str, int | None],
     span: SummarySpan | None = None,
+    known_policies: dict[datetime.date, GradingPolicy] | None = None,
+    summarised: bool = True,
 ) -> CellResult:
     """Bring a cell of the course's grid to what the teacher typed (``text``, :func:`parse_cell_input`), each
     row against the version the page showed; with ``span``, the student's figures over it.
 
     Refusals: ``Http404`` (not the actor's lesson or student), ``PermissionDenied`` (read only),
     :class:`StaleEdit` (changed meanwhile; ``.state`` holds the cell as stored), ``ValidationError``.
+    ``known_policies`` and ``summarised``: for the cells of a batch (:func:`cells_set`).
     """
 
     def change(cell: _Cell) -> None:
@@ -613,7 +662,69 @@ def cell_set(
         student_id=student_id,
         span=span,
         change=change,
+        known_policies=known_policies,
+        summarised=summarised,
     )
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """One cell of a batch: what the teacher typed and the versions of its rows the page showed."""
+
+    lesson_id: int
+    student_id: int
+    text: str
+    versions: dict[str, int | None]
+
+
+# How many cells one batch may carry (the grid sends those typed while a save was in flight: a column).
+BATCH_MAX_CELLS = 60
+# A cell's refusal that answers for that cell alone in a batch.
+CellRefusal = StaleEdit | ValidationError | PermissionDenied | Http404
+
+
+def cells_set(
+    *,
+    actor: User,
+    school: School | None,
+    course_id: int,
+    cells: list[CellEdit],
+    span: SummarySpan | None = None,
+) -> list[CellResult | CellRefusal]:
+    """Save cells of the course's grid in one transaction, each one as :func:`cell_set` saves it alone: its
+    own savepoint, its rows checked against its own versions, its history rows and notifications. A refusal
+    (a stale edit, a value the rules refuse, a lesson the actor may not write) answers for that cell only; the
+    others are saved. The answers are in the cells' order. One cell is saved as :func:`cell_set` does, with
+    no transaction around its own."""
+    if len(cells) > BATCH_MAX_CELLS:
+        raise ValidationError(
+            _("At most %(count)s cells are saved at once.") % {"count": BATCH_MAX_CELLS}, code="too_many"
+        )
+    answers: list[CellResult | CellRefusal] = []
+    policies: dict[datetime.date, GradingPolicy] = {}  # read by the first cell, for the others
+    batch = len(cells) > 1
+    with transaction.atomic() if batch else nullcontext():
+        for edit in cells:
+            try:
+                answers.append(
+                    cell_set(
+                        actor=actor,
+                        school=school,
+                        course_id=course_id,
+                        lesson_id=edit.lesson_id,
+                        student_id=edit.student_id,
+                        text=edit.text,
+                        versions=edit.versions,
+                        span=span,
+                        known_policies=policies,
+                        summarised=not batch,
+                    )
+                )
+            except (StaleEdit, ValidationError, PermissionDenied, Http404) as refusal:
+                answers.append(refusal)
+        if batch and span is not None:
+            answers = _summaries(course_id, answers, cells, policies, span)
+    return answers
 
 
 def _repeated(cell: _Cell, wanted: CellInput, versions: dict[str, int | None], actor: User) -> bool:

@@ -254,7 +254,7 @@ def _open_cell(
     course_id: int,
     school: School | None = None,
     policy_days: tuple[datetime.date, ...] = (),
-    known_policies: dict[datetime.date, GradingPolicy] | None = None,
+    batch: _Batch | None = None,
 ) -> tuple[_Cell, dict[datetime.date, GradingPolicy]]:
     """Read and lock what a save of the cell needs, checking who may write it.
 
@@ -262,8 +262,8 @@ def _open_cell(
     they see but may not write (:func:`journal.rules.writes_lesson`). Four statements: the lesson with the
     actor's rights, the student's attendance of the course that day and the locked period; the policies
     (of the lesson's day and ``policy_days``); the cell's marks; its attendance. Each is compiled once per
-    process (:class:`core.compiled.CompiledQuery`). ``known_policies``: the policies a batch of the course's
-    cells has read already (and keeps those read here), so its cells read them once.
+    process (:class:`core.compiled.CompiledQuery`). In a ``batch`` of the course's cells the policies are
+    read once and the cell's rows were read (locked) with the others' (:func:`_prefetch`): one statement.
     """
     values = {"lesson_id": lesson_id, "actor_id": actor.pk, "student_id": student_id, "course_id": course_id}
     if school is not None:
@@ -274,13 +274,18 @@ def _open_cell(
     if lesson is None or not lesson.writes:
         _refuse_reader(actor, lesson_id, school, course_id)
     days = (lesson.date, *policy_days)
-    if known_policies is not None and all(day in known_policies for day in days):
-        policies = known_policies
+    if batch is not None and all(day in batch.policies for day in days):
+        policies = batch.policies
     else:
         policies = policies_on(lesson.course.class_group.year.school, days)
-        if known_policies is not None:
-            known_policies.update(policies)
+        if batch is not None:
+            batch.policies.update(policies)
     cell = _Cell(actor=actor, lesson=lesson, student_id=student_id, policy=policies[lesson.date])
+    known = batch.rows.pop((lesson_id, student_id), None) if batch is not None else None
+    if known is not None:
+        marks, cell.attendance = known
+        cell.marks = {mark.position: mark for mark in marks}
+        return cell, policies
     alias = connection.alias
     for row in _CELL_MARKS.rows(lesson_id=lesson_id, student_id=student_id):
         mark = Mark.from_db(alias, _MARK_FIELDS, row)
@@ -288,6 +293,47 @@ def _open_cell(
     attendance = _CELL_ATTENDANCE.rows(lesson_id=lesson_id, student_id=student_id)
     cell.attendance = Attendance.from_db(alias, _ATTENDANCE_FIELDS, attendance[0]) if attendance else None
     return cell, policies
+
+
+@dataclass
+class _Batch:
+    """What the cells of one batch share: the policies read by the first, and each cell's rows read (locked)
+    before any cell (taken once: the same cell again in the batch reads them anew)."""
+
+    policies: dict[datetime.date, GradingPolicy] = field(default_factory=dict)
+    rows: dict[tuple[int, int], tuple[list[Mark], Attendance | None]] = field(default_factory=dict)
+
+
+def _prefetch(batch: _Batch, course_id: int, cells: list[CellEdit]) -> None:
+    """Lock the batch's lessons of the course (in the order a single save takes them: the lesson, then its
+    cell's rows, so a batch and a single save never wait for each other crosswise), then read and lock the
+    cells' marks and attendance: three statements for the whole batch instead of two a cell."""
+    wanted = {(edit.lesson_id, edit.student_id) for edit in cells}
+    lesson_ids = list(
+        Lesson.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in={lesson for lesson, _student in wanted}, course_id=course_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    students = {student for _lesson, student in wanted}
+    rows: dict[tuple[int, int], tuple[list[Mark], Attendance | None]] = {
+        pair: ([], None) for pair in wanted if pair[0] in lesson_ids
+    }
+    alias = connection.alias
+    marks = Mark.objects.select_for_update(of=("self",)).filter(lesson_id__in=lesson_ids, student_id__in=students)
+    for row in marks.order_by("pk").values_list(*_MARK_FIELDS):
+        mark = Mark.from_db(alias, _MARK_FIELDS, row)
+        if (mark.lesson_id, mark.student_id) in rows:
+            rows[(mark.lesson_id, mark.student_id)][0].append(mark)
+    absences = Attendance.objects.select_for_update(of=("self",)).filter(
+        lesson_id__in=lesson_ids, student_id__in=students
+    )
+    for row in absences.order_by("pk").values_list(*_ATTENDANCE_FIELDS):
+        attendance = Attendance.from_db(alias, _ATTENDANCE_FIELDS, row)
+        pair = (attendance.lesson_id, attendance.student_id)
+        if pair in rows:
+            rows[pair] = (rows[pair][0], attendance)
+    batch.rows = rows
 
 
 def _refuse_reader(actor: User, lesson_id: int, school: School | None, course_id: int | None) -> NoReturn:
@@ -602,7 +648,7 @@ def _save_grid_cell(
     student_id: int,
     span: SummarySpan | None,
     change: Callable[[_Cell], None],
-    known_policies: dict[datetime.date, GradingPolicy] | None = None,
+    batch: _Batch | None = None,
     summarised: bool = True,
 ) -> CellResult:
     """Open a cell of the course's grid, ``change`` it, answer it as saved with the row's figures (unless
@@ -618,7 +664,7 @@ def _save_grid_cell(
             school=school,
             course_id=course_id,
             policy_days=days,
-            known_policies=known_policies,
+            batch=batch,
         )
         change(cell)
         summary = _summary(cell, policies, span) if summarised else None
@@ -638,7 +684,7 @@ def cell_set(
     text: str,
     versions: dict[str, int | None],
     span: SummarySpan | None = None,
-    known_policies: dict[datetime.date, GradingPolicy] | None = None,
+    batch: _Batch | None = None,
     summarised: bool = True,
 ) -> CellResult:
     """Bring a cell of the course's grid to what the teacher typed (``text``, :func:`parse_cell_input`), each
@@ -646,7 +692,7 @@ def cell_set(
 
     Refusals: ``Http404`` (not the actor's lesson or student), ``PermissionDenied`` (read only),
     :class:`StaleEdit` (changed meanwhile; ``.state`` holds the cell as stored), ``ValidationError``.
-    ``known_policies`` and ``summarised``: for the cells of a batch (:func:`cells_set`).
+    ``batch`` and ``summarised``: for the cells of a batch (:func:`cells_set`).
     """
 
     def change(cell: _Cell) -> None:
@@ -662,7 +708,7 @@ def cell_set(
         student_id=student_id,
         span=span,
         change=change,
-        known_policies=known_policies,
+        batch=batch,
         summarised=summarised,
     )
 
@@ -701,9 +747,11 @@ def cells_set(
             _("At most %(count)s cells are saved at once.") % {"count": BATCH_MAX_CELLS}, code="too_many"
         )
     answers: list[CellResult | CellRefusal] = []
-    policies: dict[datetime.date, GradingPolicy] = {}  # read by the first cell, for the others
+    shared = _Batch()
     batch = len(cells) > 1
     with transaction.atomic() if batch else nullcontext():
+        if batch:
+            _prefetch(shared, course_id, cells)
         for edit in cells:
             try:
                 answers.append(
@@ -716,14 +764,14 @@ def cells_set(
                         text=edit.text,
                         versions=edit.versions,
                         span=span,
-                        known_policies=policies,
+                        batch=shared if batch else None,
                         summarised=not batch,
                     )
                 )
             except (StaleEdit, ValidationError, PermissionDenied, Http404) as refusal:
                 answers.append(refusal)
         if batch and span is not None:
-            answers = _summaries(course_id, answers, cells, policies, span)
+            answers = _summaries(course_id, answers, cells, shared.policies, span)
     return answers
 
 

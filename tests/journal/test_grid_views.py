@@ -842,11 +842,11 @@ def test_a_batch_of_a_reader_or_of_cells_not_understood_saves_nothing(
 
 
 # A batch of N new marks in a column: once, the request's own statements (session, user, school, BEGIN,
-# COMMIT), the policies and the rows' marks over the period (their figures, after the last cell); for each
-# cell, its savepoint and its release, the lesson with the writer's rights, the cell's marks and attendance
-# (locked), the mark and its history row.
-BATCH_FIXED_STATEMENTS = 7
-BATCH_CELL_STATEMENTS = 7
+# COMMIT), the batch's lessons locked, the cells' marks and attendance (locked), the policies and the rows'
+# marks over the period (their figures, after the last cell); for each cell, its savepoint and its release,
+# the lesson with the writer's rights, the mark and its history row.
+BATCH_FIXED_STATEMENTS = 10
+BATCH_CELL_STATEMENTS = 5
 
 
 def test_a_batch_of_a_column_takes_a_few_statements_a_cell(

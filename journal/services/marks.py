@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -62,7 +63,7 @@ from journal.selectors.grading import (
     policies_on,
     refuse_off_assessment,
 )
-from journal.selectors.marks import student_course_marks
+from journal.selectors.marks import course_marks, student_course_marks
 from journal.selectors.membership import lesson_attended_by
 from journal.services.cell_input import CellInput, clean_mark_value, parse_cell_input
 from journal.services.conflicts import StaleEdit, check_version, stale_from_deletion, stale_from_row
@@ -139,6 +140,7 @@ class CellResult:
 
     state: CellState
     summary: Summary | None = None
+    day: datetime.date | None = None  # the lesson's
 
 
 @dataclass
@@ -252,6 +254,7 @@ def _open_cell(
     course_id: int,
     school: School | None = None,
     policy_days: tuple[datetime.date, ...] = (),
+    batch: _Batch | None = None,
 ) -> tuple[_Cell, dict[datetime.date, GradingPolicy]]:
     """Read and lock what a save of the cell needs, checking who may write it.
 
@@ -259,7 +262,8 @@ def _open_cell(
     they see but may not write (:func:`journal.rules.writes_lesson`). Four statements: the lesson with the
     actor's rights, the student's attendance of the course that day and the locked period; the policies
     (of the lesson's day and ``policy_days``); the cell's marks; its attendance. Each is compiled once per
-    process (:class:`core.compiled.CompiledQuery`).
+    process (:class:`core.compiled.CompiledQuery`). In a ``batch`` of the course's cells the policies are
+    read once and the cell's rows were read (locked) with the others' (:func:`_prefetch`): one statement.
     """
     values = {"lesson_id": lesson_id, "actor_id": actor.pk, "student_id": student_id, "course_id": course_id}
     if school is not None:
@@ -269,8 +273,19 @@ def _open_cell(
     lesson = _LESSON_ROW.build(rows[0]) if rows else None
     if lesson is None or not lesson.writes:
         _refuse_reader(actor, lesson_id, school, course_id)
-    policies = policies_on(lesson.course.class_group.year.school, (lesson.date, *policy_days))
+    days = (lesson.date, *policy_days)
+    if batch is not None and all(day in batch.policies for day in days):
+        policies = batch.policies
+    else:
+        policies = policies_on(lesson.course.class_group.year.school, days)
+        if batch is not None:
+            batch.policies.update(policies)
     cell = _Cell(actor=actor, lesson=lesson, student_id=student_id, policy=policies[lesson.date])
+    known = batch.rows.pop((lesson_id, student_id), None) if batch is not None else None
+    if known is not None:
+        marks, cell.attendance = known
+        cell.marks = {mark.position: mark for mark in marks}
+        return cell, policies
     alias = connection.alias
     for row in _CELL_MARKS.rows(lesson_id=lesson_id, student_id=student_id):
         mark = Mark.from_db(alias, _MARK_FIELDS, row)
@@ -278,6 +293,47 @@ def _open_cell(
     attendance = _CELL_ATTENDANCE.rows(lesson_id=lesson_id, student_id=student_id)
     cell.attendance = Attendance.from_db(alias, _ATTENDANCE_FIELDS, attendance[0]) if attendance else None
     return cell, policies
+
+
+@dataclass
+class _Batch:
+    """What the cells of one batch share: the policies read by the first, and each cell's rows read (locked)
+    before any cell (taken once: the same cell again in the batch reads them anew)."""
+
+    policies: dict[datetime.date, GradingPolicy] = field(default_factory=dict)
+    rows: dict[tuple[int, int], tuple[list[Mark], Attendance | None]] = field(default_factory=dict)
+
+
+def _prefetch(batch: _Batch, course_id: int, cells: list[CellEdit]) -> None:
+    """Lock the batch's lessons of the course (in the order a single save takes them: the lesson, then its
+    cell's rows, so a batch and a single save never wait for each other crosswise), then read and lock the
+    cells' marks and attendance: three statements for the whole batch instead of two a cell."""
+    wanted = {(edit.lesson_id, edit.student_id) for edit in cells}
+    lesson_ids = list(
+        Lesson.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in={lesson for lesson, _student in wanted}, course_id=course_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    students = {student for _lesson, student in wanted}
+    rows: dict[tuple[int, int], tuple[list[Mark], Attendance | None]] = {
+        pair: ([], None) for pair in wanted if pair[0] in lesson_ids
+    }
+    alias = connection.alias
+    marks = Mark.objects.select_for_update(of=("self",)).filter(lesson_id__in=lesson_ids, student_id__in=students)
+    for row in marks.order_by("pk").values_list(*_MARK_FIELDS):
+        mark = Mark.from_db(alias, _MARK_FIELDS, row)
+        if (mark.lesson_id, mark.student_id) in rows:
+            rows[(mark.lesson_id, mark.student_id)][0].append(mark)
+    absences = Attendance.objects.select_for_update(of=("self",)).filter(
+        lesson_id__in=lesson_ids, student_id__in=students
+    )
+    for row in absences.order_by("pk").values_list(*_ATTENDANCE_FIELDS):
+        attendance = Attendance.from_db(alias, _ATTENDANCE_FIELDS, row)
+        pair = (attendance.lesson_id, attendance.student_id)
+        if pair in rows:
+            rows[pair] = (rows[pair][0], attendance)
+    batch.rows = rows
 
 
 def _refuse_reader(actor: User, lesson_id: int, school: School | None, course_id: int | None) -> NoReturn:
@@ -521,12 +577,39 @@ def _clash(lesson_id: int, student_id: int) -> StaleEdit:
 
 
 def _summary(cell: _Cell, policies: dict[datetime.date, GradingPolicy], span: SummarySpan | None) -> Summary | None:
-    if span is None:
+    if span is None or not span.holds(cell.lesson.date):
         return None
-    if not span.start <= cell.lesson.date <= span.end:
-        return None  # the page shows other dates than the lesson's: no figures to follow
     marks = student_course_marks(cell.lesson.course_id, cell.student_id, span.start, span.end)
     return summarise(marks, policies[span.policy_day], None)
+
+
+def _summaries(
+    course_id: int,
+    answers: list[CellResult | CellRefusal],
+    edits: list[CellEdit],
+    policies: dict[datetime.date, GradingPolicy],
+    span: SummarySpan,
+) -> list[CellResult | CellRefusal]:
+    """The saved cells of a batch with their rows' figures, as :func:`_summary` gives them, read in one query
+    after the batch's last cell (a row with two cells of the batch answers both with its figures after both)."""
+    students = {
+        edit.student_id
+        for edit, answer in zip(edits, answers, strict=True)
+        if isinstance(answer, CellResult) and answer.day is not None and span.holds(answer.day)
+    }
+    if not students:
+        return answers
+    marks = course_marks([course_id], span.start, span.end, student_ids=students)
+    policy = policies[span.policy_day]
+    return [
+        replace(answer, summary=summarise(marks.get((course_id, edit.student_id), []), policy, None))
+        if isinstance(answer, CellResult)
+        and edit.student_id in students
+        and answer.day is not None
+        and span.holds(answer.day)
+        else answer
+        for edit, answer in zip(edits, answers, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -537,6 +620,10 @@ class SummarySpan:
     start: datetime.date
     end: datetime.date
     policy_day: datetime.date
+
+    def holds(self, day: datetime.date) -> bool:
+        """Whether the figures follow a lesson of ``day`` (the page shows other dates: no figures to follow)."""
+        return self.start <= day <= self.end
 
 
 def _in_cell(lesson_id: int, student_id: int, work: Any) -> Any:
@@ -561,9 +648,12 @@ def _save_grid_cell(
     student_id: int,
     span: SummarySpan | None,
     change: Callable[[_Cell], None],
+    batch: _Batch | None = None,
+    summarised: bool = True,
 ) -> CellResult:
-    """Open a cell of the course's grid, ``change`` it, answer it as saved with the row's figures: one
-    transaction (:func:`_in_cell`)."""
+    """Open a cell of the course's grid, ``change`` it, answer it as saved with the row's figures (unless
+    ``summarised`` is off: a batch reads them after its last cell, :func:`_summaries`): one transaction
+    (:func:`_in_cell`)."""
 
     def work() -> CellResult:
         days = (span.policy_day,) if span is not None else ()
@@ -574,9 +664,11 @@ def _save_grid_cell(
             school=school,
             course_id=course_id,
             policy_days=days,
+            batch=batch,
         )
         change(cell)
-        return CellResult(state=cell.state(), summary=_summary(cell, policies, span))
+        summary = _summary(cell, policies, span) if summarised else None
+        return CellResult(state=cell.state(), summary=summary, day=cell.lesson.date)
 
     result: CellResult = _in_cell(lesson_id, student_id, work)
     return result
@@ -592,12 +684,15 @@ def cell_set(
     text: str,
     versions: dict[str, int | None],
     span: SummarySpan | None = None,
+    batch: _Batch | None = None,
+    summarised: bool = True,
 ) -> CellResult:
     """Bring a cell of the course's grid to what the teacher typed (``text``, :func:`parse_cell_input`), each
     row against the version the page showed; with ``span``, the student's figures over it.
 
     Refusals: ``Http404`` (not the actor's lesson or student), ``PermissionDenied`` (read only),
     :class:`StaleEdit` (changed meanwhile; ``.state`` holds the cell as stored), ``ValidationError``.
+    ``batch`` and ``summarised``: for the cells of a batch (:func:`cells_set`).
     """
 
     def change(cell: _Cell) -> None:
@@ -613,7 +708,71 @@ def cell_set(
         student_id=student_id,
         span=span,
         change=change,
+        batch=batch,
+        summarised=summarised,
     )
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """One cell of a batch: what the teacher typed and the versions of its rows the page showed."""
+
+    lesson_id: int
+    student_id: int
+    text: str
+    versions: dict[str, int | None]
+
+
+# How many cells one batch may carry (the grid sends those typed while a save was in flight: a column).
+BATCH_MAX_CELLS = 60
+# A cell's refusal that answers for that cell alone in a batch.
+CellRefusal = StaleEdit | ValidationError | PermissionDenied | Http404
+
+
+def cells_set(
+    *,
+    actor: User,
+    school: School | None,
+    course_id: int,
+    cells: list[CellEdit],
+    span: SummarySpan | None = None,
+) -> list[CellResult | CellRefusal]:
+    """Save cells of the course's grid in one transaction, each one as :func:`cell_set` saves it alone: its
+    own savepoint, its rows checked against its own versions, its history rows and notifications. A refusal
+    (a stale edit, a value the rules refuse, a lesson the actor may not write) answers for that cell only; the
+    others are saved. The answers are in the cells' order. One cell is saved as :func:`cell_set` does, with
+    no transaction around its own."""
+    if len(cells) > BATCH_MAX_CELLS:
+        raise ValidationError(
+            _("At most %(count)s cells are saved at once.") % {"count": BATCH_MAX_CELLS}, code="too_many"
+        )
+    answers: list[CellResult | CellRefusal] = []
+    shared = _Batch()
+    batch = len(cells) > 1
+    with transaction.atomic() if batch else nullcontext():
+        if batch:
+            _prefetch(shared, course_id, cells)
+        for edit in cells:
+            try:
+                answers.append(
+                    cell_set(
+                        actor=actor,
+                        school=school,
+                        course_id=course_id,
+                        lesson_id=edit.lesson_id,
+                        student_id=edit.student_id,
+                        text=edit.text,
+                        versions=edit.versions,
+                        span=span,
+                        batch=shared if batch else None,
+                        summarised=not batch,
+                    )
+                )
+            except (StaleEdit, ValidationError, PermissionDenied, Http404) as refusal:
+                answers.append(refusal)
+        if batch and span is not None:
+            answers = _summaries(course_id, answers, cells, shared.policies, span)
+    return answers
 
 
 def _repeated(cell: _Cell, wanted: CellInput, versions: dict[str, int | None], actor: User) -> bool:

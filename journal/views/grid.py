@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -40,7 +40,15 @@ from journal.selectors.journal_grid import PICKER_MARKS, CourseGrid, GridRow, ce
 from journal.selectors.periods import grade_periods
 from journal.selectors.scope import lessons_substituted_by
 from journal.services.conflicts import StaleEdit
-from journal.services.marks import CellResult, SummarySpan, cell_set, mark_details_set
+from journal.services.marks import (
+    BATCH_MAX_CELLS,
+    CellEdit,
+    CellRefusal,
+    CellResult,
+    SummarySpan,
+    cells_set,
+    mark_details_set,
+)
 
 
 def _kind_marks() -> dict[str, str]:
@@ -291,6 +299,10 @@ def _parse_versions(raw: str) -> dict[str, int | None]:
         given = json.loads(raw or "{}")
     except ValueError:
         raise _BadRequestError("versions") from None
+    return _versions(given)
+
+
+def _versions(given: Any) -> dict[str, int | None]:
     if not isinstance(given, dict):
         raise _BadRequestError("versions")
     versions: dict[str, int | None] = {}
@@ -328,7 +340,7 @@ def _refuse_unparsed(request: HttpRequest, course_id: int, error: _BadRequestErr
     return JsonResponse({"error": _("The cell was not understood (%(field)s).") % {"field": error}}, status=400)
 
 
-def _saved(result: CellResult, **extra: Any) -> JsonResponse:
+def _saved_body(result: CellResult) -> dict[str, Any]:
     """The cell as saved (and the row's figures): the grid shows them without a reload."""
     state = result.state
     body: dict[str, Any] = {"saved": True, "text": state.text, "versions": state.versions, "late": state.late}
@@ -338,57 +350,112 @@ def _saved(result: CellResult, **extra: Any) -> JsonResponse:
             "count": result.summary.count,
             "suggested": result.summary.suggested,
         }
-    return JsonResponse({**body, **extra})
+    return body
+
+
+def _saved(result: CellResult, **extra: Any) -> JsonResponse:
+    return JsonResponse({**_saved_body(result), **extra})
+
+
+def _stale_body(stale: StaleEdit) -> dict[str, Any]:
+    at = timezone.localtime(stale.at) if stale.at is not None else None
+    state = stale.state
+    return {
+        "error": error_text(stale),
+        "value": stale.value,
+        "author": stale.author.short_name if stale.author is not None else None,
+        "at": at.strftime("%d.%m.%Y %H:%M") if at is not None else None,
+        "text": state.text if state is not None else "",
+        "versions": state.versions if state is not None else {},
+        "late": state.late if state is not None else False,
+    }
 
 
 def _stale_response(stale: StaleEdit) -> JsonResponse:
-    at = timezone.localtime(stale.at) if stale.at is not None else None
-    state = stale.state
-    return JsonResponse(
-        {
-            "error": error_text(stale),
-            "value": stale.value,
-            "author": stale.author.short_name if stale.author is not None else None,
-            "at": at.strftime("%d.%m.%Y %H:%M") if at is not None else None,
-            "text": state.text if state is not None else "",
-            "versions": state.versions if state is not None else {},
-            "late": state.late if state is not None else False,
-        },
-        status=409,
-    )
+    return JsonResponse(_stale_body(stale), status=409)
+
+
+def _refused_body(error: ValidationError) -> dict[str, Any]:
+    return {"error": error_text(error), "value": None, "author": None, "at": None}
 
 
 def _refused(error: ValidationError) -> JsonResponse:
-    return JsonResponse({"error": error_text(error), "value": None, "author": None, "at": None}, status=400)
+    return JsonResponse(_refused_body(error), status=400)
+
+
+def _answer(answer: CellResult | CellRefusal) -> tuple[int, dict[str, Any]]:
+    """A cell's answer: its HTTP status and body, the same for a cell saved alone and one of a batch."""
+    if isinstance(answer, CellResult):
+        return 200, _saved_body(answer)
+    if isinstance(answer, StaleEdit):
+        return 409, _stale_body(answer)
+    if isinstance(answer, ValidationError):
+        return 400, _refused_body(answer)
+    if isinstance(answer, PermissionDenied):
+        words = str(answer) or _("Only the course's teacher or the lesson's substitute writes this lesson.")
+        return 403, {"error": words, "value": None, "author": None, "at": None}
+    return 404, {"error": _("The lesson or the student is not in this course."), "value": None}
+
+
+def _single_edit(data: Any) -> CellEdit:
+    return CellEdit(
+        lesson_id=_int_field(data, "lesson"),
+        student_id=_int_field(data, "student"),
+        text=data.get("text", ""),
+        versions=_parse_versions(data.get("versions", "")),
+    )
+
+
+def _batch_edits(raw: str) -> list[CellEdit]:
+    """``cells``: a JSON list of ``{"lesson", "student", "text", "versions"}``, as the single form's fields."""
+    try:
+        given = json.loads(raw)
+    except ValueError:
+        raise _BadRequestError("cells") from None
+    if not isinstance(given, list) or not 0 < len(given) <= BATCH_MAX_CELLS:
+        raise _BadRequestError("cells")
+    edits = []
+    for item in given:
+        if not isinstance(item, dict) or not isinstance(item.get("text", ""), str):
+            raise _BadRequestError("cells")
+        edits.append(
+            CellEdit(
+                lesson_id=_int_field(item, "lesson"),
+                student_id=_int_field(item, "student"),
+                text=item.get("text", ""),
+                versions=_versions(item.get("versions") or {}),
+            )
+        )
+    return edits
 
 
 # The saves need no roles query: the service finds the writer's permission rows with the lesson, and asks
 # the roles only to word a refusal.
 @staff_post
 def course_journal_cell(request: HttpRequest, course_id: int) -> HttpResponse:
-    """Save one cell (:func:`journal.services.marks.cell_set`); answered "saved" only after the commit."""
+    """Save one cell, or a batch (``cells``: those the grid queued while a save was in flight), with
+    :func:`journal.services.marks.cells_set`: each cell answered on its own ("saved" only after the commit).
+    One cell is answered with its own status (403/404 as the page's); a batch with 200 and ``{"cells": [...]}``,
+    each holding its ``status`` and the body a single save would have had."""
+    batch = "cells" in request.POST
     try:
-        lesson_id = _int_field(request.POST, "lesson")
-        student_id = _int_field(request.POST, "student")
-        versions = _parse_versions(request.POST.get("versions", ""))
+        edits = _batch_edits(request.POST["cells"]) if batch else [_single_edit(request.POST)]
     except _BadRequestError as error:
         return _refuse_unparsed(request, course_id, error)
-    try:
-        result = cell_set(
-            actor=request.user,
-            school=request.school,
-            course_id=course_id,
-            lesson_id=lesson_id,
-            student_id=student_id,
-            text=request.POST.get("text", ""),
-            versions=versions,
-            span=_span(request.POST),
-        )
-    except StaleEdit as stale:
-        return _stale_response(stale)
-    except ValidationError as error:
-        return _refused(error)
-    return _saved(result)
+    answers = cells_set(
+        actor=request.user, school=request.school, course_id=course_id, cells=edits, span=_span(request.POST)
+    )
+    if not batch:
+        (answer,) = answers
+        if isinstance(answer, PermissionDenied | Http404):
+            raise answer
+        status, body = _answer(answer)
+        return JsonResponse(body, status=status)
+    cells = []
+    for edit, answer in zip(edits, answers, strict=True):
+        status, body = _answer(answer)
+        cells.append({"lesson": edit.lesson_id, "student": edit.student_id, "status": status, **body})
+    return JsonResponse({"cells": cells})
 
 
 # --- A cell's details: its marks' work types and comments, its history, the phone's picker ----

@@ -7,6 +7,8 @@
 // the status line show the server's own words. Nothing typed is dropped silently: leaving the page with
 // unsaved cells asks first, and the cells not saved yet are kept in the browser (localStorage,
 // "journal.unsent") until they are, so the lesson's page warns before «Everyone else is present».
+// One save is in flight at a time; the cells saved meanwhile go together as one request, each answered on
+// its own (a column typed at speed is one transaction on the server, not one request a cell).
 // The page sends each cell's rows' versions once (data-v="v1,v2,att" on the cells that hold something);
 // the lesson is the column's (its <th data-l>), the student the row's (<tr data-s>).
 // (No inline scripts: the CSP allows only our own files.)
@@ -228,16 +230,19 @@
     td.dataset.timer = String(window.setTimeout(() => save(td), delay));
   }
 
-  // One save in flight per row: each answer carries the row's summary, and the answers to
-  // saves sent together can come back out of order and leave an average that misses a mark.
-  const rowQueues = new Map();
+  // One save in flight at a time: the cells saved meanwhile wait in the queue and go together, as one
+  // request (a column typed at speed costs the server one transaction, not one request a cell), each cell
+  // answered on its own. One lane also keeps a row's answers in order: each carries the row's summary,
+  // and answers coming back out of order could leave an average that misses a mark.
+  const MAX_BATCH = 40;
+  const queued = []; // cells waiting for the save in flight to be answered
+  let sending = false;
+  let lane = Promise.resolve();
 
-  function inRowOrder(student, send) {
-    const next = (rowQueues.get(student) || Promise.resolve()).then(send);
-    rowQueues.set(student, next);
-    next.then(() => {
-      if (rowQueues.get(student) === next) rowQueues.delete(student);
-    });
+  function inLane(send) {
+    const next = lane.then(send);
+    lane = next;
+    return next;
   }
 
   function save(td) {
@@ -250,17 +255,40 @@
     unsentKeep(td, textOf(td));
     setState(td, "jg-saving");
     say(msg.msgSaving, "muted");
-    inRowOrder(studentOf(td), () => send(td));
+    queued.push(td);
+    pump();
   }
 
-  // Posts the cell's text as it is now; the returned promise never rejects.
-  function send(td) {
-    const text = textOf(td);
+  function pump() {
+    if (sending || !queued.length) return;
+    sending = true;
+    const batch = queued.splice(0, MAX_BATCH);
+    inLane(() => send(batch)).then(() => {
+      sending = false;
+      pump();
+    });
+  }
+
+  // Posts the cells' texts as they are now: one cell as the single save's fields, more as ``cells``; the
+  // returned promise never rejects.
+  function send(batch) {
+    const texts = batch.map(textOf);
     const body = new FormData();
-    body.append("lesson", lessonOf(td));
-    body.append("student", studentOf(td));
-    body.append("text", text);
-    body.append("versions", versions(td));
+    if (batch.length === 1) {
+      const td = batch[0];
+      body.append("lesson", lessonOf(td));
+      body.append("student", studentOf(td));
+      body.append("text", texts[0]);
+      body.append("versions", versions(td));
+    } else {
+      const cells = batch.map((td, i) => ({
+        lesson: lessonOf(td),
+        student: studentOf(td),
+        text: texts[i],
+        versions: JSON.parse(versions(td)),
+      }));
+      body.append("cells", JSON.stringify(cells));
+    }
     body.append("start", table.dataset.start || "");
     body.append("end", table.dataset.end || "");
     body.append("policy_day", table.dataset.policyDay || "");
@@ -281,56 +309,67 @@
           .then((data) => ({ status: response.status, data: data })),
       )
       .then(({ status, data }) => {
-        td.dataset.busy = "";
-        if (status >= 500) {
-          // The server answered without saving: its words (and its code), never «no connection».
-          const words = msg.msgServer + " (" + status + ")" + (data.error ? ": " + data.error : "");
-          if (RETRIED.has(status)) {
-            retryLater(td, words + " " + msg.msgRetrying);
-          } else {
-            td.dataset.delay = "";
-            setState(td, "jg-error", words);
-            say(words, "danger");
-          }
-          return;
-        }
-        td.dataset.delay = "";
-        const typedMeanwhile = textOf(td) !== text;
-        if (data.summary) showSummary(studentOf(td), data.summary);
-        if (status === 200) {
-          takeState(td, data);
-          if (!typedMeanwhile) setText(td, data.text || "");
-          if (!typedMeanwhile) unsentKeep(td, null);
-          setState(td, "jg-saved");
-          say(msg.msgSaved, "success");
-          refreshDetails(td);
-        } else if (status === 409) {
-          takeState(td, data);
-          setText(td, data.text || "");
-          unsentKeep(td, null); // the stored value is shown: nothing typed is left unsent
-
-          if (editor.parentElement === td && document.activeElement === editor) editor.select();
-          const who = [data.author, data.at].filter(Boolean).join(", ");
-          const note = msg.msgChanged + ": " + (who || "—");
-          setState(td, "jg-conflict", note + ". " + (data.error || ""));
-          say(note + ". " + (data.error || ""), "danger");
-          return;
-        } else {
-          const words = data.error || msg.msgError + " (" + status + ")";
-          setState(td, "jg-error", words);
-          say(words, "danger");
-          return;
-        }
-        const stillTyping = editor.parentElement === td && document.activeElement === editor;
-        if (td.dataset.again === "1" || (typedMeanwhile && !stillTyping)) {
-          td.dataset.again = "";
-          commit(td);
-        }
+        const each = batch.length > 1 && status === 200 && Array.isArray(data.cells) ? data.cells : null;
+        batch.forEach((td, i) => {
+          const answer = each ? each[i] || {} : data;
+          answered(td, texts[i], each ? Number(answer.status) || 500 : status, answer);
+        });
       })
       .catch(() => {
-        td.dataset.busy = "";
-        retryLater(td, msg.msgOffline);
+        for (const td of batch) {
+          td.dataset.busy = "";
+          retryLater(td, msg.msgOffline);
+        }
       });
+  }
+
+  // A cell's answer, alone or in a batch: saved, a conflict, refused, or the server down (retried).
+  function answered(td, text, status, data) {
+    td.dataset.busy = "";
+    if (status >= 500) {
+      // The server answered without saving: its words (and its code), never «no connection».
+      const words = msg.msgServer + " (" + status + ")" + (data.error ? ": " + data.error : "");
+      if (RETRIED.has(status)) {
+        retryLater(td, words + " " + msg.msgRetrying);
+      } else {
+        td.dataset.delay = "";
+        setState(td, "jg-error", words);
+        say(words, "danger");
+      }
+      return;
+    }
+    td.dataset.delay = "";
+    const typedMeanwhile = textOf(td) !== text;
+    if (data.summary) showSummary(studentOf(td), data.summary);
+    if (status === 200) {
+      takeState(td, data);
+      if (!typedMeanwhile) setText(td, data.text || "");
+      if (!typedMeanwhile) unsentKeep(td, null);
+      setState(td, "jg-saved");
+      say(msg.msgSaved, "success");
+      refreshDetails(td);
+    } else if (status === 409) {
+      takeState(td, data);
+      setText(td, data.text || "");
+      unsentKeep(td, null); // the stored value is shown: nothing typed is left unsent
+
+      if (editor.parentElement === td && document.activeElement === editor) editor.select();
+      const who = [data.author, data.at].filter(Boolean).join(", ");
+      const note = msg.msgChanged + ": " + (who || "—");
+      setState(td, "jg-conflict", note + ". " + (data.error || ""));
+      say(note + ". " + (data.error || ""), "danger");
+      return;
+    } else {
+      const words = data.error || msg.msgError + " (" + status + ")";
+      setState(td, "jg-error", words);
+      say(words, "danger");
+      return;
+    }
+    const stillTyping = editor.parentElement === td && document.activeElement === editor;
+    if (td.dataset.again === "1" || (typedMeanwhile && !stillTyping)) {
+      td.dataset.again = "";
+      commit(td);
+    }
   }
 
   function commit(td) {
@@ -610,7 +649,7 @@
             }
           })
           .catch(() => tell(msg.msgOffline, "danger"));
-      inRowOrder(student, post);
+      inLane(post);
     });
   }
 

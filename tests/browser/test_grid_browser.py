@@ -191,6 +191,63 @@ def test_the_rows_average_is_right_when_the_first_saves_answer_comes_back_last(
 
 
 @pytest.mark.browser
+def test_a_column_typed_while_a_save_is_in_flight_goes_as_one_request_each_cell_answered_on_its_own(
+    live_server: Any, transactional_db: None, world: World, chromium: Any
+) -> None:
+    _quarter(world)
+    (lesson,) = _lessons(world.math_5a, 1)
+    for name in ("Тимофеев", "Уткина", "Фомин"):
+        pupil = cast(m.Student, StudentFactory(school=world.school, last_name=name))
+        enrolment_create(actor=None, student=pupil, class_group=world.class_5a, date_from=YEAR_START)
+    errors: list[str] = []
+    page = _teachers_grid(chromium, live_server.url, world.math_5a, DESKTOP, errors)
+    order = [
+        int(s)
+        for s in page.eval_on_selector_all("#journal-grid tbody tr[data-s]", "(rows) => rows.map((r) => r.dataset.s)")
+    ]
+    assert len(order) == 5
+    posts: list[str] = []
+    held: list[tuple[Any, Any]] = []
+
+    def slow_first_answer(route: Any) -> None:
+        posts.append(route.request.post_data or "")
+        if len(posts) > 1:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # the server has saved the first cell; its answer is late
+
+    page.route("**/journal/cell/", slow_first_answer)
+    grid_cell(page, order[0], lesson.pk).click()
+    for value in ("5", "2", "4", "н", "3"):
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")  # saves and goes down the column
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    # Meanwhile the fourth student's cell was filled on another device: the page saw it empty.
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=m.Student.objects.get(pk=order[3]), value="5")
+    page.wait_for_timeout(500)
+    assert len(posts) == 1  # the other four wait for the first answer
+    (route, response), *_ = held
+    route.fulfill(response=response)
+
+    for student in (order[0], order[1], order[2], order[4]):
+        page.wait_for_function(
+            "(el) => el.dataset.state === 'jg-saved'", arg=grid_cell(page, student, lesson.pk).element_handle()
+        )
+    stale = grid_cell(page, order[3], lesson.pk)
+    page.wait_for_function("(el) => el.dataset.state === 'jg-conflict'", arg=stale.element_handle())
+    assert grid_text(stale) == "5"  # the stored value, not the «н» typed over it
+    assert len(posts) == 2 and "cells" in posts[1]  # the four queued cells went as one request
+    stored = dict(m.Mark.objects.filter(lesson=lesson).values_list("student_id", "value"))
+    assert stored == {order[0]: "5", order[1]: "2", order[2]: "4", order[3]: "5", order[4]: "3"}
+    assert not m.Attendance.objects.exists()
+    # Nothing typed is left unsent: the saved cells and the conflict (its stored value shown) are gone from it.
+    assert page.evaluate("() => window.localStorage.getItem('journal.unsent')") == "{}"
+    assert _real_errors(errors) == []
+
+
 def test_a_grade_one_class_offers_no_mark_input_and_a_typed_mark_is_refused(
     live_server: Any, transactional_db: None, world: World, chromium: Any
 ) -> None:

@@ -768,3 +768,105 @@ def test_opened_without_a_choice_the_grid_shows_the_month_holding_today_with_tod
     assert opened.count('<col class="jg-today">') == 1
     assert grid_lessons(whole) == [earlier.pk, today.pk]
     assert "month=all" in opened  # the «Whole period» link
+
+
+# --- A batch of cells: those the grid queued while a save was in flight -------------------------------
+
+
+def _column(world: World, students: int) -> list[m.Student]:
+    pupils = [world.child, world.other_child]
+    for i in range(students - len(pupils)):
+        pupil = cast(m.Student, StudentFactory(school=world.school, last_name=f"Ученик{i:02d}"))
+        enrolment_create(actor=None, student=pupil, class_group=world.class_5a, date_from=YEAR_START)
+        pupils.append(pupil)
+    return pupils
+
+
+def _post_batch(
+    client: Client, lesson: m.Lesson, cells: list[tuple[m.Student, str, dict[str, Any]]], quarter: m.StudyPeriod
+) -> Any:
+    body = {
+        "cells": json.dumps(
+            [
+                {"lesson": str(lesson.pk), "student": str(student.pk), "text": text, "versions": versions}
+                for student, text, versions in cells
+            ]
+        ),
+        "start": quarter.start.isoformat(),
+        "end": quarter.end.isoformat(),
+        "policy_day": quarter.start.isoformat(),
+    }
+    return client.post(cell_url(lesson.course), body)
+
+
+def test_a_batch_answers_each_cell_a_stale_one_with_the_stored_value_and_saves_the_others(
+    world: World, client_for: Callable[[str], Client], quarter: m.StudyPeriod
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    mark_set(actor=world.users["teacher"], lesson=lesson, student=world.other_child, value="3")  # on another device
+    empty: dict[str, Any] = {"1": None, "2": None, "att": None}
+
+    response = _post_batch(
+        client_for("teacher"),
+        lesson,
+        [(world.child, "5", empty), (world.other_child, "4", empty), (world.child, "5 н", empty)],
+        quarter,
+    )
+
+    assert response.status_code == 200
+    first, stale, again = response.json()["cells"]
+    assert (first["status"], first["text"], first["summary"]["average"]) == (200, "5", "5.00")
+    assert (first["lesson"], first["student"]) == (lesson.pk, world.child.pk)
+    assert (stale["status"], stale["text"], stale["value"]) == (409, "3", "3")
+    # The same cell again on the versions the page had before its first answer: a conflict of its own.
+    assert again["status"] == 409 and again["text"] == "5"
+    assert cell_rows()[0] == [
+        (lesson.pk, world.other_child.pk, 1, "3", 1),
+        (lesson.pk, world.child.pk, 1, "5", 1),
+    ]
+
+
+def test_a_batch_of_a_reader_or_of_cells_not_understood_saves_nothing(
+    world: World, client_for: Callable[[str], Client], quarter: m.StudyPeriod
+) -> None:
+    (lesson,) = lessons_of(world.math_5a, 1)
+    empty: dict[str, Any] = {"1": None, "2": None, "att": None}
+    refused = _post_batch(client_for("class_teacher"), lesson, [(world.child, "5", empty)] * 2, quarter)
+    assert refused.status_code == 200
+    assert [cell["status"] for cell in refused.json()["cells"]] == [403, 403]
+    parent = client_for("parent").post(cell_url(world.math_5a), {"cells": "[]"})
+    assert parent.status_code == 403
+    garbled = client_for("teacher").post(cell_url(world.math_5a), {"cells": '[{"lesson": "x"}]'})
+    assert garbled.status_code == 400
+    assert not m.Mark.objects.exists()
+
+
+# A batch of N new marks in a column: once, the request's own statements (session, user, school, BEGIN,
+# COMMIT), the batch's lessons locked, the cells' marks and attendance (locked), the policies and the rows'
+# marks over the period (their figures, after the last cell); for each cell, its savepoint and its release,
+# the lesson with the writer's rights, the mark and its history row.
+BATCH_FIXED_STATEMENTS = 10
+BATCH_CELL_STATEMENTS = 5
+
+
+def test_a_batch_of_a_column_takes_a_few_statements_a_cell(
+    transactional_db: None, world: World, client_for: Callable[[str], Client], quarter: m.StudyPeriod
+) -> None:
+    m.WorkType.objects.create(school=world.school, name="Ответ на уроке", weight=1)
+    pupils = _column(world, 12)
+    first, second = lessons_of(world.math_5a, 2)
+    client = client_for("teacher")
+    empty: dict[str, Any] = {"1": None, "2": None, "att": None}
+    counts = {}
+    for lesson, size in ((first, 4), (second, 12)):
+        with CaptureQueriesContext(connection) as captured:
+            response = _post_batch(client, lesson, [(pupil, "4", empty) for pupil in pupils[:size]], quarter)
+        assert [cell["status"] for cell in response.json()["cells"]] == [200] * size
+        counts[size] = len(captured)
+
+    assert counts[12] - counts[4] == 8 * BATCH_CELL_STATEMENTS
+    assert counts[4] == BATCH_FIXED_STATEMENTS + 4 * BATCH_CELL_STATEMENTS
+    assert m.Mark.objects.count() == 16 and m.Mark.history.count() == 16
+    # Each row's figures: a «4» on each of the two lessons.
+    assert {cell["summary"]["count"] for cell in response.json()["cells"][:4]} == {2}
+    assert {cell["summary"]["count"] for cell in response.json()["cells"][4:]} == {1}

@@ -676,3 +676,59 @@ def test_marks_and_attendance_left_on_a_lesson_cancelled_later_can_still_be_remo
     mark_delete(actor=teacher, mark=mark, expected_version=1)
     attendance_clear(actor=teacher, attendance=absence, expected_version=1)
     assert not m.Mark.objects.exists() and not m.Attendance.objects.exists()
+
+
+# --- A batch of cells (the grid's cells typed while a save was in flight) -----------------------------
+
+
+def test_a_batch_saves_each_cell_on_its_own_and_a_stale_cell_answers_conflict_while_the_others_are_saved(
+    world: World, lesson: m.Lesson
+) -> None:
+    from journal.services.marks import CellEdit, CellResult, cells_set
+    from messaging.models import Notification, NotificationAudience, NotificationKind
+
+    teacher = world.users["teacher"]
+    third = new_student(world, last_name="Третьякова")
+    enrolment_create(actor=None, student=third, class_group=world.class_5a, date_from=YEAR_START)
+    # A «4» was put for the other child (on another device) after the page was opened: it saw the cell empty.
+    mark_set(actor=teacher, lesson=lesson, student=world.other_child, value="4")
+
+    answers = cells_set(
+        actor=teacher,
+        school=world.school,
+        course_id=lesson.course_id,
+        cells=[
+            CellEdit(lesson.pk, world.child.pk, "2", {"1": None, "2": None, "att": None}),
+            CellEdit(lesson.pk, world.other_child.pk, "5", {"1": None, "2": None, "att": None}),
+            CellEdit(lesson.pk, third.pk, "н", {"1": None, "2": None, "att": None}),
+        ],
+    )
+
+    saved, stale, absent = answers
+    assert isinstance(saved, CellResult) and saved.state.text == "2"
+    assert isinstance(stale, StaleEdit) and stale.state is not None and stale.state.text == "4"
+    assert isinstance(absent, CellResult) and absent.state.text == "Н"  # unexcused, as typed
+    assert sorted(m.Mark.objects.values_list("student_id", "value")) == sorted(
+        [(world.child.pk, "2"), (world.other_child.pk, "4")]
+    )
+    assert list(m.Attendance.objects.values_list("student_id", "status")) == [(third.pk, "absent")]
+    # Each cell keeps its own history row with its author, and the «2» is told to the parents.
+    child_mark = m.Mark.objects.get(student=world.child)
+    assert [(h.history_type, h.history_user) for h in m.Mark.history.filter(id=child_mark.pk)] == [("+", teacher)]
+    assert m.Attendance.history.filter(student=third, history_user=teacher).count() == 1
+    assert m.Mark.history.filter(student=world.other_child).count() == 1  # the refused «5» left none
+    low = Notification.objects.filter(kind=NotificationKind.LOW_MARK, audience=NotificationAudience.PARENT)
+    assert set(low.values_list("student_id", flat=True)) == {world.child.pk}
+
+
+def test_a_batch_of_one_is_the_single_save_and_a_batch_too_long_is_refused(world: World, lesson: m.Lesson) -> None:
+    from journal.services.marks import BATCH_MAX_CELLS, CellEdit, cells_set
+
+    teacher = world.users["teacher"]
+    edit = CellEdit(lesson.pk, world.child.pk, "5", {"1": None, "2": None, "att": None})
+    with pytest.raises(ValidationError):
+        cells_set(actor=teacher, school=world.school, course_id=lesson.course_id, cells=[edit] * (BATCH_MAX_CELLS + 1))
+    assert not m.Mark.objects.exists()
+    (answer,) = cells_set(actor=teacher, school=world.school, course_id=lesson.course_id, cells=[edit])
+    assert m.Mark.objects.get().value == "5"
+    assert not isinstance(answer, Exception) and answer.state.versions["1"] == 1

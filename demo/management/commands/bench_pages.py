@@ -46,6 +46,7 @@ from demo.plans import execution_ms, growing_tables, seq_scans
 from journal.models import ClassGroup, Course, Mark, Room
 from journal.selectors.lessons import week_of
 from journal.selectors.periods import course_students_in
+from journal.services.marks import cell_state
 
 Request = Callable[[], Any]
 
@@ -210,6 +211,7 @@ class Command(BaseCommand):
         for label, pair in (
             ("course grid", self._grid_pair),
             ("cell save", self._save_pair),
+            ("column of marks", self._column_pair),
             ("diary week", self._week_pair),
             ("monitoring dashboard", self._monitoring_pair),
         ):
@@ -327,6 +329,75 @@ class Command(BaseCommand):
             client.post(bare_url, {"lesson": lesson.pk, "student": second.pk, "text": bare_original})
         else:
             lesson.marks.filter(student=second, position=1).delete()
+
+    def _column_pair(self, repeat: int, size: int = 26) -> None:
+        """A lesson's column of ``size`` marks typed at speed, saved one cell a request against as the grid
+        batches them (the first cell alone, the others queued while it was in flight: one request), in turns,
+        alternating 4 and 5; the server time per mark of each, then the cells put back as they were."""
+        found = bench_course()
+        course, lesson, period = found.course, found.lesson, found.period
+        students = course_students_in(course, lesson.date, lesson.date)[:size]
+        client = self._client("teacher")
+        url = reverse("journal:course_journal_cell", args=[course.pk])
+        span = {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "policy_day": period.start.isoformat(),
+        }
+        stored = {student.pk: cell_state(lesson.pk, student.pk) for student in students}
+        versions = {pk: state.versions for pk, state in stored.items()}
+        turn = {"n": 0}
+
+        def cell(student_id: int, text: str) -> dict[str, Any]:
+            return {
+                "lesson": str(lesson.pk),
+                "student": str(student_id),
+                "text": text,
+                "versions": versions[student_id],
+            }
+
+        def one_by_one() -> tuple[float, int]:
+            turn["n"] += 1
+            text = "5" if turn["n"] % 2 else "4"
+            total, queries = 0.0, 0
+            for student in students:
+                body = {**cell(student.pk, text), "versions": json.dumps(versions[student.pk]), **span}
+                elapsed, count, response = _measure(lambda: client.post(url, body))  # noqa: B023
+                versions[student.pk] = response.json()["versions"]
+                total, queries = total + elapsed, queries + count
+            return total, queries
+
+        def batched() -> tuple[float, int]:
+            turn["n"] += 1
+            text = "5" if turn["n"] % 2 else "4"
+            first, *rest = students
+            body = {**cell(first.pk, text), "versions": json.dumps(versions[first.pk]), **span}
+            elapsed, queries, response = _measure(lambda: client.post(url, body))
+            versions[first.pk] = response.json()["versions"]
+            batch = {"cells": json.dumps([cell(student.pk, text) for student in rest]), **span}
+            more, count, response = _measure(lambda: client.post(url, batch))
+            for student, answer in zip(rest, response.json()["cells"], strict=True):
+                versions[student.pk] = answer["versions"]
+            return elapsed + more, queries + count
+
+        one_by_one()
+        batched()
+        singles, batches = [], []
+        single_queries = batch_queries = 0
+        for _ in range(repeat):
+            total, single_queries = one_by_one()
+            singles.append(total / len(students))
+            total, batch_queries = batched()
+            batches.append(total / len(students))
+        self.stdout.write(
+            f"{'column of ' + str(len(students)) + ', ms a mark':32} {statistics.median(singles):8.2f}"
+            f" {statistics.median(batches):8.2f} {statistics.median(singles) / statistics.median(batches):6.2f}"
+            f" {single_queries:4d}/{batch_queries:<4d}  (one by one / batched: 1 + {len(students) - 1})"
+        )
+        back = [
+            {**cell(student.pk, stored[student.pk].text)} for student in students
+        ]  # the column as it was, in one batch
+        client.post(url, {"cells": json.dumps(back), **span})
 
     def _monitoring_pair(self, repeat: int) -> None:
         client = self._client("deputy")

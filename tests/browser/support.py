@@ -44,11 +44,14 @@ def track_requests(context: Any) -> Any:
     key = id(context)
     _IN_FLIGHT[key] = 0
 
+    # A request the page fires while its context is being closed arrives after the count is dropped: ignored.
     def started(_request: Any) -> None:
-        _IN_FLIGHT[key] += 1
+        if key in _IN_FLIGHT:
+            _IN_FLIGHT[key] += 1
 
     def ended(_request: Any) -> None:
-        _IN_FLIGHT[key] -= 1
+        if key in _IN_FLIGHT:
+            _IN_FLIGHT[key] -= 1
 
     context.on("request", started)
     context.on("requestfinished", ended)
@@ -68,8 +71,8 @@ def close_contexts(chromium: Any, timeout_ms: int = 5_000) -> None:
         while _IN_FLIGHT.get(key, 0) > 0 and context.pages and waited < timeout_ms:
             context.pages[0].wait_for_timeout(25)
             waited += 25
-        _IN_FLIGHT.pop(key, None)
         context.close()
+        _IN_FLIGHT.pop(key, None)
 
 
 def log_in(page: Any, base_url: str, username: str, password: str) -> None:
